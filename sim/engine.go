@@ -1,0 +1,340 @@
+package sim
+
+import "math/bits"
+
+// Handler receives an event. Models implement it on the object the event is
+// about (a service instance, a call in flight), and use arg to say which one
+// of several things it concerns; storing a pointer in arg does not allocate.
+type Handler interface {
+	Fire(arg any)
+}
+
+// HandlerFunc adapts a function to Handler. A func value that captures
+// variables allocates once when it is created, so hot paths should implement
+// Handler on a long-lived object instead and use this only for one-off events.
+type HandlerFunc func(arg any)
+
+// Fire calls f(arg).
+func (f HandlerFunc) Fire(arg any) { f(arg) }
+
+// Timer names a scheduled event so that it can be cancelled. The zero Timer
+// names nothing; cancelling it is a no-op.
+type Timer struct {
+	slot uint32
+	gen  uint32
+}
+
+// entry is one pending event in the heap. Only the ordering key lives here so
+// that sifting moves small values; what to call is kept in the slot.
+type entry struct {
+	at   Time
+	seq  uint64
+	slot uint32
+}
+
+// slot holds the callback of a pending event. gen changes every time the slot
+// is freed, so a Timer kept past its event cannot cancel a later one.
+type slot struct {
+	h   Handler
+	arg any
+	gen uint32
+}
+
+// Engine is a single-threaded discrete-event scheduler. Events fire in order
+// of (time, sequence), where the sequence number is assigned when an event is
+// scheduled: ties go to whoever scheduled first.
+//
+// Cancellation is lazy: a cancelled event stays in the heap with an empty slot
+// and is dropped when it reaches the top. That keeps Cancel O(1) and sifting
+// free of back-pointer updates. Timeouts are mostly cancelled long before they
+// are due, so dead entries could outnumber live ones; when they pass half the
+// heap it is rebuilt without them, which keeps the cost amortised O(1) per
+// cancellation and the heap at most twice its live size.
+//
+// The engine can be driven in pieces: RunUntil a time, Step one event, Stop
+// from inside a handler and resume with another RunUntil. The TUI drives it
+// that way; headless runs call RunUntil once.
+type Engine struct {
+	now     Time
+	seq     uint64
+	heap    []entry
+	slots   []slot
+	free    []uint32
+	fired   uint64
+	dead    int // cancelled entries still in the heap
+	stopped bool
+	seed    uint64
+}
+
+// NewEngine returns an engine at time zero whose random streams derive from
+// seed.
+func NewEngine(seed uint64) *Engine {
+	return &Engine{seed: seed, heap: make([]entry, 0, 1024), slots: make([]slot, 0, 1024)}
+}
+
+// Now is the current simulated time.
+func (e *Engine) Now() Time { return e.now }
+
+// Seed is the run's seed.
+func (e *Engine) Seed() uint64 { return e.seed }
+
+// Fired counts the events delivered so far (cancelled ones excluded).
+func (e *Engine) Fired() uint64 { return e.fired }
+
+// Pending counts the entries in the heap, including cancelled ones that have
+// not reached the top yet.
+func (e *Engine) Pending() int { return len(e.heap) }
+
+// Stream returns the random stream called name for this run's seed. Ask once
+// per component and keep it: two calls with one name return two generators
+// that repeat each other.
+func (e *Engine) Stream(name string) *Rand { return NewStream(e.seed, name) }
+
+// After schedules h.Fire(arg) d after now. A negative d is treated as zero:
+// nothing can happen in the past.
+func (e *Engine) After(d Time, h Handler, arg any) Timer {
+	if d < 0 {
+		d = 0
+	}
+	at := e.now + d
+	if at < e.now { // overflow: saturate
+		at = Forever
+	}
+	return e.At(at, h, arg)
+}
+
+// At schedules h.Fire(arg) at time at (clamped to now if earlier).
+func (e *Engine) At(at Time, h Handler, arg any) Timer {
+	if at < e.now {
+		at = e.now
+	}
+	var id uint32
+	if n := len(e.free); n > 0 {
+		id = e.free[n-1]
+		e.free = e.free[:n-1]
+	} else {
+		id = uint32(len(e.slots))
+		e.slots = append(e.slots, slot{gen: 1})
+	}
+	s := &e.slots[id]
+	s.h, s.arg = h, arg
+	e.seq++
+	e.push(entry{at: at, seq: e.seq, slot: id})
+	return Timer{slot: id, gen: s.gen}
+}
+
+// Cancel stops a scheduled event from firing. It reports whether the event
+// was still pending; cancelling twice, or after the event fired, is harmless.
+func (e *Engine) Cancel(t Timer) bool {
+	if t.gen == 0 || int(t.slot) >= len(e.slots) {
+		return false
+	}
+	s := &e.slots[t.slot]
+	if s.gen != t.gen || s.h == nil {
+		return false
+	}
+	s.h, s.arg = nil, nil
+	e.dead++
+	if e.dead > 1024 && e.dead > len(e.heap)/2 {
+		e.compact()
+	}
+	return true
+}
+
+// compact drops cancelled entries and restores the heap order bottom-up.
+func (e *Engine) compact() {
+	live := e.heap[:0]
+	for _, x := range e.heap {
+		if e.slots[x.slot].h != nil {
+			live = append(live, x)
+		} else {
+			e.release(x.slot)
+		}
+	}
+	e.heap = live
+	e.dead = 0
+	for i := (len(live) - 2) / 4; i >= 0; i-- {
+		e.down(i)
+	}
+}
+
+// Stop makes the current RunUntil return after the event being handled.
+// Pending events stay scheduled: a later RunUntil resumes exactly there.
+func (e *Engine) Stop() { e.stopped = true }
+
+// NextAt is the time of the next pending event, or Forever when none is.
+func (e *Engine) NextAt() Time {
+	for len(e.heap) > 0 {
+		top := e.heap[0]
+		if e.slots[top.slot].h != nil {
+			return top.at
+		}
+		e.release(e.pop().slot) // drop a cancelled entry
+		e.dead--
+	}
+	return Forever
+}
+
+// Step fires the next pending event and reports whether there was one.
+func (e *Engine) Step() bool {
+	if e.NextAt() == Forever {
+		return false
+	}
+	e.fire(e.pop())
+	return true
+}
+
+// RunUntil fires every event due at or before until, then advances the clock
+// to until. It returns early, with the clock at the last event fired, when a
+// handler calls Stop; it reports whether it reached until.
+func (e *Engine) RunUntil(until Time) bool {
+	e.stopped = false
+	for len(e.heap) > 0 {
+		top := e.heap[0]
+		if top.at > until {
+			break
+		}
+		e.pop()
+		e.fire(top)
+		if e.stopped {
+			return false
+		}
+	}
+	if until > e.now && until != Forever {
+		e.now = until
+	}
+	return true
+}
+
+// fire delivers a popped entry unless it was cancelled. The slot is freed
+// before the callback runs so the handler may schedule into it again.
+func (e *Engine) fire(top entry) {
+	s := &e.slots[top.slot]
+	h, arg := s.h, s.arg
+	e.release(top.slot)
+	if h == nil {
+		e.dead--
+		return
+	}
+	e.now = top.at
+	e.fired++
+	h.Fire(arg)
+}
+
+func (e *Engine) release(id uint32) {
+	s := &e.slots[id]
+	s.h, s.arg = nil, nil
+	s.gen++
+	if s.gen == 0 { // never hand out generation 0: the zero Timer uses it
+		s.gen = 1
+	}
+	e.free = append(e.free, id)
+}
+
+// less orders entries by (time, sequence).
+func less(a, b entry) bool {
+	return lessBit(a, b) != 0
+}
+
+// lessBit is less as 0 or 1, computed as the borrow of the 128-bit
+// subtraction (at, seq)a - (at, seq)b. It has no branch to mispredict, which
+// matters when choosing between two children: that choice is a coin flip and
+// dominated the heap's cost. Times are never negative, so comparing them as
+// unsigned is exact.
+func lessBit(a, b entry) uint64 {
+	_, borrow := bits.Sub64(a.seq, b.seq, 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return borrow
+}
+
+// minChild returns the index of the smallest child of i, or -1 for a leaf.
+// A full family of four is decided by a branch-free tournament.
+func minChild(h []entry, i int) int {
+	c := 4*i + 1
+	n := len(h)
+	if c+3 < n {
+		a := c + int(lessBit(h[c+1], h[c]))
+		b := c + 2 + int(lessBit(h[c+3], h[c+2]))
+		return a + (b-a)*int(lessBit(h[b], h[a]))
+	}
+	if c >= n {
+		return -1
+	}
+	m := c
+	for j := c + 1; j < n; j++ {
+		if less(h[j], h[m]) {
+			m = j
+		}
+	}
+	return m
+}
+
+// The heap is 4-ary: half the depth of a binary heap, and the four children
+// of a node share a cache line or two, which measurably beats binary here.
+func (e *Engine) push(x entry) {
+	h := append(e.heap, x)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if !less(x, h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+	e.heap = h
+}
+
+func (e *Engine) pop() entry {
+	h := e.heap
+	top := h[0]
+	n := len(h) - 1
+	last := h[n]
+	h = h[:n]
+	e.heap = h
+	if n == 0 {
+		return top
+	}
+	// Floyd's bottom-up deletion: walk the hole at the root down to a leaf
+	// along the smallest children, then sift the former last entry up from
+	// there. The last entry almost always belongs near the bottom, so this
+	// saves the comparison against it at every level.
+	i := 0
+	for {
+		c := minChild(h, i)
+		if c < 0 {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	for i > 0 {
+		p := (i - 1) / 4
+		if !less(last, h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = last
+	return top
+}
+
+// down sifts the entry at i towards the leaves.
+func (e *Engine) down(i int) {
+	h := e.heap
+	x := h[i]
+	for {
+		c := minChild(h, i)
+		if c < 0 {
+			break
+		}
+		if !less(h[c], x) {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = x
+}

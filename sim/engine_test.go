@@ -1,0 +1,212 @@
+package sim
+
+import (
+	"testing"
+)
+
+type recorder struct {
+	e   *Engine
+	got []int
+	at  []Time
+}
+
+func (r *recorder) Fire(arg any) {
+	r.got = append(r.got, arg.(int))
+	r.at = append(r.at, r.e.Now())
+}
+
+func TestEngineOrdersByTimeThenSequence(t *testing.T) {
+	e := NewEngine(1)
+	r := &recorder{e: e}
+	e.At(30, r, 3)
+	e.At(10, r, 1)
+	e.At(20, r, 2)
+	e.At(10, r, 11) // same time as 1, scheduled later: fires after it
+	e.RunUntil(Forever)
+	want := []int{1, 11, 2, 3}
+	if len(r.got) != len(want) {
+		t.Fatalf("got %v, want %v", r.got, want)
+	}
+	for i := range want {
+		if r.got[i] != want[i] {
+			t.Fatalf("got %v, want %v", r.got, want)
+		}
+	}
+	if r.at[3] != 30 {
+		t.Fatalf("last event at %v, want 30", r.at[3])
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := NewEngine(1)
+	r := &recorder{e: e}
+	a := e.At(10, r, 1)
+	b := e.At(20, r, 2)
+	if !e.Cancel(a) {
+		t.Fatal("cancel of a pending event reported false")
+	}
+	if e.Cancel(a) {
+		t.Fatal("second cancel reported true")
+	}
+	e.RunUntil(Forever)
+	if len(r.got) != 1 || r.got[0] != 2 {
+		t.Fatalf("got %v, want [2]", r.got)
+	}
+	if e.Cancel(b) {
+		t.Fatal("cancel after firing reported true")
+	}
+	// The freed slot is reused; the old timer must not cancel the new event.
+	c := e.After(5, r, 3)
+	if e.Cancel(b) || e.Cancel(a) {
+		t.Fatal("stale timer cancelled a reused slot")
+	}
+	e.RunUntil(Forever)
+	if len(r.got) != 2 || r.got[1] != 3 {
+		t.Fatalf("got %v, want [2 3]", r.got)
+	}
+	if e.Cancel(Timer{}) || e.Cancel(c) {
+		t.Fatal("zero or fired timer cancelled something")
+	}
+}
+
+type stopper struct {
+	e *Engine
+	n int
+}
+
+func (s *stopper) Fire(arg any) {
+	s.n++
+	if arg.(int) == 2 {
+		s.e.Stop()
+	}
+}
+
+func TestRunUntilStopAndResume(t *testing.T) {
+	e := NewEngine(1)
+	s := &stopper{e: e}
+	for i := 1; i <= 4; i++ {
+		e.At(Time(i)*Second, s, i)
+	}
+	if e.RunUntil(10 * Second) {
+		t.Fatal("RunUntil reported reaching the end although a handler stopped it")
+	}
+	if s.n != 2 || e.Now() != 2*Second {
+		t.Fatalf("after stop: n=%d now=%v", s.n, e.Now())
+	}
+	if !e.RunUntil(3 * Second) {
+		t.Fatal("resume did not reach its end")
+	}
+	if s.n != 3 || e.Now() != 3*Second {
+		t.Fatalf("after resume: n=%d now=%v", s.n, e.Now())
+	}
+	if !e.Step() || s.n != 4 || e.Step() {
+		t.Fatalf("step: n=%d", s.n)
+	}
+	e.RunUntil(10 * Second)
+	if e.Now() != 10*Second {
+		t.Fatalf("clock did not advance to until: %v", e.Now())
+	}
+}
+
+func TestStreamsAreNamedAndSeeded(t *testing.T) {
+	a := NewStream(7, "api/service_time").Uint64()
+	b := NewStream(7, "api/service_time").Uint64()
+	c := NewStream(7, "db/service_time").Uint64()
+	d := NewStream(8, "api/service_time").Uint64()
+	if a != b {
+		t.Fatal("same seed and name gave different streams")
+	}
+	if a == c || a == d {
+		t.Fatal("different name or seed gave the same first draw")
+	}
+}
+
+func TestTimeString(t *testing.T) {
+	cases := map[Time]string{0: "0s", 250 * Millisecond: "250ms", 1500 * Millisecond: "1.5s",
+		10 * Minute: "10m", 90 * Minute: "1.5h", 12: "12ns", -2 * Second: "-2s"}
+	for in, want := range cases {
+		if got := in.String(); got != want {
+			t.Errorf("%d: got %q want %q", int64(in), got, want)
+		}
+	}
+	if FromSeconds(1e300) <= 0 {
+		t.Fatal("FromSeconds overflowed")
+	}
+}
+
+// churn models a request stream: each event schedules the next one, and every
+// other event arms a timeout that the following event cancels, as a request
+// with a timer does (one cancellation per two events fired).
+type churn struct {
+	e       *Engine
+	rng     *Rand
+	n       int
+	limit   *int
+	timeout Timer
+}
+
+func (c *churn) Fire(arg any) {
+	c.n++
+	if c.n%2 == 0 {
+		c.timeout = c.e.After(Second, c, nil)
+	} else {
+		c.e.Cancel(c.timeout)
+	}
+	c.e.After(Time(c.rng.ExpFloat64()*float64(Millisecond)), c, nil)
+	if *c.limit--; *c.limit == 0 {
+		c.e.Stop()
+	}
+}
+
+// BenchmarkEngine fires events with a few thousand pending, a third of them
+// timers that get cancelled, and reports events per second. The handler does
+// the minimum a model does per event: draw a delay and schedule.
+func BenchmarkEngine(b *testing.B) {
+	e := NewEngine(1)
+	rng := NewStream(1, "bench")
+	limit := 1 << 30
+	cs := make([]*churn, 2000)
+	for i := range cs {
+		cs[i] = &churn{e: e, rng: rng, limit: &limit}
+		e.After(Time(rng.IntN(1000))*Microsecond, cs[i], nil)
+	}
+	e.RunUntil(2 * Second) // reach steady state: slots and heap at full size
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := e.Fired()
+	limit = b.N
+	e.RunUntil(Forever)
+	b.StopTimer()
+	n := e.Fired() - start
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(e.Pending()), "pending")
+}
+
+func TestCompactionKeepsOrder(t *testing.T) {
+	e := NewEngine(1)
+	r := &recorder{e: e}
+	rng := NewStream(3, "t")
+	var keep []Timer
+	want := 0
+	for i := 0; i < 20000; i++ {
+		tm := e.At(Time(rng.IntN(1_000_000)), r, i)
+		if i%5 == 0 {
+			keep = append(keep, tm)
+			want++
+		} else {
+			e.Cancel(tm)
+		}
+	}
+	if e.Pending() > 2*want+1100 {
+		t.Fatalf("heap not compacted: %d pending for %d live", e.Pending(), want)
+	}
+	e.RunUntil(Forever)
+	if len(r.got) != want {
+		t.Fatalf("fired %d, want %d", len(r.got), want)
+	}
+	for i := 1; i < len(r.at); i++ {
+		if r.at[i] < r.at[i-1] {
+			t.Fatal("events out of order after compaction")
+		}
+	}
+}
