@@ -1,0 +1,115 @@
+package models
+
+import "cascade/sim"
+
+// caller is whoever waits for a call's reply: a workload, a closed-loop
+// user, or the execution of an operation that made a downstream call.
+type caller interface {
+	reply(c *call, o Outcome)
+}
+
+// call is one request to one operation of one service, from the moment the
+// caller sends it until its reply is delivered (or dropped, when the caller
+// gave up first). A call is pooled: it goes back to the model's free list
+// exactly once, when its reply is delivered or dropped, which is the last
+// moment anything refers to it — the caller's timer is cancelled or has
+// fired by then.
+type call struct {
+	m    *Model
+	svc  *Service
+	op   *op
+	from caller
+	link *link
+
+	sent    sim.Time // caller side: when it was sent
+	arrived sim.Time // server side: when it reached the service
+	back    sim.Time // response half of the link's round trip
+	timer   sim.Timer
+	inst    *instance
+
+	abandoned bool // the caller timed out: the reply goes nowhere
+	admitted  bool // took a worker or a queue slot
+	outcome   Outcome
+
+	root exec // the operation's execution, embedded: no allocation per call
+}
+
+// The event kinds of a call are distinct types over the same memory, so
+// scheduling one is a pointer conversion, not an allocation.
+type (
+	arrival  call // the request reaches the service
+	response call // the reply reaches the caller
+	expiry   call // the caller's timeout fires
+)
+
+func (a *arrival) Fire(any) { c := (*call)(a); c.svc.accept(c) }
+
+func (r *response) Fire(any) { (*call)(r).deliver() }
+
+// Fire abandons the call: the caller hears Timeout now, and whatever the
+// server sends later is dropped. The server is not told — without deadline
+// propagation abandoned work still runs, which is what makes retry storms.
+func (x *expiry) Fire(any) {
+	c := (*call)(x)
+	c.timer = sim.Timer{}
+	c.abandoned = true
+	c.from.reply(c, Timeout)
+}
+
+// send starts c on its way to the service. timeout > 0 arms the caller's
+// timer.
+func (m *Model) send(c *call, timeout sim.Time) {
+	c.sent = m.eng.Now()
+	if timeout > 0 {
+		c.timer = m.eng.After(timeout, (*expiry)(c), nil)
+	}
+	if c.link == nil {
+		c.svc.accept(c)
+		return
+	}
+	rtt := c.link.draw()
+	there := rtt / 2
+	c.back = rtt - there
+	m.eng.After(there, (*arrival)(c), nil)
+}
+
+// respond is the server side finishing with c: the reply travels back over
+// the link.
+func (c *call) respond(o Outcome) {
+	c.outcome = o
+	if c.back > 0 {
+		c.m.eng.After(c.back, (*response)(c), nil)
+		return
+	}
+	c.deliver()
+}
+
+// deliver hands the reply to the caller unless it gave up, and frees c.
+func (c *call) deliver() {
+	m := c.m
+	if c.abandoned {
+		m.freeCall(c)
+		return
+	}
+	m.eng.Cancel(c.timer)
+	from, o := c.from, c.outcome
+	from.reply(c, o)
+	m.freeCall(c)
+}
+
+func (m *Model) newCall(svc *Service, o *op, from caller, l *link) *call {
+	var c *call
+	if n := len(m.calls); n > 0 {
+		c = m.calls[n-1]
+		m.calls = m.calls[:n-1]
+	} else {
+		c = &call{m: m}
+	}
+	c.svc, c.op, c.from, c.link = svc, o, from, l
+	return c
+}
+
+func (m *Model) freeCall(c *call) {
+	*c = call{m: m}
+	m.calls = append(m.calls, c)
+}

@@ -1,0 +1,225 @@
+package models
+
+import (
+	"cascade/sim"
+	"cascade/sim/dist"
+)
+
+// op is an operation compiled for running: references resolved to pointers.
+type op struct {
+	svc   *Service
+	name  string
+	steps []step
+	rng   *sim.Rand // every draw the operation makes: its own stream
+}
+
+// step is a Step with its references resolved.
+type step struct {
+	kind StepKind
+
+	work dist.Dist
+
+	target  *Service
+	op      *op
+	link    *link
+	repeat  int
+	timeout sim.Time
+
+	children  [][]step // Parallel: each child as a one-step sequence
+	waitFirst bool
+
+	arms []arm // Branch
+
+	failP float64
+}
+
+type arm struct {
+	cum float64  // cumulative probability up to and including this arm
+	seq [][]step // the arm's steps, as the single sequence of a fork
+}
+
+// exec runs a sequence of steps for one request inside a worker. The root
+// exec of a call is the whole operation; Parallel and Branch steps run their
+// parts as child execs that report to a join. A child never touches the call
+// that started it, only its join — so when a wait-first parallel moves on,
+// the children still running can finish safely after the call is gone.
+type exec struct {
+	m     *Model
+	op    *op
+	steps []step
+	pc    int
+	rep   int // calls done of the current Call step
+
+	call *call // root exec: the call whose operation this is
+	join *join // child exec: where to report
+}
+
+// join waits for the child execs of one Parallel or Branch step.
+type join struct {
+	m         *Model
+	parent    *exec
+	pending   int
+	waitFirst bool
+	resumed   bool // the parent has moved on
+	failed    bool
+}
+
+// workDone is the end of a Work step.
+type workDone exec
+
+func (w *workDone) Fire(any) {
+	x := (*exec)(w)
+	x.pc++
+	x.run()
+}
+
+// run executes steps from pc until one has to wait or the sequence ends.
+func (x *exec) run() {
+	for x.pc < len(x.steps) {
+		s := &x.steps[x.pc]
+		switch s.kind {
+		case Work:
+			if d := s.work.Sample(x.op.rng); d > 0 {
+				x.m.eng.After(d, (*workDone)(x), nil)
+				return
+			}
+		case Fail:
+			if s.failP > 0 && x.op.rng.Float64() < s.failP {
+				x.finish(Error)
+				return
+			}
+		case Call:
+			x.callOnce(s)
+			return
+		case Parallel:
+			x.fork(s.children, s.waitFirst)
+			return
+		case Branch:
+			u := x.op.rng.Float64()
+			for i := range s.arms {
+				if u < s.arms[i].cum {
+					x.fork(s.arms[i].seq, false)
+					return
+				}
+			}
+		}
+		x.pc++
+	}
+	x.finish(OK)
+}
+
+func (x *exec) callOnce(s *step) {
+	c := x.m.newCall(s.target, s.op, x, s.link)
+	x.m.send(c, s.timeout)
+}
+
+// reply continues after a Call step's reply. Anything but OK fails the
+// operation: the caller reports an error of its own, whatever went wrong
+// below it.
+func (x *exec) reply(_ *call, o Outcome) {
+	if o != OK {
+		x.finish(Error)
+		return
+	}
+	s := &x.steps[x.pc]
+	x.rep++
+	if x.rep < s.repeat {
+		x.callOnce(s)
+		return
+	}
+	x.rep = 0
+	x.pc++
+	x.run()
+}
+
+// fork starts one child exec per sequence and waits on a join. A Branch is
+// a fork of its chosen arm alone.
+//
+// A child may finish at once and even resume the parent, which may then
+// finish and be recycled: nothing of x is read after the first child starts.
+func (x *exec) fork(seqs [][]step, waitFirst bool) {
+	m, o := x.m, x.op
+	j := m.newJoin()
+	j.m, j.parent, j.pending, j.waitFirst = m, x, len(seqs), waitFirst
+	for _, seq := range seqs {
+		c := m.newExec()
+		c.op, c.steps, c.join = o, seq, j
+		c.run()
+	}
+}
+
+// finish ends this exec with o: a root exec completes its call, a child
+// reports to its join.
+func (x *exec) finish(o Outcome) {
+	if x.call != nil {
+		x.call.svc.complete(x.call, o)
+		return
+	}
+	j := x.join
+	x.m.freeExec(x)
+	j.childDone(o)
+}
+
+func (j *join) childDone(o Outcome) {
+	m := j.m
+	j.pending--
+	if o != OK {
+		j.failed = true
+	}
+	if !j.resumed {
+		switch {
+		case j.waitFirst && o == OK:
+			j.resume(OK)
+		case j.pending == 0 && j.waitFirst:
+			j.resume(Error) // every child failed
+		case j.pending == 0 && j.failed:
+			j.resume(Error)
+		case j.pending == 0:
+			j.resume(OK)
+		}
+	}
+	if j.pending == 0 {
+		m.freeJoin(j)
+	}
+}
+
+// resume continues the parent after the fork. pending is checked by the
+// caller after resume returns, so the parent may run to completion here.
+func (j *join) resume(o Outcome) {
+	j.resumed = true
+	p := j.parent
+	if o != OK {
+		p.finish(Error)
+		return
+	}
+	p.pc++
+	p.run()
+}
+
+func (m *Model) newExec() *exec {
+	if n := len(m.execs); n > 0 {
+		x := m.execs[n-1]
+		m.execs = m.execs[:n-1]
+		return x
+	}
+	return &exec{m: m}
+}
+
+func (m *Model) freeExec(x *exec) {
+	*x = exec{m: m}
+	m.execs = append(m.execs, x)
+}
+
+func (m *Model) newJoin() *join {
+	if n := len(m.joins); n > 0 {
+		j := m.joins[n-1]
+		m.joins = m.joins[:n-1]
+		return j
+	}
+	return &join{}
+}
+
+func (m *Model) freeJoin(j *join) {
+	*j = join{}
+	m.joins = append(m.joins, j)
+}

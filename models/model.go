@@ -1,0 +1,346 @@
+package models
+
+import (
+	"fmt"
+	"math"
+
+	"cascade/sim"
+)
+
+// Options controls a run's bookkeeping, not the system's behaviour.
+type Options struct {
+	// Until is when the run ends; 0 means when every workload has sent its
+	// last request and had its reply (every workload needs a Limit then).
+	Until sim.Time
+	// Warmup discards statistics gathered before it, so a run that starts
+	// empty can be compared with steady-state theory.
+	Warmup sim.Time
+	// Interval is the time-series resolution (default 1s) and Points how
+	// many intervals each series keeps (default 3600): older ones are
+	// dropped, so memory does not grow with the run's length.
+	Interval sim.Time
+	Points   int
+}
+
+// Model is a built topology attached to an engine.
+type Model struct {
+	eng       *sim.Engine
+	opt       Options
+	services  []*Service
+	workloads []*Workload
+	since     sim.Time // statistics start here
+
+	// Free lists: the hot path recycles its objects instead of allocating.
+	calls []*call
+	execs []*exec
+	joins []*join
+}
+
+// New builds t on eng. The scenarios package has already validated t; the
+// errors here guard programmatic use.
+func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
+	if opt.Interval <= 0 {
+		opt.Interval = sim.Second
+	}
+	if opt.Points <= 0 {
+		opt.Points = 3600
+	}
+	m := &Model{eng: eng, opt: opt}
+	byName := map[string]*Service{}
+	for _, spec := range t.Services {
+		if len(spec.Ops) == 0 {
+			return nil, fmt.Errorf("service %q has no operations", spec.Name)
+		}
+		if spec.Instances < 1 {
+			return nil, fmt.Errorf("service %q: instances must be >= 1", spec.Name)
+		}
+		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points),
+			lbRand: eng.Stream("service/" + spec.Name + "/balancer")}
+		for i := 0; i < spec.Instances; i++ {
+			s.insts = append(s.insts, &instance{})
+		}
+		for _, o := range spec.Ops {
+			s.ops = append(s.ops, &op{svc: s, name: o.Name, rng: eng.Stream("service/" + spec.Name + "/op/" + o.Name)})
+		}
+		byName[spec.Name] = s
+		m.services = append(m.services, s)
+	}
+	links := map[[2]string]*link{}
+	for _, l := range t.Links {
+		links[[2]string{l.From, l.To}] = &link{spec: l, rng: eng.Stream("link/" + l.From + "->" + l.To)}
+	}
+	resolve := func(from, svc, opName string) (*Service, *op, *link, error) {
+		s := byName[svc]
+		if s == nil {
+			return nil, nil, nil, fmt.Errorf("%s calls unknown service %q", from, svc)
+		}
+		o := s.op(opName)
+		if o == nil {
+			return nil, nil, nil, fmt.Errorf("%s calls unknown operation %s.%s", from, svc, opName)
+		}
+		return s, o, links[[2]string{from, svc}], nil
+	}
+	for i, spec := range t.Services {
+		s := m.services[i]
+		for j, o := range spec.Ops {
+			steps, err := compile(o.Steps, spec.Name, resolve)
+			if err != nil {
+				return nil, err
+			}
+			s.ops[j].steps = steps
+		}
+	}
+	for _, spec := range t.Workloads {
+		s, o, l, err := resolve(spec.Name, spec.Target, spec.Op)
+		if err != nil {
+			return nil, err
+		}
+		if spec.Users > 0 && spec.Think == nil {
+			return nil, fmt.Errorf("workload %q: closed loop needs a think time", spec.Name)
+		}
+		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points),
+			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think")}
+		m.workloads = append(m.workloads, w)
+	}
+	return m, nil
+}
+
+func (s *Service) op(name string) *op {
+	if name == "" {
+		return s.ops[0]
+	}
+	for _, o := range s.ops {
+		if o.name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+type resolver func(from, svc, op string) (*Service, *op, *link, error)
+
+func compile(in []Step, owner string, resolve resolver) ([]step, error) {
+	out := make([]step, len(in))
+	for i, st := range in {
+		s := step{kind: st.Kind, work: st.Work, repeat: max(st.Repeat, 1), timeout: st.Timeout,
+			waitFirst: st.WaitFirst, failP: st.FailP}
+		switch st.Kind {
+		case Work:
+			if st.Work == nil {
+				return nil, fmt.Errorf("service %q: work step without a distribution", owner)
+			}
+		case Call:
+			var err error
+			s.target, s.op, s.link, err = resolve(owner, st.Target, st.Op)
+			if err != nil {
+				return nil, err
+			}
+		case Parallel:
+			for _, ch := range st.Children {
+				seq, err := compile([]Step{ch}, owner, resolve)
+				if err != nil {
+					return nil, err
+				}
+				s.children = append(s.children, seq)
+			}
+		case Branch:
+			cum := 0.0
+			for _, b := range st.Branches {
+				seq, err := compile(b.Steps, owner, resolve)
+				if err != nil {
+					return nil, err
+				}
+				cum += b.P
+				s.arms = append(s.arms, arm{cum: cum, seq: [][]step{seq}})
+			}
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// Start schedules the workloads, the series ticks and the end of warm-up.
+// Call it once, before running the engine.
+func (m *Model) Start() {
+	for _, w := range m.workloads {
+		w.start()
+	}
+	m.eng.After(m.opt.Interval, (*ticker)(m), nil)
+	if m.opt.Warmup > 0 {
+		m.eng.At(m.opt.Warmup, (*warmupEnd)(m), nil)
+	}
+}
+
+// ticker closes one series interval for every component.
+type ticker Model
+
+func (t *ticker) Fire(any) {
+	m := (*Model)(t)
+	now := m.eng.Now()
+	for _, s := range m.services {
+		s.tick(now, m.opt.Interval)
+	}
+	for _, w := range m.workloads {
+		w.tick(now)
+	}
+	next := now + m.opt.Interval
+	if (m.opt.Until == 0 && !m.Done()) || (m.opt.Until > 0 && next <= m.opt.Until) {
+		m.eng.At(next, t, nil)
+	}
+}
+
+type warmupEnd Model
+
+func (w *warmupEnd) Fire(any) {
+	m := (*Model)(w)
+	now := m.eng.Now()
+	m.since = now
+	for _, s := range m.services {
+		s.restart(now)
+	}
+	for _, w := range m.workloads {
+		w.restart()
+	}
+}
+
+// Done reports whether every workload has sent its last request and had its
+// reply. Open-loop workloads without a limit are never done.
+func (m *Model) Done() bool {
+	for _, w := range m.workloads {
+		if !w.finished || w.inFlight > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Engine is the engine the model runs on.
+func (m *Model) Engine() *sim.Engine { return m.eng }
+
+// Result is a snapshot of every metric at the engine's current time, as
+// plain values: safe to keep, print or hand to another goroutine.
+type Result struct {
+	Now       sim.Time
+	Measured  sim.Time // the span statistics cover: after warm-up, until Now
+	Workloads []WorkloadResult
+	Services  []ServiceResult
+}
+
+// WorkloadResult is what a workload's users saw.
+type WorkloadResult struct {
+	Name string
+	Counts
+	Throughput float64 // replies per second, any outcome
+	Goodput    float64 // OK replies per second
+	Latency    Latency // OK replies, seconds
+	InFlight   int64
+	Series     []Point
+}
+
+// ServiceResult is a service's view: from arrival at the service to the end
+// of its operation, downstream calls included.
+type ServiceResult struct {
+	Name               string
+	Instances, Workers int // Workers 0 = unlimited
+	Counts
+	Late         int64   // completions whose caller had already given up
+	Throughput   float64 // completions per second, any outcome
+	Goodput      float64
+	Latency      Latency // OK completions, seconds
+	Utilization  float64 // busy workers / all workers, time-averaged; NaN when unlimited
+	MeanBusy     float64
+	MeanQueue    float64
+	PeakQueue    int64
+	MeanInFlight float64
+	InFlight     int64
+	Little       Little
+	Series       []Point
+}
+
+// Little compares both sides of Little's law, L = λW, at a service: the
+// time-average number in the service against the admission rate times the
+// mean time in it. They agree up to the requests in flight at the edges of
+// the measured span, so a large gap means a bookkeeping bug.
+type Little struct {
+	L       float64 `json:"l"`
+	LambdaW float64 `json:"lambda_w"`
+}
+
+// RelErr is |L - λW| / λW (0 when both are 0).
+func (l Little) RelErr() float64 {
+	if l.LambdaW == 0 {
+		if l.L == 0 {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return math.Abs(l.L-l.LambdaW) / l.LambdaW
+}
+
+// Result snapshots the model; withSeries copies the time series too.
+func (m *Model) Result(withSeries bool) Result {
+	now := m.eng.Now()
+	span := now - m.since
+	sec := span.Seconds()
+	rate := func(n int64) float64 {
+		if sec <= 0 {
+			return 0
+		}
+		return float64(n) / sec
+	}
+	r := Result{Now: now, Measured: span}
+	for _, w := range m.workloads {
+		c := w.counts()
+		wr := WorkloadResult{Name: w.spec.Name, Counts: c, Throughput: rate(c.Completed()), Goodput: rate(c.OK),
+			Latency: summarize(w.latency), InFlight: w.inFlight}
+		if withSeries {
+			wr.Series = w.series.Slice()
+		}
+		r.Workloads = append(r.Workloads, wr)
+	}
+	for _, s := range m.services {
+		c := s.counts()
+		done := c.OK + c.Error
+		sr := ServiceResult{Name: s.spec.Name, Instances: len(s.insts), Workers: s.workers, Counts: c,
+			Late: s.late, Throughput: rate(c.Completed()), Goodput: rate(c.OK), Latency: summarize(s.latency),
+			MeanBusy: s.busy.Mean(now), MeanQueue: s.queued.Mean(now), PeakQueue: s.queued.Peak(),
+			MeanInFlight: s.inFlight.Mean(now), InFlight: s.inFlight.Value(), Utilization: math.NaN()}
+		if s.workers > 0 {
+			sr.Utilization = sr.MeanBusy / float64(s.workers*len(s.insts))
+		}
+		sr.Little.L = sr.MeanInFlight
+		if done > 0 {
+			w := s.sojourn / float64(done)
+			sr.Little.LambdaW = rate(c.Arrivals-c.Rejected) * w
+		}
+		if withSeries {
+			sr.Series = s.series.Slice()
+		}
+		r.Services = append(r.Services, sr)
+	}
+	return r
+}
+
+// Finished reports whether the run is over: Until reached, or (without an
+// Until) every workload done.
+func (m *Model) Finished() bool {
+	if m.opt.Until > 0 {
+		return m.eng.Now() >= m.opt.Until
+	}
+	return m.Done() || m.eng.NextAt() == sim.Forever
+}
+
+// Advance runs at most d more simulated time, never past the end of the
+// run, and reports whether the run is finished. Callers drive long runs in
+// slices this way to show progress and to stop cleanly on an interrupt.
+func (m *Model) Advance(d sim.Time) bool {
+	until := m.eng.Now() + d
+	if m.opt.Until > 0 && until > m.opt.Until {
+		until = m.opt.Until
+	}
+	m.eng.RunUntil(until)
+	return m.Finished()
+}
+
+// End is when the run ends, or 0 when it ends with its workloads.
+func (m *Model) End() sim.Time { return m.opt.Until }

@@ -1,0 +1,110 @@
+package models
+
+import (
+	"math"
+
+	"cascade/sim"
+)
+
+// Point is one interval of a time series: counts during the interval and
+// time averages over it. Quantiles are NaN for an interval with no OK reply.
+type Point struct {
+	T        sim.Time // end of the interval
+	Arrivals int64
+	Outcomes [numOutcomes]int64
+	P50, P99 float64 // seconds, OK replies completed in the interval
+	Queue    float64 // time-average waiting requests (services)
+	InFlight float64 // time-average admitted, unfinished requests (services)
+	Busy     float64 // time-average busy workers (services)
+}
+
+// stats is the metric surface every component shares: arrivals, outcomes,
+// the latency of OK replies, and a per-interval series. Memory is fixed at
+// construction: two histograms and a ring, whatever the run length.
+type stats struct {
+	arrivals int64
+	outcomes [numOutcomes]int64
+	latency  *sim.Histogram // OK replies, since the end of warm-up
+
+	ivArrivals int64
+	ivOutcomes [numOutcomes]int64
+	ivLatency  *sim.Histogram
+
+	series *sim.Ring[Point]
+}
+
+func newStats(points int) stats {
+	return stats{
+		latency:   sim.NewHistogram(3),
+		ivLatency: sim.NewHistogram(2),
+		series:    sim.NewRing[Point](points),
+	}
+}
+
+func (s *stats) arrive() {
+	s.arrivals++
+	s.ivArrivals++
+}
+
+// end records an outcome; latency counts only for OK, whose latency is what
+// users and latency SLIs mean by "latency".
+func (s *stats) end(o Outcome, latency sim.Time) {
+	s.outcomes[o]++
+	s.ivOutcomes[o]++
+	if o == OK {
+		s.latency.Record(latency)
+		s.ivLatency.Record(latency)
+	}
+}
+
+// point closes the current interval.
+func (s *stats) point(now sim.Time) Point {
+	p := Point{T: now, Arrivals: s.ivArrivals, Outcomes: s.ivOutcomes, P50: math.NaN(), P99: math.NaN()}
+	if s.ivLatency.Count() > 0 {
+		p.P50 = s.ivLatency.Quantile(0.5)
+		p.P99 = s.ivLatency.Quantile(0.99)
+	}
+	s.ivArrivals = 0
+	s.ivOutcomes = [numOutcomes]int64{}
+	s.ivLatency.Reset()
+	return p
+}
+
+// restart forgets totals at the end of warm-up; the series keeps going.
+func (s *stats) restart() {
+	s.arrivals = 0
+	s.outcomes = [numOutcomes]int64{}
+	s.latency.Reset()
+}
+
+// Counts are totals by outcome since the end of warm-up.
+type Counts struct {
+	Arrivals int64 `json:"arrivals"`
+	OK       int64 `json:"ok"`
+	Error    int64 `json:"error"`
+	Timeout  int64 `json:"timeout"`
+	Rejected int64 `json:"rejected"`
+}
+
+// Completed counts requests that ended, whatever the outcome.
+func (c Counts) Completed() int64 { return c.OK + c.Error + c.Timeout + c.Rejected }
+
+func (s *stats) counts() Counts {
+	return Counts{Arrivals: s.arrivals, OK: s.outcomes[OK], Error: s.outcomes[Error],
+		Timeout: s.outcomes[Timeout], Rejected: s.outcomes[Rejected]}
+}
+
+// Latency summarises a histogram in seconds. Fields are NaN when Count is 0.
+type Latency struct {
+	Count                          int64
+	Mean, P50, P90, P99, P999, Max float64
+}
+
+func summarize(h *sim.Histogram) Latency {
+	l := Latency{Count: h.Count(), Mean: h.Mean(), P50: h.Quantile(0.5), P90: h.Quantile(0.9),
+		P99: h.Quantile(0.99), P999: h.Quantile(0.999), Max: math.NaN()}
+	if l.Count > 0 {
+		l.Max = h.Max().Seconds()
+	}
+	return l
+}

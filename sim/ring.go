@@ -1,0 +1,60 @@
+package sim
+
+// Ring keeps the last Cap values pushed, so a time series costs the same
+// memory after ten hours of simulated time as after ten minutes.
+type Ring[T any] struct {
+	buf   []T
+	start int // index of the oldest value
+	n     int
+	total int64 // values ever pushed
+}
+
+// NewRing returns an empty ring holding at most capacity values.
+func NewRing[T any](capacity int) *Ring[T] {
+	if capacity < 1 {
+		capacity = 1
+	}
+	return &Ring[T]{buf: make([]T, capacity)}
+}
+
+// Push appends v, dropping the oldest value when full.
+func (r *Ring[T]) Push(v T) {
+	r.total++
+	if r.n < len(r.buf) {
+		r.buf[(r.start+r.n)%len(r.buf)] = v
+		r.n++
+		return
+	}
+	r.buf[r.start] = v
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// Len is the number of values held.
+func (r *Ring[T]) Len() int { return r.n }
+
+// Cap is the most values the ring holds.
+func (r *Ring[T]) Cap() int { return len(r.buf) }
+
+// Total counts every value ever pushed, dropped ones included.
+func (r *Ring[T]) Total() int64 { return r.total }
+
+// At returns the i-th oldest value held (0 is the oldest).
+func (r *Ring[T]) At(i int) T { return r.buf[(r.start+i)%len(r.buf)] }
+
+// Last returns the newest value, and false when the ring is empty.
+func (r *Ring[T]) Last() (T, bool) {
+	var zero T
+	if r.n == 0 {
+		return zero, false
+	}
+	return r.At(r.n - 1), true
+}
+
+// Slice copies the values held, oldest first.
+func (r *Ring[T]) Slice() []T {
+	out := make([]T, r.n)
+	for i := range out {
+		out[i] = r.At(i)
+	}
+	return out
+}
