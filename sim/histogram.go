@@ -14,11 +14,11 @@ import (
 // digits; smaller values fall in the first bucket and larger ones are clamped
 // into the last, while Max still reports the true largest value.
 type Histogram struct {
-	h     *hdr.Histogram
-	n     int64
-	sum   float64 // seconds; float64 keeps the mean exact enough at any count
-	min   Time
-	max   Time
+	h   *hdr.Histogram
+	n   int64
+	sum float64 // seconds; float64 keeps the mean exact enough at any count
+	min Time
+	max Time
 }
 
 const (
