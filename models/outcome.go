@@ -17,9 +17,19 @@ const (
 	numOutcomes
 )
 
-var outcomeNames = [numOutcomes]string{"ok", "error", "timeout", "rejected"}
-
-func (o Outcome) String() string { return outcomeNames[o] }
+func (o Outcome) String() string {
+	switch o {
+	case OK:
+		return "ok"
+	case Error:
+		return "error"
+	case Timeout:
+		return "timeout"
+	case Rejected:
+		return "rejected"
+	}
+	return "unknown"
+}
 
 // Outcomes lists every outcome in report order.
 func Outcomes() []Outcome { return []Outcome{OK, Error, Timeout, Rejected} }

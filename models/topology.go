@@ -86,9 +86,17 @@ const (
 	P2C
 )
 
-var balancerNames = [...]string{"round_robin", "random", "least_request", "p2c"}
-
-func (b Balancer) String() string { return balancerNames[b] }
+func (b Balancer) String() string {
+	switch b {
+	case Random:
+		return "random"
+	case LeastRequest:
+		return "least_request"
+	case P2C:
+		return "p2c"
+	}
+	return "round_robin"
+}
 
 // Unbounded is the Queue value of a service whose waiting room never fills.
 const Unbounded = -1
