@@ -155,8 +155,11 @@ func (s *Service) complete(c *call, o Outcome) {
 	c.respond(o)
 }
 
+// restart begins the measured span; admitted calls still in flight count as
+// arrivals of the new span, as for workloads.
 func (s *Service) restart(now sim.Time) {
 	s.stats.restart()
+	s.arrivals = s.inFlight.Value()
 	s.late, s.sojourn = 0, 0
 	s.inFlight.Restart(now)
 	s.queued.Restart(now)

@@ -158,7 +158,12 @@ func (w *Workload) scheduleNext() {
 	eng.At(t, (*quietStretch)(w), nil)
 }
 
-func (w *Workload) restart() { w.stats.restart() }
+// restart begins the measured span. Requests still in flight count as
+// arrivals of the new span, so arrivals always equal outcomes plus in flight.
+func (w *Workload) restart() {
+	w.stats.restart()
+	w.arrivals = w.inFlight
+}
 
 func (w *Workload) tick(now sim.Time) { w.series.Push(w.stats.point(now)) }
 
