@@ -1,0 +1,169 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+
+	"cascade/models"
+	"cascade/sim"
+)
+
+// Schema names the layout of the JSON result. Within v1 fields are only
+// added; renaming, removing or changing the meaning or unit of a field makes
+// it v2. Consumers should check it and ignore fields they do not know.
+// docs/json-result.md documents every field.
+const Schema = "cascade.result/v1"
+
+// The document is built from structs, never maps: encoding/json writes
+// struct fields in declaration order, so the field order is part of the
+// code and stable, and the same result always gives the same bytes.
+
+type jsonResult struct {
+	Schema      string         `json:"schema"`
+	Version     string         `json:"version"`
+	Scenario    string         `json:"scenario"`
+	Description string         `json:"description"`
+	Source      string         `json:"source"`
+	Seed        uint64         `json:"seed"`
+	Planned     number         `json:"planned"`
+	Duration    number         `json:"duration"`
+	Warmup      number         `json:"warmup"`
+	Measured    number         `json:"measured"`
+	Events      uint64         `json:"events"`
+	Interrupted bool           `json:"interrupted"`
+	Workloads   []jsonWorkload `json:"workloads"`
+	Services    []jsonService  `json:"services"`
+}
+
+type jsonCounts struct {
+	Arrivals int64 `json:"arrivals"`
+	OK       int64 `json:"ok"`
+	Error    int64 `json:"error"`
+	Timeout  int64 `json:"timeout"`
+	Rejected int64 `json:"rejected"`
+}
+
+type jsonLatency struct {
+	Count int64  `json:"count"`
+	Mean  number `json:"mean"`
+	P50   number `json:"p50"`
+	P90   number `json:"p90"`
+	P99   number `json:"p99"`
+	P999  number `json:"p999"`
+	Max   number `json:"max"`
+}
+
+type jsonWorkload struct {
+	Name       string      `json:"name"`
+	Counts     jsonCounts  `json:"counts"`
+	InFlight   int64       `json:"in_flight"`
+	Throughput number      `json:"throughput"`
+	Goodput    number      `json:"goodput"`
+	Latency    jsonLatency `json:"latency"`
+}
+
+type jsonLittle struct {
+	L       number `json:"l"`
+	LambdaW number `json:"lambda_w"`
+	RelErr  number `json:"rel_err"`
+}
+
+type jsonService struct {
+	Name         string      `json:"name"`
+	Instances    int         `json:"instances"`
+	Workers      int         `json:"workers"`
+	Counts       jsonCounts  `json:"counts"`
+	Late         int64       `json:"late"`
+	InFlight     int64       `json:"in_flight"`
+	Throughput   number      `json:"throughput"`
+	Goodput      number      `json:"goodput"`
+	Latency      jsonLatency `json:"latency"`
+	Utilization  number      `json:"utilization"`
+	MeanBusy     number      `json:"mean_busy"`
+	MeanQueue    number      `json:"mean_queue"`
+	PeakQueue    int64       `json:"peak_queue"`
+	MeanInFlight number      `json:"mean_in_flight"`
+	Little       jsonLittle  `json:"little"`
+}
+
+// number is a float64 that encodes NaN and ±Inf as null. encoding/json
+// refuses them outright, and JSON has no spelling for them; null says "no
+// value" (a latency with no OK reply, utilization with unlimited workers).
+type number float64
+
+func (n number) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+// JSON writes the result as an indented, versioned document ending in a
+// newline. Times are in seconds. Time series are not included in v1.
+func JSON(w io.Writer, meta Meta, r models.Result) error {
+	doc := jsonResult{
+		Schema:      Schema,
+		Version:     meta.Version,
+		Scenario:    meta.Scenario,
+		Description: meta.Description,
+		Source:      meta.Source,
+		Seed:        meta.Seed,
+		Planned:     number(math.NaN()),
+		Duration:    seconds(r.Now),
+		Warmup:      seconds(meta.Warmup),
+		Measured:    seconds(r.Measured),
+		Events:      meta.Events,
+		Interrupted: meta.Interrupted,
+		Workloads:   []jsonWorkload{},
+		Services:    []jsonService{},
+	}
+	if meta.Duration > 0 {
+		doc.Planned = seconds(meta.Duration)
+	}
+	for _, x := range r.Workloads {
+		doc.Workloads = append(doc.Workloads, jsonWorkload{
+			Name:       x.Name,
+			Counts:     counts(x.Counts),
+			InFlight:   x.InFlight,
+			Throughput: number(x.Throughput),
+			Goodput:    number(x.Goodput),
+			Latency:    lat(x.Latency),
+		})
+	}
+	for _, s := range r.Services {
+		doc.Services = append(doc.Services, jsonService{
+			Name:         s.Name,
+			Instances:    s.Instances,
+			Workers:      s.Workers,
+			Counts:       counts(s.Counts),
+			Late:         s.Late,
+			InFlight:     s.InFlight,
+			Throughput:   number(s.Throughput),
+			Goodput:      number(s.Goodput),
+			Latency:      lat(s.Latency),
+			Utilization:  number(s.Utilization),
+			MeanBusy:     number(s.MeanBusy),
+			MeanQueue:    number(s.MeanQueue),
+			PeakQueue:    s.PeakQueue,
+			MeanInFlight: number(s.MeanInFlight),
+			Little:       jsonLittle{L: number(s.Little.L), LambdaW: number(s.Little.LambdaW), RelErr: number(s.Little.RelErr())},
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // descriptions may contain "<" or "&"; this is not HTML
+	return enc.Encode(doc)   // Encode ends the document with a newline
+}
+
+func seconds(t sim.Time) number { return number(t.Seconds()) }
+
+func counts(c models.Counts) jsonCounts {
+	return jsonCounts{Arrivals: c.Arrivals, OK: c.OK, Error: c.Error, Timeout: c.Timeout, Rejected: c.Rejected}
+}
+
+func lat(l models.Latency) jsonLatency {
+	return jsonLatency{Count: l.Count, Mean: number(l.Mean), P50: number(l.P50), P90: number(l.P90),
+		P99: number(l.P99), P999: number(l.P999), Max: number(l.Max)}
+}

@@ -1,0 +1,151 @@
+package scenarios
+
+import (
+	"math"
+	"regexp"
+
+	"go.yaml.in/yaml/v3"
+
+	"cascade/models"
+	"cascade/scenarios/units"
+	"cascade/sim/dist"
+)
+
+// workloadInfo is a decoded workload plus what later checks need: where it
+// was written and its compiled rate expression, if any.
+type workloadInfo struct {
+	key  *yaml.Node
+	spec models.WorkloadSpec
+	rate *rateExpr // nil for a constant rate or a closed loop
+}
+
+var workloadKeys = []string{"to", "rate", "arrivals", "requests", "timeout", "users", "think"}
+
+var arrivalNames = []string{"poisson", "constant"}
+
+// rateLiteralRE matches what a user writing a plain rate would type — a
+// number, maybe "/unit" — so "800" or "800/sec" get a units error with a
+// hint instead of being compiled as an expression.
+var rateLiteralRE = regexp.MustCompile(`^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*(/\s*([^\s\d.(][^\s()]*)?\s*)?$`)
+
+func (l *loader) decodeWorkloads(n *yaml.Node) {
+	fields, ok := l.mapping(n, "workloads", "a map of workload name to workload", nil)
+	if !ok {
+		return
+	}
+	if len(fields) == 0 {
+		l.errorf(n, "workloads", "", "at least one workload is required")
+	}
+	for _, f := range fields {
+		path := join("workloads", f.key.Value)
+		l.checkName(f.key, path, "workload")
+		if _, clash := l.svcByName[f.key.Value]; clash {
+			l.errorf(f.key, path, "links name their caller, which must be unambiguous", "workload %q has the name of a service", f.key.Value)
+		}
+		w := l.decodeWorkload(f.key, f.val, path)
+		l.workloads = append(l.workloads, w)
+	}
+}
+
+func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
+	w := &workloadInfo{key: key, spec: models.WorkloadSpec{Name: key.Value}}
+	fields, ok := l.mapping(n, path, "a workload (a map with to: and rate: or users:)", workloadKeys)
+	if !ok {
+		return w
+	}
+	get := func(k string) (*yaml.Node, *yaml.Node) {
+		for _, f := range fields {
+			if f.key.Value == k {
+				return f.key, f.val
+			}
+		}
+		return nil, nil
+	}
+	s := &w.spec
+
+	if _, v := get("to"); v != nil {
+		if target, ok := l.scalar(v, join(path, "to"), `a target "service.op" or "service"`); ok {
+			s.Target, s.Op = l.addRef(deref(v), join(path, "to"), target, "", "")
+		}
+	} else if !misspelt(n, workloadKeys, "to") {
+		l.errorf(key, path, `the service.op the requests go to, e.g. to: api.get_product`, "missing to:")
+	}
+
+	usersKey, usersVal := get("users")
+	rateKey, rateVal := get("rate")
+	closed := usersKey != nil
+	if closed {
+		if v, ok := l.integer(usersVal, join(path, "users"), 1, math.MaxInt32); ok {
+			s.Users = int(v)
+		}
+		if rateKey != nil {
+			l.errorf(rateKey, join(path, "rate"), "users: makes a closed loop whose rate follows from response and think time; remove one of them", "a closed-loop workload has no rate")
+		}
+		if k, _ := get("arrivals"); k != nil {
+			l.errorf(k, join(path, "arrivals"), "", "arrivals applies only to open-loop workloads (rate:), not to users:")
+		}
+		if _, v := get("think"); v != nil {
+			if d, ok := l.dist(v, join(path, "think")); ok {
+				s.Think = d
+			}
+		} else {
+			s.Think, _ = dist.NewConstant(0) // no think time: each user sends again at once
+		}
+	} else {
+		if k, _ := get("think"); k != nil {
+			l.errorf(k, join(path, "think"), "add users: for a closed loop", "think applies only to closed-loop workloads")
+		}
+		if rateVal != nil {
+			l.rate(w, rateVal, join(path, "rate"))
+		} else if !misspelt(n, workloadKeys, "rate") && !misspelt(n, workloadKeys, "users") {
+			l.errorf(key, path, "an open-loop workload needs e.g. rate: 800/s; a closed loop has users: and think: instead", "missing rate:")
+		}
+		if _, v := get("arrivals"); v != nil {
+			if i, ok := l.enum(v, join(path, "arrivals"), arrivalNames); ok {
+				s.Arrivals = models.ArrivalKind(i)
+			}
+		}
+	}
+	if _, v := get("requests"); v != nil {
+		if r, ok := l.integer(v, join(path, "requests"), 1, math.MaxInt64); ok {
+			s.Limit = r
+		}
+	}
+	if _, v := get("timeout"); v != nil {
+		if d, ok := l.positiveDuration(v, join(path, "timeout")); ok {
+			s.Timeout = d
+		}
+	}
+	return w
+}
+
+// rate reads a plain rate ("800/s") into Rate, or compiles anything else as
+// an expression of t for RateFunc.
+func (l *loader) rate(w *workloadInfo, n *yaml.Node, path string) {
+	s, ok := l.scalar(n, path, `a rate such as 800/s, or an expression such as "100 + 50*sin(2*pi*t/5m)"`)
+	if !ok {
+		return
+	}
+	n = deref(n)
+	r, err := units.ParseRate(s)
+	if err == nil {
+		if !(r >= 0) || math.IsInf(r, 0) {
+			l.errorf(n, path, "", "must be >= 0, got %s", s)
+			return
+		}
+		w.spec.Rate = r
+		return
+	}
+	// "1/t" and "100/m" divide by names an expression knows: those are
+	// expressions, not misspelt rates.
+	if m := rateLiteralRE.FindStringSubmatch(s); m != nil && !contains(rateNames, m[4]) {
+		l.unitsProblem(n, path, err)
+		return
+	}
+	e, xerr := compileRate(s)
+	if xerr != nil {
+		l.problem(n.Line, scalarCol(n, xerr.Offset), path, xerr.Hint, "%s", xerr.Msg)
+		return
+	}
+	w.rate = e
+}
