@@ -27,8 +27,14 @@ type call struct {
 	timer   sim.Timer
 	inst    *instance
 
+	src   int32  // id of the sending component (network faults match on it)
+	key   uint32 // the user or key the request is for, inherited by downstream calls
+	epoch uint32 // the instance's epoch when the call started: a crash bumps it
+	slot  int32  // index in the instance's running list while it runs
+
 	abandoned bool // the caller timed out: the reply goes nowhere
 	admitted  bool // took a worker or a queue slot
+	lost      bool // a message was dropped: only the caller's timeout frees it
 	outcome   Outcome
 
 	root exec // the operation's execution, embedded: no allocation per call
@@ -54,6 +60,9 @@ func (x *expiry) Fire(any) {
 	c.timer = sim.Timer{}
 	c.abandoned = true
 	c.from.reply(c, Timeout)
+	if c.lost {
+		c.m.freeCall(c) // nothing else will ever refer to it
+	}
 }
 
 // send starts c on its way to the service. timeout > 0 arms the caller's
@@ -63,11 +72,21 @@ func (m *Model) send(c *call, timeout sim.Time) {
 	if timeout > 0 {
 		c.timer = m.eng.After(timeout, (*expiry)(c), nil)
 	}
-	if c.link == nil {
+	var extra sim.Time
+	if len(m.net) > 0 {
+		var gone bool
+		if extra, gone = m.netRequest(c); gone {
+			return
+		}
+	}
+	if c.link == nil && extra == 0 {
 		c.svc.accept(c)
 		return
 	}
-	rtt := c.link.draw()
+	rtt := extra
+	if c.link != nil {
+		rtt += c.link.draw()
+	}
 	there := rtt / 2
 	c.back = rtt - there
 	m.eng.After(there, (*arrival)(c), nil)
@@ -77,6 +96,10 @@ func (m *Model) send(c *call, timeout sim.Time) {
 // the link.
 func (c *call) respond(o Outcome) {
 	c.outcome = o
+	if len(c.m.net) > 0 && !c.abandoned && c.m.netReplyLost(c) {
+		c.lose()
+		return
+	}
 	if c.back > 0 {
 		c.m.eng.After(c.back, (*response)(c), nil)
 		return
@@ -97,7 +120,30 @@ func (c *call) deliver() {
 	m.freeCall(c)
 }
 
-func (m *Model) newCall(svc *Service, o *op, from caller, l *link) *call {
+// lose is a message of c dropped by the network: nobody will hear of it.
+// The caller's timeout frees the call; a caller without one waits forever,
+// which is what a missing timeout costs.
+func (c *call) lose() {
+	if c.abandoned {
+		c.m.freeCall(c)
+		return
+	}
+	c.lost = true
+}
+
+// reset tells the caller at once that the connection broke (the server
+// crashed). The call itself lives on until its operation's remains finish.
+func (c *call) reset() {
+	if c.abandoned {
+		return
+	}
+	c.m.eng.Cancel(c.timer)
+	c.timer = sim.Timer{}
+	c.abandoned = true
+	c.from.reply(c, Error)
+}
+
+func (m *Model) newCall(svc *Service, o *op, from caller, l *link, src int32, key uint32) *call {
 	var c *call
 	if n := len(m.calls); n > 0 {
 		c = m.calls[n-1]
@@ -105,7 +151,7 @@ func (m *Model) newCall(svc *Service, o *op, from caller, l *link) *call {
 	} else {
 		c = &call{m: m}
 	}
-	c.svc, c.op, c.from, c.link = svc, o, from, l
+	c.svc, c.op, c.from, c.link, c.src, c.key = svc, o, from, l, src, key
 	return c
 }
 

@@ -52,6 +52,12 @@ type exec struct {
 
 	call *call // root exec: the call whose operation this is
 	join *join // child exec: where to report
+
+	inst   *instance // where it runs: pauses stall it, a crash ends it
+	epoch  uint32    // the instance's epoch when the call started
+	key    uint32    // the request's key, for downstream calls
+	wend   sim.Time  // Work step: the instance's work clock when it is done
+	inWork bool      // stalled by a pause in the middle of a Work step
 }
 
 // join waits for the child execs of one Parallel or Branch step.
@@ -69,17 +75,53 @@ type workDone exec
 
 func (w *workDone) Fire(any) {
 	x := (*exec)(w)
+	if in := x.inst; in.pausedTotal != 0 || in.paused > 0 {
+		// The instance has been paused since: has the work had its time?
+		if in.paused > 0 {
+			x.inWork = true
+			in.stalled = append(in.stalled, x)
+			return
+		}
+		if rest := x.wend - in.clock(x.m.eng.Now()); rest > 0 {
+			x.m.eng.After(rest, w, nil)
+			return
+		}
+	}
 	x.pc++
+	x.run()
+}
+
+// unstall continues an exec stalled by a pause that has ended.
+func (x *exec) unstall() {
+	if x.inWork {
+		x.inWork = false
+		(*workDone)(x).Fire(nil)
+		return
+	}
 	x.run()
 }
 
 // run executes steps from pc until one has to wait or the sequence ends.
 func (x *exec) run() {
+	in := x.inst
+	if in.paused > 0 {
+		in.stalled = append(in.stalled, x)
+		return
+	}
+	if x.epoch != in.epoch {
+		x.finish(Error) // its instance crashed: stop doing anything
+		return
+	}
 	for x.pc < len(x.steps) {
 		s := &x.steps[x.pc]
 		switch s.kind {
 		case Work:
-			if d := s.work.Sample(x.op.rng); d > 0 {
+			d := s.work.Sample(x.op.rng)
+			if in.slow != 1 {
+				d = sim.Time(float64(d) * in.slow)
+			}
+			if d > 0 {
+				x.wend = in.clock(x.m.eng.Now()) + d
 				x.m.eng.After(d, (*workDone)(x), nil)
 				return
 			}
@@ -109,7 +151,7 @@ func (x *exec) run() {
 }
 
 func (x *exec) callOnce(s *step) {
-	c := x.m.newCall(s.target, s.op, x, s.link)
+	c := x.m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
 	x.m.send(c, s.timeout)
 }
 
@@ -124,7 +166,7 @@ func (x *exec) reply(_ *call, o Outcome) {
 	s := &x.steps[x.pc]
 	x.rep++
 	if x.rep < s.repeat {
-		x.callOnce(s)
+		x.run() // the same Call step again, unless paused or crashed
 		return
 	}
 	x.rep = 0
@@ -138,12 +180,13 @@ func (x *exec) reply(_ *call, o Outcome) {
 // A child may finish at once and even resume the parent, which may then
 // finish and be recycled: nothing of x is read after the first child starts.
 func (x *exec) fork(seqs [][]step, waitFirst bool) {
-	m, o := x.m, x.op
+	m, o, inst, epoch, key := x.m, x.op, x.inst, x.epoch, x.key
 	j := m.newJoin()
 	j.m, j.parent, j.pending, j.waitFirst = m, x, len(seqs), waitFirst
 	for _, seq := range seqs {
 		c := m.newExec()
 		c.op, c.steps, c.join = o, seq, j
+		c.inst, c.epoch, c.key = inst, epoch, key
 		c.run()
 	}
 }

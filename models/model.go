@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"cascade/models/slo"
 	"cascade/sim"
 )
 
@@ -20,6 +21,8 @@ type Options struct {
 	// dropped, so memory does not grow with the run's length.
 	Interval sim.Time
 	Points   int
+	// Windows are extra spans whose totals the result reports.
+	Windows []WindowSpec
 }
 
 // Model is a built topology attached to an engine.
@@ -34,6 +37,13 @@ type Model struct {
 	calls []*call
 	execs []*exec
 	joins []*join
+
+	names    map[string]int32 // component name -> id: services, then workloads
+	timeline []Fault          // Topology.Faults, injected by Start
+	faults   []*injected      // every fault injected, in order
+	net      []*injected      // active network faults, checked on every message
+	slos     []*sloTrack
+	windows  []*window
 }
 
 // New builds t on eng. The scenarios package has already validated t; the
@@ -45,7 +55,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 	if opt.Points <= 0 {
 		opt.Points = 3600
 	}
-	m := &Model{eng: eng, opt: opt}
+	m := &Model{eng: eng, opt: opt, names: map[string]int32{}, timeline: t.Faults}
 	byName := map[string]*Service{}
 	for _, spec := range t.Services {
 		if len(spec.Ops) == 0 {
@@ -57,12 +67,14 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points),
 			lbRand: eng.Stream("service/" + spec.Name + "/balancer")}
 		for i := 0; i < spec.Instances; i++ {
-			s.insts = append(s.insts, &instance{})
+			s.insts = append(s.insts, &instance{slow: 1})
 		}
+		s.id = int32(len(m.services))
 		for _, o := range spec.Ops {
 			s.ops = append(s.ops, &op{svc: s, name: o.Name, rng: eng.Stream("service/" + spec.Name + "/op/" + o.Name)})
 		}
 		byName[spec.Name] = s
+		m.names[spec.Name] = s.id
 		m.services = append(m.services, s)
 	}
 	links := map[[2]string]*link{}
@@ -99,10 +111,49 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 			return nil, fmt.Errorf("workload %q: closed loop needs a think time", spec.Name)
 		}
 		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points),
-			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think")}
+			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think"),
+			keys: eng.Stream("workload/" + spec.Name + "/keys"), id: int32(len(m.services) + len(m.workloads))}
+		if _, dup := m.names[spec.Name]; dup {
+			return nil, fmt.Errorf("workload %q has the name of a service", spec.Name)
+		}
+		m.names[spec.Name] = w.id
 		m.workloads = append(m.workloads, w)
 	}
+	for _, spec := range t.SLOs {
+		st, err := m.statsOf(spec.Workload + spec.Service)
+		if err != nil {
+			return nil, fmt.Errorf("slo %q: %v", spec.Name, err)
+		}
+		tr, err := slo.New(spec.Spec, opt.Warmup)
+		if err != nil {
+			return nil, fmt.Errorf("slo %q: %v", spec.Name, err)
+		}
+		track := &sloTrack{spec: spec, start: opt.Warmup, tracker: tr, threshold: spec.Threshold}
+		st.slos = append(st.slos, track)
+		m.slos = append(m.slos, track)
+	}
+	for _, spec := range opt.Windows {
+		st, err := m.statsOf(spec.Component)
+		if err != nil {
+			return nil, fmt.Errorf("window: %v", err)
+		}
+		w := &window{spec: spec, latency: sim.NewHistogram(3)}
+		st.windows = append(st.windows, w)
+		m.windows = append(m.windows, w)
+	}
 	return m, nil
+}
+
+// statsOf finds the metric surface of a workload or service by name.
+func (m *Model) statsOf(name string) (*stats, error) {
+	id, ok := m.names[name]
+	if !ok {
+		return nil, fmt.Errorf("no workload or service %q", name)
+	}
+	if int(id) < len(m.services) {
+		return &m.services[id].stats, nil
+	}
+	return &m.workloads[int(id)-len(m.services)].stats, nil
 }
 
 func (s *Service) op(name string) *op {
@@ -165,6 +216,9 @@ func (m *Model) Start() {
 	for _, w := range m.workloads {
 		w.start()
 	}
+	for _, f := range m.timeline {
+		m.Inject(f)
+	}
 	m.eng.After(m.opt.Interval, (*ticker)(m), nil)
 	if m.opt.Warmup > 0 {
 		m.eng.At(m.opt.Warmup, (*warmupEnd)(m), nil)
@@ -182,6 +236,9 @@ func (t *ticker) Fire(any) {
 	}
 	for _, w := range m.workloads {
 		w.tick(now)
+	}
+	for _, s := range m.slos {
+		s.tracker.Advance(now)
 	}
 	next := now + m.opt.Interval
 	if (m.opt.Until == 0 && !m.Done()) || (m.opt.Until > 0 && next <= m.opt.Until) {
@@ -224,6 +281,70 @@ type Result struct {
 	Measured  sim.Time // the span statistics cover: after warm-up, until Now
 	Workloads []WorkloadResult
 	Services  []ServiceResult
+	SLOs      []SLOResult    // in Topology order
+	Windows   []WindowResult // in Options.Windows order
+	Faults    []FaultRecord  // every fault injected so far, in injection order
+}
+
+// SLOResult is the state of one SLO's error budget at Result time.
+type SLOResult struct {
+	Name              string
+	Workload, Service string
+	Threshold         sim.Time
+	slo.Status
+	Alerts      []slo.Event   // every alert transition, in time order
+	Warnings    []slo.Warning // windows with too few events to mean much
+	Attribution []Attribution // budget burned while each fault was active
+}
+
+// Attribution is the part of an SLO's budget burned while one fault was
+// active. Faults that overlap each get the whole overlap: the numbers say
+// what happened during each window, not who is to blame.
+type Attribution struct {
+	Fault      int    // FaultRecord.ID
+	Name       string // FaultRecord.Name
+	Start, End sim.Time
+	Bad        int64   // bad events while active
+	Budget     float64 // Bad as a fraction of the SLO's budget at Result time
+}
+
+// WindowResult is what one component saw during a WindowSpec's span (cut
+// at Result time when the window has not closed yet).
+type WindowResult struct {
+	WindowSpec
+	Counts
+	Goodput float64 // OK replies per second of the window
+	Latency Latency // OK replies, seconds
+}
+
+// FaultRecord is one injected fault and what became of it.
+type FaultRecord struct {
+	ID     int
+	Name   string
+	Verb   Verb
+	Target string   // readable: "db", "api->db", "api[0,1]", "{gateway} | {db}"
+	Start  sim.Time // when it took effect; for a conditional fault, when the condition held
+	End    sim.Time // when it was reverted; 0 while it is active or pending
+	State  FaultState
+}
+
+// FaultState is where a fault is in its life.
+type FaultState int
+
+const (
+	FaultPending FaultState = iota // not yet started (a future start, or its When not yet true)
+	FaultActive
+	FaultEnded
+)
+
+func (s FaultState) String() string {
+	switch s {
+	case FaultActive:
+		return "active"
+	case FaultEnded:
+		return "ended"
+	}
+	return "pending"
 }
 
 // WorkloadResult is what a workload's users saw.
@@ -244,6 +365,7 @@ type ServiceResult struct {
 	Instances, Workers int // Workers 0 = unlimited
 	Counts
 	Late         int64   // completions whose caller had already given up
+	Refused      int64   // errors at the door, never admitted: crashed instance, injected errors
 	Throughput   float64 // completions per second, any outcome
 	Goodput      float64
 	Latency      Latency // OK completions, seconds
@@ -289,6 +411,15 @@ func (m *Model) Result(withSeries bool) Result {
 		return float64(n) / sec
 	}
 	r := Result{Now: now, Measured: span}
+	for _, t := range m.slos {
+		r.SLOs = append(r.SLOs, t.result(now))
+	}
+	for _, w := range m.windows {
+		r.Windows = append(r.Windows, w.result(now))
+	}
+	for _, f := range m.faults {
+		r.Faults = append(r.Faults, f.record())
+	}
 	for _, w := range m.workloads {
 		c := w.counts()
 		wr := WorkloadResult{Name: w.spec.Name, Counts: c, Throughput: rate(c.Completed()), Goodput: rate(c.OK),
@@ -300,9 +431,9 @@ func (m *Model) Result(withSeries bool) Result {
 	}
 	for _, s := range m.services {
 		c := s.counts()
-		done := c.OK + c.Error
+		done := c.OK + c.Error - s.refused
 		sr := ServiceResult{Name: s.spec.Name, Instances: len(s.insts), Workers: s.workers, Counts: c,
-			Late: s.late, Throughput: rate(c.Completed()), Goodput: rate(c.OK), Latency: summarize(s.latency),
+			Late: s.late, Refused: s.refused, Throughput: rate(c.Completed()), Goodput: rate(c.OK), Latency: summarize(s.latency),
 			MeanBusy: s.busy.Mean(now), MeanQueue: s.queued.Mean(now), PeakQueue: s.queued.Peak(),
 			MeanInFlight: s.inFlight.Mean(now), InFlight: s.inFlight.Value(), Utilization: math.NaN()}
 		if s.workers > 0 {
@@ -311,7 +442,7 @@ func (m *Model) Result(withSeries bool) Result {
 		sr.Little.L = sr.MeanInFlight
 		if done > 0 {
 			w := s.sojourn / float64(done)
-			sr.Little.LambdaW = rate(c.Arrivals-c.Rejected) * w
+			sr.Little.LambdaW = rate(c.Arrivals-c.Rejected-s.refused) * w
 		}
 		if withSeries {
 			sr.Series = s.series.Slice()

@@ -13,9 +13,11 @@ type Service struct {
 	rr      int       // round-robin cursor
 	lbRand  *sim.Rand // random and p2c choices
 	workers int       // per instance; 0 = unlimited
+	id      int32     // component id: services first, then workloads
 
 	stats
 	late     int64     // completions after the caller had given up
+	refused  int64     // failed at the door (crashed instance, errors fault): never admitted
 	sojourn  float64   // seconds, every completion since warm-up (Little's law)
 	inFlight sim.Level // admitted and not finished, all instances
 	queued   sim.Level // waiting for a worker, all instances
@@ -31,6 +33,31 @@ type instance struct {
 	head   int
 	n      int
 	active int // busy + waiting: what least-request balancing compares
+
+	running []*call // calls holding a worker, so a crash can reset them
+
+	// Fault state; see injected.go. Faults compose: counts of crash and
+	// pause faults holding the instance, the product of slow factors.
+	epoch       uint32 // bumped by a crash: older calls and execs are remains
+	down        int
+	paused      int
+	pauseSince  sim.Time
+	pausedTotal sim.Time // every finished pause, for the work clock
+	stalled     []*exec  // execs that tried to run during a pause
+	held        []*call  // completions waiting for the pause to end
+	slow        float64  // work multiplier; 1 when healthy
+	errs        []*injected
+}
+
+// clock is the instance's work clock: simulated time minus the time it
+// spent paused. Work of length d started at clock c is done at clock c+d,
+// which is how a GC pause stretches the work it interrupts.
+func (in *instance) clock(now sim.Time) sim.Time {
+	c := now - in.pausedTotal
+	if in.paused > 0 {
+		c -= now - in.pauseSince
+	}
+	return c
 }
 
 func (in *instance) push(c *call) {
@@ -100,12 +127,20 @@ func (s *Service) pick() *instance {
 // accept is a call arriving: start it, queue it, or reject it.
 func (s *Service) accept(c *call) {
 	now := s.m.eng.Now()
-	s.arrive()
+	s.arrive(now)
 	c.arrived = now
 	in := s.pick()
 	c.inst = in
+	if in.down > 0 || (len(in.errs) > 0 && failFast(c, in)) {
+		// Refused at the door: connection refused by a crashed instance, or
+		// an injected error. No worker, no queue slot.
+		s.refused++
+		s.stats.end(now, Error, 0)
+		c.respond(Error)
+		return
+	}
 	switch {
-	case s.workers == 0 || in.busy < s.workers:
+	case in.paused == 0 && (s.workers == 0 || in.busy < s.workers):
 		s.admit(c, in, now)
 		s.start(c, in, now)
 	case s.spec.Queue == Unbounded || in.n < s.spec.Queue:
@@ -113,7 +148,7 @@ func (s *Service) accept(c *call) {
 		in.push(c)
 		s.queued.Add(now, 1)
 	default:
-		s.stats.end(Rejected, 0)
+		s.stats.end(now, Rejected, 0)
 		c.respond(Rejected)
 	}
 }
@@ -127,23 +162,49 @@ func (s *Service) admit(c *call, in *instance, now sim.Time) {
 func (s *Service) start(c *call, in *instance, now sim.Time) {
 	in.busy++
 	s.busy.Add(now, 1)
+	c.epoch = in.epoch
+	c.slot = int32(len(in.running))
+	in.running = append(in.running, c)
 	x := &c.root
 	x.m, x.op, x.steps, x.call = s.m, c.op, c.op.steps, c
+	x.inst, x.epoch, x.key = in, in.epoch, c.key
 	x.run()
+}
+
+// stopRunning takes c off its instance's running list.
+func (in *instance) stopRunning(c *call) {
+	last := in.running[len(in.running)-1]
+	in.running[c.slot] = last
+	last.slot = c.slot
+	in.running[len(in.running)-1] = nil
+	in.running = in.running[:len(in.running)-1]
 }
 
 // complete is the end of a call's operation: free the worker, record, hand
 // the worker to the next waiting call, and send the reply.
 func (s *Service) complete(c *call, o Outcome) {
-	now := s.m.eng.Now()
 	in := c.inst
+	if c.epoch != in.epoch {
+		// The remains of a call its instance's crash already ended and
+		// counted: the caller heard an error then. Just let it go.
+		c.respond(o)
+		return
+	}
+	if in.paused > 0 {
+		// A paused process sends nothing: the reply waits for the pause.
+		c.outcome = o
+		in.held = append(in.held, c)
+		return
+	}
+	now := s.m.eng.Now()
+	in.stopRunning(c)
 	in.busy--
 	in.active--
 	s.busy.Add(now, -1)
 	s.inFlight.Add(now, -1)
 	d := now - c.arrived
 	s.sojourn += d.Seconds()
-	s.stats.end(o, d)
+	s.stats.end(now, o, d)
 	if c.abandoned {
 		s.late++
 	}
@@ -155,12 +216,21 @@ func (s *Service) complete(c *call, o Outcome) {
 	c.respond(o)
 }
 
+// fill starts waiting calls while workers are free, after a pause.
+func (s *Service) fill(in *instance, now sim.Time) {
+	for in.n > 0 && in.paused == 0 && in.down == 0 && (s.workers == 0 || in.busy < s.workers) {
+		next := in.take(s.spec.Discipline)
+		s.queued.Add(now, -1)
+		s.start(next, in, now)
+	}
+}
+
 // restart begins the measured span; admitted calls still in flight count as
 // arrivals of the new span, as for workloads.
 func (s *Service) restart(now sim.Time) {
 	s.stats.restart()
 	s.arrivals = s.inFlight.Value()
-	s.late, s.sojourn = 0, 0
+	s.late, s.sojourn, s.refused = 0, 0, 0
 	s.inFlight.Restart(now)
 	s.queued.Restart(now)
 	s.busy.Restart(now)

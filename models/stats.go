@@ -31,6 +31,11 @@ type stats struct {
 	ivLatency  *sim.Histogram
 
 	series *sim.Ring[Point]
+
+	// Observers beyond the totals, usually none: SLOs fed by this
+	// component and windows (spans) that expectations asked for.
+	slos    []*sloTrack
+	windows []*window
 }
 
 func newStats(points int) stats {
@@ -41,19 +46,28 @@ func newStats(points int) stats {
 	}
 }
 
-func (s *stats) arrive() {
+func (s *stats) arrive(now sim.Time) {
 	s.arrivals++
 	s.ivArrivals++
+	for _, w := range s.windows {
+		w.arrive(now)
+	}
 }
 
 // end records an outcome; latency counts only for OK, whose latency is what
 // users and latency SLIs mean by "latency".
-func (s *stats) end(o Outcome, latency sim.Time) {
+func (s *stats) end(now sim.Time, o Outcome, latency sim.Time) {
 	s.outcomes[o]++
 	s.ivOutcomes[o]++
 	if o == OK {
 		s.latency.Record(latency)
 		s.ivLatency.Record(latency)
+	}
+	for _, t := range s.slos {
+		t.record(now, o, latency)
+	}
+	for _, w := range s.windows {
+		w.end(now, o, latency)
 	}
 }
 

@@ -6,6 +6,7 @@
 package models
 
 import (
+	"cascade/models/slo"
 	"cascade/sim"
 	"cascade/sim/dist"
 )
@@ -17,6 +18,8 @@ type Topology struct {
 	Workloads []WorkloadSpec
 	Services  []ServiceSpec
 	Links     []LinkSpec
+	Faults    []Fault   // the timeline: injected when the run starts
+	SLOs      []SLOSpec // error budgets tracked as the run goes
 }
 
 // ArrivalKind says how an open-loop workload spaces its requests.
@@ -175,4 +178,25 @@ type BranchSpec struct {
 type LinkSpec struct {
 	From, To string
 	Latency  dist.Dist
+}
+
+// SLOSpec is a service level objective on one workload (what its users saw)
+// or one service (what it answered). The SLI counts every request that
+// ended after the warm-up: good is an OK reply, or with Threshold > 0 an OK
+// reply within Threshold (a latency SLI).
+type SLOSpec struct {
+	Name      string
+	Workload  string // exactly one of Workload and Service
+	Service   string
+	Threshold sim.Time
+	slo.Spec
+}
+
+// WindowSpec asks the model to keep totals for one component over
+// [From, To) of simulated time (To 0 = the end of the run), for
+// expectations such as p99 from the eighth minute on. Windows are declared
+// before the run so they cost one histogram each, not stored samples.
+type WindowSpec struct {
+	Component string // a workload or service name
+	From, To  sim.Time
 }

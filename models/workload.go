@@ -21,7 +21,13 @@ type Workload struct {
 	link   *link
 	rng    *sim.Rand // arrivals
 	think  *sim.Rand // closed loop
-	users  []user
+	keys   *sim.Rand // open loop: each request's key
+	users  []*user
+	id     int32 // component id
+
+	traffic []*injected // active spike and ramp faults
+	next    sim.Timer   // open loop: the pending arrival, moved when the rate changes
+	active  int         // closed loop: users that keep sending (len(users) when healthy)
 
 	sent     int64    // requests sent so far (for Limit)
 	hazard   float64  // open loop with a rate function: integrated rate still to cover
@@ -32,11 +38,23 @@ type Workload struct {
 	stats
 }
 
-// user is one member of a closed-loop population.
-type user struct{ w *Workload }
+// user is one member of a closed-loop population. Its key is fixed, so a
+// fault that fails some users' requests fails the same users every time.
+type user struct {
+	w    *Workload
+	idx  int
+	key  uint32
+	idle bool // retired by the end of a traffic spike: neither thinking nor waiting
+}
 
 // Fire is the end of a user's think time: send the next request.
-func (u *user) Fire(any) { u.w.sendFrom(u) }
+func (u *user) Fire(any) {
+	if u.idx >= u.w.active {
+		u.idle = true
+		return
+	}
+	u.w.sendFrom(u, u.key)
+}
 
 func (u *user) reply(c *call, o Outcome) {
 	w := u.w
@@ -44,28 +62,47 @@ func (u *user) reply(c *call, o Outcome) {
 		w.finished = true
 	}
 	w.record(c, o)
-	if !w.finished {
+	switch {
+	case w.finished:
+	case u.idx >= w.active:
+		u.idle = true
+	default:
 		w.m.eng.After(w.spec.Think.Sample(w.think), u, nil)
 	}
 }
 
 func (w *Workload) start() {
 	if w.spec.Users > 0 {
-		w.users = make([]user, w.spec.Users)
-		for i := range w.users {
-			u := &w.users[i]
-			u.w = w
-			// Users start spread over one think time, not all at t=0.
-			w.m.eng.After(w.spec.Think.Sample(w.think), u, nil)
-		}
+		w.setUsers(w.spec.Users)
 		return
 	}
 	w.scheduleNext()
 }
 
+// setUsers changes how many closed-loop users keep sending. New users, and
+// idle ones called back, start after a think time, as at the start of the
+// run; users beyond n stop after their current request.
+func (w *Workload) setUsers(n int) {
+	w.active = n
+	for len(w.users) < n {
+		i := len(w.users)
+		w.users = append(w.users, &user{w: w, idx: i, key: uint32(i+1) * 2654435761, idle: true})
+	}
+	if w.finished {
+		return
+	}
+	for _, u := range w.users[:n] {
+		if u.idle {
+			u.idle = false
+			// Users start spread over one think time, not all at once.
+			w.m.eng.After(w.spec.Think.Sample(w.think), u, nil)
+		}
+	}
+}
+
 // Fire is an open-loop arrival.
 func (w *Workload) Fire(any) {
-	w.sendFrom(w)
+	w.sendFrom(w, uint32(w.keys.Uint64()))
 	w.scheduleNext()
 }
 
@@ -75,16 +112,16 @@ type quietStretch Workload
 
 func (q *quietStretch) Fire(any) { (*Workload)(q).scheduleNext() }
 
-// sendFrom sends one request whose reply goes to r.
-func (w *Workload) sendFrom(r caller) {
+// sendFrom sends one request for key whose reply goes to r.
+func (w *Workload) sendFrom(r caller, key uint32) {
 	if w.spec.Limit > 0 && w.sent >= w.spec.Limit {
 		w.finished = true
 		return
 	}
 	w.sent++
 	w.inFlight++
-	w.arrive()
-	c := w.m.newCall(w.target, w.op, r, w.link)
+	w.arrive(w.m.eng.Now())
+	c := w.m.newCall(w.target, w.op, r, w.link, w.id, key)
 	w.m.send(c, w.spec.Timeout)
 }
 
@@ -92,7 +129,8 @@ func (w *Workload) reply(c *call, o Outcome) { w.record(c, o) }
 
 func (w *Workload) record(c *call, o Outcome) {
 	w.inFlight--
-	w.end(o, w.m.eng.Now()-c.sent)
+	now := w.m.eng.Now()
+	w.end(now, o, now-c.sent)
 	// A run without an end time ends with its last reply, exactly.
 	if w.finished && w.inFlight == 0 && w.m.opt.Until == 0 && w.m.Done() {
 		w.m.eng.Stop()
@@ -107,7 +145,7 @@ func (w *Workload) scheduleNext() {
 	}
 	eng := w.m.eng
 	now := eng.Now()
-	if w.spec.RateFunc == nil {
+	if w.spec.RateFunc == nil && len(w.traffic) == 0 {
 		r := w.spec.Rate
 		if r <= 0 {
 			w.finished = true
@@ -117,7 +155,7 @@ func (w *Workload) scheduleNext() {
 		if w.spec.Arrivals == Poisson {
 			gap = w.rng.ExpFloat64() / r
 		}
-		eng.After(sim.FromSeconds(gap), w, nil)
+		w.next = eng.After(sim.FromSeconds(gap), w, nil)
 		return
 	}
 	// A time-varying rate: walk forward until the integral of the rate
@@ -135,7 +173,7 @@ func (w *Workload) scheduleNext() {
 	t := w.nextT
 	for i := 0; i < 1000; i++ {
 		end := (t/rateStep + 1) * rateStep
-		r := w.spec.RateFunc((t + (end-t)/2).Seconds())
+		r := w.rate(t + (end-t)/2)
 		if r < 0 || math.IsNaN(r) {
 			r = 0
 		}
@@ -147,7 +185,7 @@ func (w *Workload) scheduleNext() {
 			}
 			w.hazard = 0
 			w.nextT = at
-			eng.At(at, w, nil)
+			w.next = eng.At(at, w, nil)
 			return
 		}
 		w.hazard -= r * span
@@ -155,7 +193,43 @@ func (w *Workload) scheduleNext() {
 	}
 	// A long quiet stretch: come back later rather than loop forever.
 	w.nextT = t
-	eng.At(t, (*quietStretch)(w), nil)
+	w.next = eng.At(t, (*quietStretch)(w), nil)
+}
+
+// rate is the open-loop rate at t: the scenario's, times any traffic
+// faults'.
+func (w *Workload) rate(t sim.Time) float64 {
+	r := w.spec.Rate
+	if w.spec.RateFunc != nil {
+		r = w.spec.RateFunc(t.Seconds())
+	}
+	return r * w.multiplier(t)
+}
+
+// multiplier is the product of the active traffic faults' factors at t.
+func (w *Workload) multiplier(t sim.Time) float64 {
+	k := 1.0
+	for _, f := range w.traffic {
+		k *= f.factorAt(t)
+	}
+	return k
+}
+
+// trafficChanged applies a new multiplier at once. For Poisson arrivals,
+// drawing the next gap afresh is exact (memorylessness); constant arrivals
+// restart their spacing.
+func (w *Workload) trafficChanged() {
+	now := w.m.eng.Now()
+	if w.spec.Users > 0 {
+		w.setUsers(max(0, int(math.Round(float64(w.spec.Users)*w.multiplier(now)))))
+		return
+	}
+	if w.finished {
+		return
+	}
+	w.m.eng.Cancel(w.next)
+	w.hazard, w.nextT = 0, now
+	w.scheduleNext()
 }
 
 // restart begins the measured span. Requests still in flight count as
@@ -165,7 +239,12 @@ func (w *Workload) restart() {
 	w.arrivals = w.inFlight
 }
 
-func (w *Workload) tick(now sim.Time) { w.series.Push(w.stats.point(now)) }
+func (w *Workload) tick(now sim.Time) {
+	w.series.Push(w.stats.point(now))
+	if w.spec.Users > 0 && len(w.traffic) > 0 {
+		w.trafficChanged() // a ramp moves closed-loop users once a tick
+	}
+}
 
 // Name is the workload's name in the scenario.
 func (w *Workload) Name() string { return w.spec.Name }

@@ -1,0 +1,193 @@
+package models
+
+import (
+	"cascade/sim"
+	"cascade/sim/dist"
+)
+
+// Verb names what a fault does.
+type Verb int
+
+const (
+	// Network faults act on the messages of calls between components: on a
+	// link (From -> To) or between two groups of components.
+
+	// FaultLatency adds Latency (a round trip, split half each way like a
+	// link's) to every call crossing the target. Several add up.
+	FaultLatency Verb = iota + 1
+	// FaultLoss drops each message (request or reply) with probability P.
+	// A lost message is never answered: the caller learns of it from its
+	// own timeout, and a caller without one waits forever.
+	FaultLoss
+	// FaultPartition drops every message from group A to group B, and from
+	// B to A unless OneWay. Messages already on the wire arrive.
+	FaultPartition
+	// FaultBlackhole accepts requests to the target and never answers: the
+	// caller hangs until its timeout or, with After > 0, gets an error when
+	// the connection is closed after that long (Toxiproxy's timeout toxic).
+	FaultBlackhole
+
+	// Instance and service faults act on the selected instances of a
+	// service.
+
+	// FaultCrash takes instances down: requests in flight and waiting there
+	// fail at once (connection reset), new ones are refused (error) until
+	// the instance restarts — after Restart, or when the fault ends.
+	FaultCrash
+	// FaultPause stops the world on the instances, like a GC pause: running
+	// work stalls for the fault's duration, nothing new starts, arrivals
+	// wait in the queue and replies are held until it ends.
+	FaultPause
+	// FaultSlow multiplies the instances' work by Factor (a gray failure).
+	// Several multiply.
+	FaultSlow
+	// FaultErrors fails a fraction P of the requests reaching the instances
+	// at once, without using a worker. With Keys in (0, 1) only requests
+	// whose key is in that fraction of the key space are affected (a
+	// closed-loop user keeps its key, so the same users see the failures).
+	FaultErrors
+
+	// Traffic faults act on a workload.
+
+	// FaultSpike multiplies a workload's rate by Factor (closed loop: its
+	// number of users). Several multiply.
+	FaultSpike
+	// FaultRamp moves a workload's rate multiplier linearly from 1 to
+	// Factor over Over (default: the whole duration), then holds it until
+	// the fault ends.
+	FaultRamp
+)
+
+func (v Verb) String() string {
+	switch v {
+	case FaultLatency:
+		return "latency"
+	case FaultLoss:
+		return "loss"
+	case FaultPartition:
+		return "partition"
+	case FaultBlackhole:
+		return "blackhole"
+	case FaultCrash:
+		return "crash"
+	case FaultPause:
+		return "pause"
+	case FaultSlow:
+		return "slow"
+	case FaultErrors:
+		return "errors"
+	case FaultSpike:
+		return "spike"
+	case FaultRamp:
+		return "ramp"
+	}
+	return "unknown"
+}
+
+// Verbs lists every verb by name, in declaration order.
+func Verbs() []Verb {
+	var out []Verb
+	for v := FaultLatency; v <= FaultRamp; v++ {
+		out = append(out, v)
+	}
+	return out
+}
+
+// Network reports whether v acts on messages between components.
+func (v Verb) Network() bool { return v >= FaultLatency && v <= FaultBlackhole }
+
+// Instance reports whether v acts on the instances of a service.
+func (v Verb) Instance() bool { return v >= FaultCrash && v <= FaultErrors }
+
+// Traffic reports whether v acts on a workload.
+func (v Verb) Traffic() bool { return v == FaultSpike || v == FaultRamp }
+
+// SelectMode says which instances of a service an instance fault hits.
+type SelectMode int
+
+const (
+	// SelectAll hits every instance (the default).
+	SelectAll SelectMode = iota
+	// SelectOne hits one instance: the first, or N (0-based) when given.
+	SelectOne
+	// SelectCount hits the first N instances.
+	SelectCount
+	// SelectPercent hits the first ceil(N% of instances) instances.
+	SelectPercent
+)
+
+// Instances selects instances of a service. Selection is by index, not at
+// random, so a fault written down and replayed hits the same instances.
+type Instances struct {
+	Mode SelectMode
+	N    float64
+}
+
+// Target is what a fault acts on. Exactly one form applies, by verb:
+//   - network verbs: From and To (a link: calls from component From to
+//     service To), or Groups (every call between a component of Groups[0]
+//     and one of Groups[1]); FaultBlackhole may also name only To (every
+//     caller of that service);
+//   - instance verbs: Component, a service, and Instances;
+//   - traffic verbs: Component, a workload.
+type Target struct {
+	Component string
+	Instances Instances
+	From, To  string
+	Groups    [2][]string
+}
+
+// Fault is one fault as a value: what, on what, when and for how long. The
+// scenario timeline and the terminal UI both inject faults this way, so a
+// fault injected by hand can be written down and replayed to the same
+// numbers.
+type Fault struct {
+	Name   string // for reports and budget attribution; default "verb target"
+	Verb   Verb
+	Target Target
+
+	// Start is when the fault begins, in simulated time. With When it is
+	// the earliest time the condition is checked.
+	Start sim.Time
+	// Duration is how long it lasts; 0 means until it is cleared or the
+	// run ends.
+	Duration sim.Time
+	// When, if set, delays the start until it first reports true. It is
+	// checked every CheckEvery (default 100ms) from Start on; the fault
+	// fires at most once.
+	When       func(Probe) bool
+	CheckEvery sim.Time
+
+	Latency dist.Dist // FaultLatency: added round trip
+	P       float64   // FaultLoss, FaultErrors: probability in (0, 1]
+	Keys    float64   // FaultErrors: fraction of the key space, 0 = all keys
+	Factor  float64   // FaultSlow, FaultSpike, FaultRamp: multiplier > 0
+	Over    sim.Time  // FaultRamp: time to reach Factor; 0 = Duration
+	Restart sim.Time  // FaultCrash: instances come back after this; 0 = when the fault ends
+	After   sim.Time  // FaultBlackhole: close with an error after this; 0 = hang
+	OneWay  bool      // FaultPartition: only Groups[0] -> Groups[1]
+}
+
+// Probe reads live metrics while the simulation runs, for fault conditions.
+// Component is a service or workload name; metrics are listed in
+// ProbeMetrics. Unknown names read as NaN.
+type Probe interface {
+	Now() sim.Time
+	Value(component, metric string) float64
+}
+
+// ProbeMetrics are the metric names Probe.Value knows, with what they mean.
+// Instantaneous values are read at the moment of the check; the others
+// cover the last completed series interval (1 s by default).
+func ProbeMetrics() [][2]string {
+	return [][2]string{
+		{"queue", "requests waiting now (services)"},
+		{"in_flight", "requests admitted and not finished now (services; workloads: sent and unanswered)"},
+		{"busy", "busy workers now (services)"},
+		{"utilization", "busy workers / all workers now, 0..1 (services)"},
+		{"rate", "arrivals per second over the last interval"},
+		{"goodput", "OK replies per second over the last interval"},
+		{"error_rate", "fraction of replies over the last interval that were not OK, 0..1"},
+		{"p99", "p99 latency of OK replies over the last interval, seconds"},
+	}
+}
