@@ -292,6 +292,7 @@ type SLOResult struct {
 	Workload, Service string
 	Threshold         sim.Time
 	slo.Status
+	Rules       []slo.Rule    // the alert rules; Alerts refer to them by index
 	Alerts      []slo.Event   // every alert transition, in time order
 	Warnings    []slo.Warning // windows with too few events to mean much
 	Attribution []Attribution // budget burned while each fault was active

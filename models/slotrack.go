@@ -45,7 +45,7 @@ func (t *sloTrack) faultEnded(f *injected) {
 func (t *sloTrack) result(now sim.Time) SLOResult {
 	t.tracker.Advance(now)
 	r := SLOResult{Name: t.spec.Name, Workload: t.spec.Workload, Service: t.spec.Service,
-		Threshold: t.spec.Threshold, Status: t.tracker.Status(now),
+		Threshold: t.spec.Threshold, Status: t.tracker.Status(now), Rules: t.tracker.Rules(),
 		Alerts: t.tracker.Events(), Warnings: t.tracker.Warnings()}
 	budget := t.tracker.BudgetEvents(now)
 	for _, m := range t.marks {

@@ -34,6 +34,61 @@ type jsonResult struct {
 	Interrupted bool           `json:"interrupted"`
 	Workloads   []jsonWorkload `json:"workloads"`
 	Services    []jsonService  `json:"services"`
+	Faults      []jsonFault    `json:"faults"`
+	SLOs        []jsonSLO      `json:"slos"`
+}
+
+type jsonFault struct {
+	Name   string `json:"name"`
+	Verb   string `json:"verb"`
+	Target string `json:"target"`
+	State  string `json:"state"`
+	Start  number `json:"start"` // null while pending
+	End    number `json:"end"`   // null unless ended
+}
+
+type jsonBurn struct {
+	Window number `json:"window"` // seconds of the SLO's (scaled) clock
+	Burn   number `json:"burn"`
+	Events int64  `json:"events"`
+}
+
+type jsonAlert struct {
+	At        number  `json:"at"` // simulated seconds
+	Severity  string  `json:"severity"`
+	Long      number  `json:"long"`
+	Short     number  `json:"short"`
+	Threshold float64 `json:"threshold"`
+	Firing    bool    `json:"firing"`
+	LongBurn  number  `json:"long_burn"`
+	ShortBurn number  `json:"short_burn"`
+}
+
+type jsonAttribution struct {
+	Fault  string `json:"fault"`
+	Bad    int64  `json:"bad"`
+	Budget number `json:"budget"`
+}
+
+type jsonSLO struct {
+	Name             string            `json:"name"`
+	Workload         string            `json:"workload,omitempty"`
+	Service          string            `json:"service,omitempty"`
+	Threshold        number            `json:"latency_threshold"` // null for availability
+	Objective        float64           `json:"objective"`
+	Total            int64             `json:"total"`
+	Bad              int64             `json:"bad"`
+	SLI              number            `json:"sli"`
+	Elapsed          number            `json:"elapsed"` // seconds of the SLO's clock
+	BudgetEvents     number            `json:"budget_events"`
+	Consumed         number            `json:"budget_consumed"`
+	Remaining        number            `json:"budget_remaining"`
+	TimeToExhaustion number            `json:"time_to_exhaustion"` // null: not burning
+	Burn             []jsonBurn        `json:"burn"`
+	Firing           []string          `json:"firing"`
+	Alerts           []jsonAlert       `json:"alerts"`
+	Attribution      []jsonAttribution `json:"attribution"`
+	Warnings         int               `json:"low_traffic_warnings"`
 }
 
 type jsonCounts struct {
@@ -150,6 +205,47 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			MeanInFlight: number(s.MeanInFlight),
 			Little:       jsonLittle{L: number(s.Little.L), LambdaW: number(s.Little.LambdaW), RelErr: number(s.Little.RelErr())},
 		})
+	}
+	doc.Faults = []jsonFault{}
+	for _, f := range r.Faults {
+		jf := jsonFault{Name: f.Name, Verb: f.Verb.String(), Target: f.Target, State: f.State.String(),
+			Start: number(math.NaN()), End: number(math.NaN())}
+		if f.State != models.FaultPending {
+			jf.Start = seconds(f.Start)
+		}
+		if f.State == models.FaultEnded {
+			jf.End = seconds(f.End)
+		}
+		doc.Faults = append(doc.Faults, jf)
+	}
+	doc.SLOs = []jsonSLO{}
+	for _, s := range r.SLOs {
+		js := jsonSLO{Name: s.Name, Workload: s.Workload, Service: s.Service, Threshold: number(math.NaN()),
+			Objective: s.Objective, Total: s.Total, Bad: s.Bad, SLI: number(s.SLI), Elapsed: seconds(s.Elapsed),
+			BudgetEvents: number(s.BudgetEvents), Consumed: number(s.Consumed), Remaining: number(s.Remaining),
+			TimeToExhaustion: number(math.Inf(1)), Firing: append([]string{}, s.Firing...),
+			Burn: []jsonBurn{}, Alerts: []jsonAlert{}, Attribution: []jsonAttribution{}, Warnings: len(s.Warnings)}
+		if s.Threshold > 0 {
+			js.Threshold = seconds(s.Threshold)
+		}
+		if s.TimeToExhaustion != sim.Forever {
+			js.TimeToExhaustion = seconds(s.TimeToExhaustion)
+		}
+		for _, b := range s.Burn {
+			js.Burn = append(js.Burn, jsonBurn{Window: seconds(b.Window), Burn: number(b.Burn), Events: b.Events})
+		}
+		for _, a := range s.Alerts {
+			ja := jsonAlert{At: seconds(a.At), Severity: a.Severity, Firing: a.Firing, LongBurn: number(a.LongBurn), ShortBurn: number(a.ShortBurn)}
+			if a.Rule < len(s.Rules) {
+				r := s.Rules[a.Rule]
+				ja.Long, ja.Short, ja.Threshold = seconds(r.Long), seconds(r.Short), r.Burn
+			}
+			js.Alerts = append(js.Alerts, ja)
+		}
+		for _, at := range s.Attribution {
+			js.Attribution = append(js.Attribution, jsonAttribution{Fault: at.Name, Bad: at.Bad, Budget: number(at.Budget)})
+		}
+		doc.SLOs = append(doc.SLOs, js)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

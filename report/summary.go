@@ -37,6 +37,8 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	workloads(w, r.Workloads)
 	fmt.Fprintln(w)
 	services(w, r.Services)
+	faults(w, r.Faults)
+	slos(w, r.SLOs)
 }
 
 // simulated says how far the run got, against its plan.

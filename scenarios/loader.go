@@ -29,6 +29,8 @@ type loader struct {
 	workloads []*workloadInfo
 	refs      []callRef // call steps and workload targets, checked once every service is known
 	links     []linkDraft
+	faults    []*faultDraft
+	slos      []*sloDraft
 }
 
 const (
@@ -60,7 +62,7 @@ func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 }
 
 // topKeys are the top-level keys, in the order they are documented.
-var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links"}
+var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos"}
 
 // parse is Parse without the public wrapper: it fills l.sc and l.problems.
 func (l *loader) parse(data []byte) {
@@ -145,9 +147,17 @@ func (l *loader) parse(data []byte) {
 	if f, ok := get("links"); ok {
 		l.decodeLinks(f.val)
 	}
+	if f, ok := get("faults"); ok {
+		l.decodeFaults(f.val)
+	}
+	if f, ok := get("slos"); ok {
+		l.decodeSLOs(f.val)
+	}
 	l.checkRefs()
 	l.checkLinks()
 	l.checkCycles()
+	l.checkFaults()
+	l.checkSLOs()
 
 	// Duration 0 means "until every workload has sent its requests", which
 	// only ends if every workload has a limit.

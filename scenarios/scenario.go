@@ -45,6 +45,15 @@ func (s *Scenario) Topology() models.Topology {
 		Workloads: slices.Clone(s.topo.Workloads),
 		Services:  make([]models.ServiceSpec, len(s.topo.Services)),
 		Links:     slices.Clone(s.topo.Links),
+		Faults:    slices.Clone(s.topo.Faults),
+		SLOs:      slices.Clone(s.topo.SLOs),
+	}
+	for i := range t.SLOs {
+		t.SLOs[i].Rules = slices.Clone(t.SLOs[i].Rules)
+	}
+	for i := range t.Faults {
+		g := &t.Faults[i].Target.Groups
+		g[0], g[1] = slices.Clone(g[0]), slices.Clone(g[1])
 	}
 	for i := range t.Workloads {
 		if r := s.rates[i]; r != nil {
@@ -142,5 +151,11 @@ func Parse(filename string, data []byte) (*Scenario, error) {
 		sc.topo.Services = append(sc.topo.Services, s.spec)
 	}
 	sc.topo.Links = l.linkSpecs()
+	for _, f := range l.faults {
+		sc.topo.Faults = append(sc.topo.Faults, f.f)
+	}
+	for _, s := range l.slos {
+		sc.topo.SLOs = append(sc.topo.SLOs, s.spec)
+	}
 	return sc, nil
 }

@@ -385,6 +385,15 @@ func (t *Tracker) checkTraffic(at sim.Time) {
 	}
 }
 
+// Rules are the alert rules in force (the preset when Spec.Rules was nil).
+func (t *Tracker) Rules() []Rule {
+	out := make([]Rule, len(t.rules))
+	for i, r := range t.rules {
+		out[i] = r.Rule
+	}
+	return out
+}
+
 // Bad is the number of bad events since the start.
 func (t *Tracker) Bad() int64 { return t.bad }
 

@@ -1,0 +1,261 @@
+package scenarios
+
+import (
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"cascade/models"
+	"cascade/models/slo"
+	"cascade/scenarios/units"
+	"cascade/sim"
+)
+
+var sloKeys = []string{"workload", "service", "objective", "latency", "period", "scale", "alerts", "min_events"}
+
+var ruleKeys = []string{"severity", "long", "short", "burn", "for"}
+
+// sloDraft is a decoded SLO whose component is checked once every workload
+// and service is known.
+type sloDraft struct {
+	spec models.SLOSpec
+	node *yaml.Node // the workload: or service: value
+	path string
+}
+
+// decodeSLOs reads slos: a map of name to SLO.
+func (l *loader) decodeSLOs(n *yaml.Node) {
+	fields, ok := l.mapping(n, "slos", "a map of SLO name to SLO", nil)
+	if !ok {
+		return
+	}
+	for _, f := range fields {
+		path := join("slos", f.key.Value)
+		if !l.checkName(f.key, path, "SLO") {
+			continue
+		}
+		if d, ok := l.decodeSLO(f.key.Value, f.val, path); ok {
+			l.slos = append(l.slos, d)
+		}
+	}
+}
+
+func (l *loader) decodeSLO(name string, n *yaml.Node, path string) (*sloDraft, bool) {
+	fields, ok := l.mapping(n, path, "an SLO such as {workload: browse, objective: 99.9%}", sloKeys)
+	if !ok {
+		return nil, false
+	}
+	d := &sloDraft{path: path, spec: models.SLOSpec{Name: name}}
+	d.spec.Period = 30 * sim.Day
+	d.spec.Scale = 1
+	var alerts *yaml.Node
+	var objective bool
+	for _, f := range fields {
+		k := join(path, f.key.Value)
+		switch f.key.Value {
+		case "workload", "service":
+			if d.node != nil {
+				l.errorf(f.key, k, "an SLO is about one workload or one service", "give workload: or service:, not both")
+				ok = false
+				continue
+			}
+			s, sok := l.scalar(f.val, k, "a name")
+			if !sok {
+				ok = false
+				continue
+			}
+			d.node = deref(f.val)
+			if f.key.Value == "workload" {
+				d.spec.Workload = s
+			} else {
+				d.spec.Service = s
+			}
+		case "objective":
+			objective = true
+			s, sok := l.scalar(f.val, k, "a percentage such as 99.9%")
+			if !sok {
+				ok = false
+				continue
+			}
+			p, err := units.ParsePercent(s)
+			if err != nil {
+				l.unitsProblem(deref(f.val), k, err)
+				ok = false
+				continue
+			}
+			if !(p > 0 && p < 1) {
+				l.errorf(f.val, k, "e.g. 99.9%", "must be between 0%% and 100%%, exclusive, got %s", s)
+				ok = false
+				continue
+			}
+			d.spec.Objective = p
+		case "latency":
+			if d.spec.Threshold, ok = l.positiveDuration(f.val, k); !ok {
+				continue
+			}
+		case "period":
+			if d.spec.Period, ok = l.positiveDuration(f.val, k); !ok {
+				continue
+			}
+		case "scale":
+			if !l.scale(d, f.val, k) {
+				ok = false
+			}
+		case "alerts":
+			alerts = f.val
+		case "min_events":
+			v, iok := l.integer(f.val, k, 1, 1<<31)
+			if !iok {
+				ok = false
+				continue
+			}
+			d.spec.MinEvents = int(v)
+		}
+	}
+	if d.node == nil {
+		l.errorf(n, path, "e.g. workload: browse", "missing workload: or service:")
+		ok = false
+	}
+	if !objective {
+		l.errorf(n, path, "e.g. objective: 99.9%", "missing objective:")
+		ok = false
+	}
+	if alerts != nil && ok {
+		ok = l.alerts(d, alerts, join(path, "alerts"))
+	} else if ok {
+		d.spec.Rules = slo.Workbook(d.spec.Period)
+	}
+	if ok {
+		// The shortest alert window, in simulated time, must leave the
+		// evaluation grid (1/300 of it) above a nanosecond... and be
+		// meaningful: refuse windows under a millisecond.
+		for _, r := range d.spec.Rules {
+			if sim.Time(float64(r.Short)/d.spec.Scale) < sim.Millisecond {
+				l.errorf(n, path, "use a smaller scale", "at scale 1:%g the %s alert window lasts under 1ms of simulated time", d.spec.Scale, r.Short)
+				return nil, false
+			}
+		}
+	}
+	return d, ok
+}
+
+// scale reads "1m = 1d": one simulated minute stands for a day.
+func (l *loader) scale(d *sloDraft, n *yaml.Node, path string) bool {
+	s, ok := l.scalar(n, path, `a time scale such as "1m = 1d"`)
+	if !ok {
+		return false
+	}
+	simS, realS, found := strings.Cut(s, "=")
+	if !found {
+		if k, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && k > 0 {
+			d.spec.Scale = k
+			return true
+		}
+		l.errorf(n, path, `e.g. "1m = 1d": one simulated minute counts as a day`, "expected SIMULATED = REAL, got %q", s)
+		return false
+	}
+	a, err1 := units.ParseDuration(strings.TrimSpace(simS))
+	b, err2 := units.ParseDuration(strings.TrimSpace(realS))
+	if err1 != nil || err2 != nil || a <= 0 || b <= 0 {
+		l.errorf(n, path, `e.g. "1m = 1d": one simulated minute counts as a day`, "expected two durations > 0, got %q", s)
+		return false
+	}
+	d.spec.Scale = float64(b) / float64(a)
+	return true
+}
+
+// alerts reads a preset name or a list of rules.
+func (l *loader) alerts(d *sloDraft, n *yaml.Node, path string) bool {
+	if nd := deref(n); nd != nil && nd.Kind == yaml.ScalarNode {
+		rules, ok := slo.Preset(nd.Value, d.spec.Period)
+		if !ok {
+			l.errorf(nd, path, hintFor(nd.Value, slo.PresetNames(), "presets"), "unknown alert preset %q", nd.Value)
+			return false
+		}
+		d.spec.Rules = rules
+		return true
+	}
+	items, ok := l.sequence(n, path, "a preset (workbook, sloth, pyrra) or a list of rules")
+	if !ok {
+		return false
+	}
+	for i, item := range items {
+		p := index(path, i)
+		fields, ok := l.mapping(item, p, "a rule such as {severity: page, long: 1h, short: 5m, burn: 14.4}", ruleKeys)
+		if !ok {
+			return false
+		}
+		r := slo.Rule{Severity: "page"}
+		var long, short, burn bool
+		for _, f := range fields {
+			k := join(p, f.key.Value)
+			switch f.key.Value {
+			case "severity":
+				v, eok := l.enum(f.val, k, []string{"page", "ticket"})
+				if !eok {
+					return false
+				}
+				r.Severity = []string{"page", "ticket"}[v]
+			case "long":
+				if r.Long, long = l.positiveDuration(f.val, k); !long {
+					return false
+				}
+			case "short":
+				if r.Short, short = l.positiveDuration(f.val, k); !short {
+					return false
+				}
+			case "for":
+				var fok bool
+				if r.For, fok = l.duration(f.val, k); !fok {
+					return false
+				}
+			case "burn":
+				s, sok := l.scalar(f.val, k, "a burn rate such as 14.4")
+				if !sok {
+					return false
+				}
+				b, err := strconv.ParseFloat(s, 64)
+				if err != nil || !(b > 0) {
+					l.errorf(f.val, k, "", "expected a burn rate > 0, got %q", s)
+					return false
+				}
+				r.Burn, burn = b, true
+			}
+		}
+		if !long || !short || !burn {
+			l.errorf(item, p, "", "a rule needs long:, short: and burn:")
+			return false
+		}
+		if r.Short >= r.Long {
+			l.errorf(item, p, "the short window confirms the long one: about 1/12 of it", "short (%s) must be shorter than long (%s)", r.Short, r.Long)
+			return false
+		}
+		d.spec.Rules = append(d.spec.Rules, r)
+	}
+	return true
+}
+
+// checkSLOs checks what each SLO is about once every component is known.
+func (l *loader) checkSLOs() {
+	var workloads, services []string
+	for _, w := range l.workloads {
+		workloads = append(workloads, w.spec.Name)
+	}
+	for _, s := range l.services {
+		services = append(services, s.spec.Name)
+	}
+	kept := l.slos[:0]
+	for _, d := range l.slos {
+		name, known, label := d.spec.Workload, workloads, "workload"
+		if d.spec.Service != "" {
+			name, known, label = d.spec.Service, services, "service"
+		}
+		if !contains(known, name) {
+			l.errorf(d.node, d.path, hintFor(name, known, "known"), "unknown %s %q", label, name)
+			continue
+		}
+		kept = append(kept, d)
+	}
+	l.slos = kept
+}
