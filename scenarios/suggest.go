@@ -3,6 +3,8 @@ package scenarios
 import (
 	"strings"
 	"unicode/utf8"
+
+	"cascade/scenarios/units"
 )
 
 // suggest returns the candidate the user most likely meant by word: the
@@ -24,7 +26,7 @@ func suggest(word string, candidates []string) string {
 		if c == word {
 			continue
 		}
-		if d := editDistance(lw, strings.ToLower(c)); d < bestD && d < max(n, utf8.RuneCountInString(c)) {
+		if d := units.EditDistance(lw, strings.ToLower(c)); d < bestD && d < max(n, utf8.RuneCountInString(c)) {
 			best, bestD = c, d
 		}
 	}
@@ -41,37 +43,6 @@ func suggest(word string, candidates []string) string {
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b, counted in runes,
-// with a swap of two adjacent runes counting as one edit (optimal string
-// alignment). Long inputs are not compared: nothing that long is a typo.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 1 << 20
-	}
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // hintFor is the parenthesised hint for an unknown name: a did-you-mean when

@@ -1,6 +1,10 @@
 package scenarios
 
-import "testing"
+import (
+	"testing"
+
+	"cascade/scenarios/units"
+)
 
 func TestEditDistance(t *testing.T) {
 	tests := []struct {
@@ -11,8 +15,8 @@ func TestEditDistance(t *testing.T) {
 		{"rtae", "rate", 1}, {"ab", "ba", 1}, {"µs", "us", 1}, {"paymnts", "payments", 1},
 	}
 	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got := units.EditDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
 }
