@@ -390,23 +390,13 @@ func (s *Service) crash(in *instance, now sim.Time) {
 	running := in.running
 	in.running = nil
 	for _, c := range running {
-		in.busy--
-		in.active--
-		s.busy.Add(now, -1)
-		s.inFlight.Add(now, -1)
-		d := now - c.arrived
-		s.sojourn += d.Seconds()
-		s.stats.end(now, Error, d)
+		s.leave(c, in, now, Error, true)
 		c.reset()
 	}
 	for in.n > 0 {
 		c := in.take(FIFO)
-		in.active--
 		s.queued.Add(now, -1)
-		s.inFlight.Add(now, -1)
-		d := now - c.arrived
-		s.sojourn += d.Seconds()
-		s.stats.end(now, Error, d)
+		s.leave(c, in, now, Error, false)
 		c.respond(Error)
 	}
 	in.held = in.held[:0]

@@ -198,13 +198,7 @@ func (s *Service) complete(c *call, o Outcome) {
 	}
 	now := s.m.eng.Now()
 	in.stopRunning(c)
-	in.busy--
-	in.active--
-	s.busy.Add(now, -1)
-	s.inFlight.Add(now, -1)
-	d := now - c.arrived
-	s.sojourn += d.Seconds()
-	s.stats.end(now, o, d)
+	s.leave(c, in, now, o, true)
 	if c.abandoned {
 		s.late++
 	}
@@ -214,6 +208,21 @@ func (s *Service) complete(c *call, o Outcome) {
 		s.start(next, in, now)
 	}
 	c.respond(o)
+}
+
+// leave does the books of an admitted call that ends with o: it frees its
+// place (and its worker, if it was running) and records its time in the
+// service, which Little's law compares with the time-average in flight.
+func (s *Service) leave(c *call, in *instance, now sim.Time, o Outcome, running bool) {
+	if running {
+		in.busy--
+		s.busy.Add(now, -1)
+	}
+	in.active--
+	s.inFlight.Add(now, -1)
+	d := now - c.arrived
+	s.sojourn += d.Seconds()
+	s.stats.end(now, o, d)
 }
 
 // fill starts waiting calls while workers are free, after a pause.

@@ -11,6 +11,7 @@
 package slo
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"slices"
@@ -290,7 +291,7 @@ func New(spec Spec, start sim.Time) (*Tracker, error) {
 		t.rules = append(t.rules, ruleState{Rule: r, long: find(r.Long), short: find(r.Short), since: -1})
 		shortest = min(shortest, r.Short)
 	}
-	slices.SortFunc(t.windows, func(a, b *ring) int { return int(a.real/sim.Millisecond - b.real/sim.Millisecond) })
+	slices.SortFunc(t.windows, func(a, b *ring) int { return cmp.Compare(a.real, b.real) })
 	t.warned = make([]bool, len(t.windows))
 	if shortest == sim.Forever {
 		shortest = spec.Period / 8640 // no rules: evaluate every 5 minutes of a 30-day period

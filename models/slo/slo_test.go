@@ -173,8 +173,9 @@ func TestOneHourOutageConsumes139Percent(t *testing.T) {
 	end := sc(10 * sim.Hour)
 	feed(tr, 0, end, 1000, func(at sim.Time) bool { return at >= sc(2*sim.Hour) && at < sc(3*sim.Hour) })
 	s := tr.Status(end)
-	// Consumed = bad / ((1-s) × events projected over the period).
-	if want := 1 / (720 * 0.001) * 1.0; !near(s.Consumed, want, 0.01) {
+	// theory-and-slo.md 1.2: a 1 h full outage at 99.9% over 30 days
+	// consumes 1/(720 × 0.001) of the budget.
+	if want := 1 / (720 * 0.001); !near(s.Consumed, want, 0.01) {
 		t.Errorf("consumed %.4f, want %.4f", s.Consumed, want)
 	}
 	if s.Remaining >= 0 || s.TimeToExhaustion != 0 {
@@ -184,7 +185,7 @@ func TestOneHourOutageConsumes139Percent(t *testing.T) {
 
 func TestLowTrafficWarnsOnlyWhenWindowsAreThin(t *testing.T) {
 	thin, _ := New(Spec{Objective: 0.999, Period: month}, 0)
-	feed(thin, 0, 2*sim.Hour, 1, func(sim.Time) bool { return false }) // 300 per 5 min: enough for 5m? no: < 100? 300 ≥ 100
+	feed(thin, 0, 2*sim.Hour, 1, func(sim.Time) bool { return false }) // 300 per 5 min: above the default 100
 	thick, _ := New(Spec{Objective: 0.999, Period: month}, 0)
 	feed(thick, 0, 2*sim.Hour, 100, func(sim.Time) bool { return false })
 	sparse, _ := New(Spec{Objective: 0.999, Period: month, MinEvents: 1000}, 0)
