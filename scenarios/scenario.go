@@ -27,6 +27,9 @@ const Default = "shop"
 type Scenario struct {
 	Name, Description string
 	Source            string   // the path given, or "builtin:NAME"
+	// Data is the file exactly as read, so a session saved from the TUI can
+	// keep everything the user wrote (comments included) and add to it.
+	Data []byte
 	Seed              uint64   // default 1
 	Duration          sim.Time // 0: run until every workload has sent its requests:
 	Warmup            sim.Time // statistics start after this
@@ -135,7 +138,7 @@ func unknownScenario(name string) error {
 func Parse(filename string, data []byte) (*Scenario, error) {
 	l := &loader{
 		file: filename,
-		sc:   &Scenario{Name: defaultName(filename), Source: filename, Seed: 1},
+		sc:   &Scenario{Name: defaultName(filename), Source: filename, Seed: 1, Data: data},
 	}
 	l.parse(data)
 	if len(l.problems) > 0 {
