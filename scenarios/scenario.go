@@ -26,13 +26,13 @@ const Default = "shop"
 // Scenario is a loaded, valid scenario file.
 type Scenario struct {
 	Name, Description string
-	Source            string   // the path given, or "builtin:NAME"
+	Source            string // the path given, or "builtin:NAME"
 	// Data is the file exactly as read, so a session saved from the TUI can
 	// keep everything the user wrote (comments included) and add to it.
-	Data []byte
-	Seed              uint64   // default 1
-	Duration          sim.Time // 0: run until every workload has sent its requests:
-	Warmup            sim.Time // statistics start after this
+	Data     []byte
+	Seed     uint64   // default 1
+	Duration sim.Time // 0: run until every workload has sent its requests:
+	Warmup   sim.Time // statistics start after this
 
 	topo  models.Topology // template; RateFunc is always nil here
 	rates []*rateExpr     // per workload: its compiled rate expression, or nil
