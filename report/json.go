@@ -36,6 +36,9 @@ type jsonResult struct {
 	Services    []jsonService  `json:"services"`
 	Faults      []jsonFault    `json:"faults"`
 	SLOs        []jsonSLO      `json:"slos"`
+	Expect      []jsonExpect   `json:"expectations"`
+	Passed      bool           `json:"passed"` // every expectation holds (true when there are none)
+	Replicas    *jsonReplicas  `json:"replications,omitempty"`
 }
 
 type jsonFault struct {
@@ -247,6 +250,14 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 		}
 		doc.SLOs = append(doc.SLOs, js)
 	}
+	doc.Expect = jsonExpects(meta.Expect)
+	doc.Passed = Failed(meta.Expect) == 0
+	doc.Replicas = jsonReplications(meta.Replications)
+	return encode(w, doc)
+}
+
+// encode writes doc indented, ending in a newline.
+func encode(w io.Writer, doc any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false) // descriptions may contain "<" or "&"; this is not HTML

@@ -5,7 +5,10 @@
 // which is what lets CI diff results and golden tests pin the format.
 package report
 
-import "cascade/sim"
+import (
+	"cascade/scenarios"
+	"cascade/sim"
+)
 
 // Meta describes the run a models.Result came from: what the result itself
 // cannot know (which scenario, which seed, how it was stopped). The measured
@@ -21,4 +24,12 @@ type Meta struct {
 	Warmup      sim.Time // statistics before this were discarded
 	Events      uint64   // events the engine fired
 	Interrupted bool     // stopped early (Ctrl-C): the numbers cover only what ran
+	// Expect holds the verdicts of the scenario's expectations (nil when it
+	// has none).
+	Expect []scenarios.Verdict
+	// Runs is the number of replications behind Expect (0 or 1: one run).
+	Runs int
+	// Replications summarises every run when there were several; the rest
+	// of a report then describes the first run (the base seed).
+	Replications *Replications
 }

@@ -39,6 +39,10 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	services(w, r.Services)
 	faults(w, r.Faults)
 	slos(w, r.SLOs)
+	if run.Replications != nil {
+		ReplicationSummary(w, run.Replications)
+	}
+	Expectations(w, run.Expect)
 }
 
 // simulated says how far the run got, against its plan.

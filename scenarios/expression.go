@@ -245,6 +245,13 @@ func rewriteDurations(src string) (string, []int) {
 	i := 0
 	for i < len(src) {
 		c := src[i]
+		if c == '"' || c == '\'' || c == '`' {
+			// A string literal is copied as it is: "8m" stays a string.
+			j := skipString(src, i)
+			emit(src[i:j], i)
+			i = j
+			continue
+		}
 		startsNumber := isDigit(c) || c == '.' && i+1 < len(src) && isDigit(src[i+1])
 		if !startsNumber || i > 0 && (isIdent(src[i-1]) || src[i-1] == '.') {
 			r, size := utf8.DecodeRuneInString(src[i:])

@@ -12,7 +12,7 @@ import (
 )
 
 // faultKeys are the keys a fault item may have besides its verb.
-var faultKeys = []string{"name", "at", "for", "on", "between", "instances", "instance", "restart", "after", "keys", "over", "direction"}
+var faultKeys = []string{"name", "at", "for", "on", "between", "instances", "instance", "restart", "after", "keys", "over", "direction", "when"}
 
 // faultVerbs maps each verb key to its models verb.
 func faultVerbs() map[string]models.Verb {
@@ -38,6 +38,11 @@ type faultDraft struct {
 	path     string
 	refs     []faultRef
 	instNode *yaml.Node // instances: or instance:, for range problems
+
+	when     string     // when: as written
+	whenNode *yaml.Node
+	whenPath string
+	cond     *condition // when: compiled, once names are known
 }
 
 // faultRef is one name a fault refers to and what it must be.
@@ -133,6 +138,9 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		} else {
 			ok = false
 		}
+	}
+	if fl, has := by["when"]; has && !l.decodeWhen(d, fl.val, join(path, "when")) {
+		ok = false
 	}
 	vpath := join(path, verb.key.Value)
 	// The verb's value: a parameter, or the target.

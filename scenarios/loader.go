@@ -31,6 +31,7 @@ type loader struct {
 	links     []linkDraft
 	faults    []*faultDraft
 	slos      []*sloDraft
+	expects   []expectDraft
 }
 
 const (
@@ -62,7 +63,7 @@ func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 }
 
 // topKeys are the top-level keys, in the order they are documented.
-var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos"}
+var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos", "expect"}
 
 // parse is Parse without the public wrapper: it fills l.sc and l.problems.
 func (l *loader) parse(data []byte) {
@@ -153,11 +154,16 @@ func (l *loader) parse(data []byte) {
 	if f, ok := get("slos"); ok {
 		l.decodeSLOs(f.val)
 	}
+	if f, ok := get("expect"); ok {
+		l.decodeExpect(f.val)
+	}
 	l.checkRefs()
 	l.checkLinks()
 	l.checkCycles()
 	l.checkFaults()
+	l.checkWhen()
 	l.checkSLOs()
+	l.checkExpect()
 
 	// Duration 0 means "until every workload has sent its requests", which
 	// only ends if every workload has a limit.

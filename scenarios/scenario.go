@@ -33,9 +33,13 @@ type Scenario struct {
 	Seed     uint64   // default 1
 	Duration sim.Time // 0: run until every workload has sent its requests:
 	Warmup   sim.Time // statistics start after this
+	// Expect is the expect: list, compiled: what must hold for the run to
+	// pass (cascade run exits 1 otherwise).
+	Expect []Expectation
 
 	topo  models.Topology // template; RateFunc is always nil here
 	rates []*rateExpr     // per workload: its compiled rate expression, or nil
+	conds []*condition    // per fault: its compiled when: condition, or nil
 }
 
 // Topology builds the scenario's topology. Every call returns fresh values —
@@ -57,6 +61,11 @@ func (s *Scenario) Topology() models.Topology {
 	for i := range t.Faults {
 		g := &t.Faults[i].Target.Groups
 		g[0], g[1] = slices.Clone(g[0]), slices.Clone(g[1])
+	}
+	for i := range t.Faults {
+		if c := s.conds[i]; c != nil {
+			t.Faults[i].When = c.Func()
+		}
 	}
 	for i := range t.Workloads {
 		if r := s.rates[i]; r != nil {
@@ -156,6 +165,7 @@ func Parse(filename string, data []byte) (*Scenario, error) {
 	sc.topo.Links = l.linkSpecs()
 	for _, f := range l.faults {
 		sc.topo.Faults = append(sc.topo.Faults, f.f)
+		sc.conds = append(sc.conds, f.cond)
 	}
 	for _, s := range l.slos {
 		sc.topo.SLOs = append(sc.topo.SLOs, s.spec)

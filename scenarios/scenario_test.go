@@ -204,7 +204,11 @@ services:
 			}
 			wantSc, wantTopo := tt.want(t)
 			got := *sc
-			got.topo, got.rates = models.Topology{}, nil
+			got.topo, got.rates, got.conds = models.Topology{}, nil, nil
+			if string(got.Data) != tt.yaml {
+				t.Errorf("Data is not the file as read")
+			}
+			got.Data = nil
 			if !reflect.DeepEqual(got, wantSc) {
 				t.Errorf("scenario:\n got %+v\nwant %+v", got, wantSc)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,34 +18,43 @@ import (
 	"cascade/sim"
 )
 
-const runHelp = `Usage: cascade run [FILE|NAME] [flags]
+const runHelp = `Usage: cascade run [FILE|NAME|DIR ...] [flags]
 
-Simulates a scenario as fast as the machine allows and prints a summary of
-what its workloads saw and where the time went. Without FILE|NAME it runs
-the default built-in scenario (see 'cascade list'). Flags may come before
-or after the scenario.
+Simulates scenarios as fast as the machine allows, prints a summary of what
+their workloads saw and where the time went, and checks each scenario's
+expect: list. Without arguments it runs the default built-in scenario (see
+'cascade list'); a directory stands for every .yaml/.yml file in it, in name
+order. Flags may come before or after the scenarios.
 
 Flags:
-  --seed N        seed for every random stream (default: the scenario's seed);
-                  the same scenario and seed always give the same result
-  --duration D    simulated time to run, e.g. 30s, 10m, 2h
-                  (default: the scenario's duration)
-  --json FILE     also write the result to FILE as JSON (schema
-                  cascade.result/v1, documented in docs/json-result.md)
-  --quiet         print neither the progress line nor the summary
-  -h, --help      show this help
+  --seed N          seed for every random stream (default: the scenario's seed);
+                    the same scenario and seed always give the same result
+  --duration D      simulated time to run, e.g. 30s, 10m, 2h
+                    (default: the scenario's duration)
+  --replications N  run N seeds (seed, seed+1, ...) in parallel on all cores;
+                    metrics get 95% confidence intervals and expectations
+                    apply to the means (default 1)
+  --json FILE       also write the result to FILE as JSON (schema
+                    cascade.result/v1, docs/json-result.md); one scenario only
+  --junit FILE      write expectations as JUnit XML, one test case each
+  --quiet           print neither the progress line nor the summary; failed
+                    expectations are still listed on stderr
+  -h, --help        show this help
 
 On a terminal a progress line is shown on stderr. Ctrl-C stops the run
 cleanly: the summary and JSON of what was simulated so far are still
 produced, marked interrupted.
 
-Exit status: 0 done; 1 the run failed; 2 invalid scenario or usage
-(problems are printed as file:line:col: path: message); 130 interrupted.
+Exit status: 0 every expectation holds; 1 an expectation failed (each is
+listed with its measured values) or the run failed; 2 invalid scenario or
+usage (problems are printed as file:line:col: path: message); 130
+interrupted.
 
 Examples:
   cascade run
   cascade run shop --seed 7 --duration 30s
   cascade run my-system.yaml --json result.json --quiet
+  cascade run scenarios/ --junit cascade.xml --replications 5
 `
 
 func runCmd(args []string) int {
@@ -53,17 +63,25 @@ func runCmd(args []string) int {
 	var dur durationFlag
 	fs.Var(&dur, "duration", "")
 	jsonPath := fs.String("json", "", "")
+	junitPath := fs.String("junit", "", "")
+	reps := fs.Int("replications", 1, "")
 	quiet := fs.Bool("quiet", false, "")
 	pos, status, ok := parseFlags(fs, args, runHelp)
 	if !ok {
 		return status
 	}
-	if len(pos) > 1 {
-		return usageError("run", fmt.Sprintf("one scenario at a time, got %d", len(pos)))
+	if *reps < 1 || *reps > 10000 {
+		return usageError("run", fmt.Sprintf("--replications must be between 1 and 10000, got %d", *reps))
 	}
-	arg := scenarios.Default
-	if len(pos) == 1 {
-		arg = pos[0]
+	if len(pos) == 0 {
+		pos = []string{scenarios.Default}
+	}
+	files, err := expandScenarioArgs(pos)
+	if err != nil {
+		return usageError("run", err.Error())
+	}
+	if *jsonPath != "" && len(files) > 1 {
+		return usageError("run", fmt.Sprintf("--json writes one scenario's result; got %d scenarios (use --junit for several)", len(files)))
 	}
 
 	// Catch Ctrl-C before doing any work, so it can never kill a run that
@@ -87,79 +105,156 @@ func runCmd(args []string) int {
 		}
 	}()
 
-	// Check the output path before simulating: finding out after a long
+	// Check the output paths before simulating: finding out after a long
 	// run that the result cannot be written would waste it.
-	if *jsonPath != "" {
-		if err := checkOutput(*jsonPath); err != nil {
-			return usageError("run", fmt.Sprintf("--json %s: %v", *jsonPath, err))
+	for _, out := range []struct{ flag, path string }{{"--json", *jsonPath}, {"--junit", *junitPath}} {
+		if out.path == "" {
+			continue
+		}
+		if err := checkOutput(out.path); err != nil {
+			return usageError("run", fmt.Sprintf("%s %s: %v", out.flag, out.path, err))
 		}
 	}
-	s, ok := loadScenario("run", arg)
-	if !ok {
+	// Load everything first: a typo in the last file should not wait for
+	// the first one's simulation.
+	var loaded []*scenarios.Scenario
+	for _, f := range files {
+		s, ok := loadScenario("run", f)
+		if !ok {
+			status = exitUsage
+			continue
+		}
+		loaded = append(loaded, s)
+	}
+	if status == exitUsage {
 		return exitUsage
 	}
-	if !isSet(fs, "seed") {
-		*seed = s.Seed
+
+	opt := runOptions{reps: *reps, quiet: *quiet, stop: interrupted.Load}
+	if isSet(fs, "seed") {
+		opt.seed = seed
+	}
+	if dur.set {
+		opt.until = &dur.t
+	}
+	var suites []report.JUnitSuite
+	failed := 0
+	for i, s := range loaded {
+		if len(loaded) > 1 && !*quiet {
+			if i > 0 {
+				fmt.Println()
+			}
+			fmt.Printf("=== %s\n", s.Source)
+		}
+		t0 := time.Now()
+		meta, r, st := runScenario(s, opt)
+		if st == exitUsage {
+			return st
+		}
+		if st == exitFailed {
+			failed++
+		}
+		suites = append(suites, report.JUnitSuite{Meta: meta, WallSeconds: time.Since(t0).Seconds()})
+		if *jsonPath != "" && r != nil {
+			if err := writeAtomically(*jsonPath, func(w io.Writer) error { return report.JSON(w, meta, *r) }); err != nil {
+				fmt.Fprintf(os.Stderr, "cascade run: writing --json: %v\n", err)
+				failed++
+			}
+		}
+		if meta.Interrupted {
+			break
+		}
+	}
+	if *junitPath != "" {
+		if err := writeAtomically(*junitPath, func(w io.Writer) error { return report.JUnit(w, suites) }); err != nil {
+			fmt.Fprintf(os.Stderr, "cascade run: writing --junit: %v\n", err)
+			failed++
+		}
+	}
+	if interrupted.Load() {
+		return exitInterrupted
+	}
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// runOptions are the run command's settings that apply to every scenario.
+type runOptions struct {
+	seed  *uint64   // nil: the scenario's
+	until *sim.Time // nil: the scenario's duration
+	reps  int
+	quiet bool
+	stop  func() bool
+}
+
+// runScenario simulates one scenario (reps times), prints its summary and
+// verdicts, and returns its meta, the first run's result (nil when it could
+// not run) and exitOK, exitFailed (an expectation or the run failed) or
+// exitInterrupted / exitUsage.
+func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Result, int) {
+	seed := s.Seed
+	if o.seed != nil {
+		seed = *o.seed
 	}
 	until := s.Duration
-	if dur.set {
-		until = dur.t
+	if o.until != nil {
+		until = *o.until
 	}
-	topo := s.Topology()
+	meta := report.Meta{Scenario: s.Name, Description: s.Description, Source: s.Source, Version: fullVersion(),
+		Seed: seed, Duration: until, Warmup: s.Warmup, Runs: o.reps}
 	if until == 0 {
 		// A run without an end must end with its workloads; one that never
 		// stops sending would spin forever, so refuse it up front.
-		for _, w := range topo.Workloads {
+		for _, w := range s.Topology().Workloads {
 			if w.Limit == 0 {
-				return usageError("run", fmt.Sprintf("%s has no duration and workload %q never stops; give --duration", s.Source, w.Name))
+				return meta, nil, usageError("run", fmt.Sprintf("%s has no duration and workload %q never stops; give --duration", s.Source, w.Name))
 			}
 		}
 	}
 	if until > 0 && s.Warmup >= until {
 		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends before the %s warm-up does; statistics include the warm-up\n", until.Duration(), s.Warmup.Duration())
 	}
-
-	eng := sim.NewEngine(*seed)
-	m, err := models.New(eng, topo, models.Options{Until: until, Warmup: s.Warmup})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "cascade run: %s: %v\n", s.Source, err)
-		return exitFailed
-	}
-	m.Start()
 	var prog *progress
-	if !*quiet && isTerminal(os.Stderr) {
+	if !o.quiet && isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, until)
 	}
-	stopped := drive(m, interrupted.Load, prog.update)
+	seeds := make([]uint64, o.reps)
+	for i := range seeds {
+		seeds[i] = seed + uint64(i)
+	}
+	runs, err := replicate(s, seeds, until, o.stop, prog)
 	prog.clear()
-
-	meta := report.Meta{
-		Scenario:    s.Name,
-		Description: s.Description,
-		Source:      s.Source,
-		Version:     fullVersion(),
-		Seed:        *seed,
-		Duration:    until,
-		Warmup:      s.Warmup,
-		Events:      eng.Fired(),
-		Interrupted: stopped,
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cascade run: %s: %v\n", s.Source, err)
+		return meta, nil, exitFailed
 	}
-	r := m.Result(false)
-	if !*quiet {
-		report.Summary(os.Stdout, meta, r)
+	first := runs[0]
+	meta.Events, meta.Interrupted = first.events, first.stopped
+	results := make([]models.Result, len(runs))
+	for i, r := range runs {
+		results[i] = r.result
+		meta.Interrupted = meta.Interrupted || r.stopped
 	}
-	status = exitOK
-	if *jsonPath != "" {
-		if err := writeJSON(*jsonPath, meta, r); err != nil {
-			fmt.Fprintf(os.Stderr, "cascade run: writing --json: %v\n", err)
-			status = exitFailed
-		}
+	if len(runs) > 1 {
+		meta.Replications = report.Replicate(results, seeds)
 	}
-	if stopped {
-		fmt.Fprintf(os.Stderr, "cascade run: interrupted at %s of simulated time\n", m.Engine().Now().Duration().Round(time.Millisecond))
-		return exitInterrupted
+	meta.Expect = s.Evaluate(results)
+	if !o.quiet {
+		report.Summary(os.Stdout, meta, first.result)
+	} else if report.Failed(meta.Expect) > 0 {
+		report.Expectations(os.Stderr, meta.Expect)
 	}
-	return status
+	if meta.Interrupted {
+		fmt.Fprintf(os.Stderr, "cascade run: interrupted at %s of simulated time\n", first.result.Now.Duration().Round(time.Millisecond))
+		return meta, &first.result, exitInterrupted
+	}
+	if n := report.Failed(meta.Expect); n > 0 {
+		fmt.Fprintf(os.Stderr, "cascade run: %s: %d of %d expectations failed\n", s.Source, n, len(meta.Expect))
+		return meta, &first.result, exitFailed
+	}
+	return meta, &first.result, exitOK
 }
 
 // durationFlag is a --duration value in the scenario files' notation.
@@ -200,17 +295,18 @@ func checkOutput(path string) error {
 	return nil
 }
 
-// writeJSON writes the result next to path and renames it into place, so a
-// reader (a CI step, a file watcher) never sees half a document.
-func writeJSON(path string, meta report.Meta, r models.Result) error {
+// writeAtomically writes what write produces next to path and renames it
+// into place, so a reader (a CI step, a file watcher) never sees half a
+// document.
+func writeAtomically(path string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
-	if err := report.JSON(&buf, meta, r); err != nil {
+	if err := write(&buf); err != nil {
 		return err
 	}
 	if err := checkOutput(path); err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".cascade-*.json.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), ".cascade-*.tmp")
 	if err != nil {
 		return err
 	}

@@ -154,7 +154,8 @@ func TestRunBadFlags(t *testing.T) {
 		{[]string{"run", "--duration", "0s"}, "must be > 0"},
 		{[]string{"run", "--seed", "-1"}, "--seed"},
 		{[]string{"run", "--json"}, "--json needs a value"},
-		{[]string{"run", "a", "b"}, "one scenario at a time"},
+		{[]string{"run", "shop", "partition", "--json", "x.json"}, "--json writes one scenario"},
+		{[]string{"run", "--replications", "0"}, "--replications must be between 1 and 10000"},
 	} {
 		r := cascade(t, "", c.args...)
 		wantCode(t, r, exitUsage)

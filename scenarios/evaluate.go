@@ -1,0 +1,542 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/expr-lang/expr/vm"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"cascade/models"
+	"cascade/scenarios/units"
+	"cascade/sim"
+)
+
+// Verdict is an expectation's outcome over one or more runs.
+type Verdict struct {
+	Expect    string // as written
+	Line, Col int
+	Pass      bool // over one run: it held; over replications: it held for the means
+	Runs      int  // runs evaluated
+	Passed    int  // runs in which it held on its own
+	Err       string
+	Measured  []Measured
+}
+
+// Measured is the value of one call of an expectation: the mean over the
+// runs, with the half-width of its confidence interval when there are
+// several.
+type Measured struct {
+	Src      string
+	Value    float64 // NaN: no data (no OK replies, say)
+	HalfCI   float64 // 0 for one run
+	Unit     string  // "s", "ratio", "/s", "count", "bool", ""
+	Text     string  // Value printed for people: 182.4ms, 0.6831, true
+	Detail   string  // recovered(): the numbers behind the verdict
+	Failures int     // recovered(): runs in which it did not hold
+}
+
+// Confidence is the level of the intervals over replications.
+const Confidence = 0.95
+
+// Evaluate checks every expectation against one run's result, or against
+// several replications: each run on its own (Passed), and the means of
+// every measured value (Pass). Results need their series when NeedsSeries.
+func (s *Scenario) Evaluate(runs []models.Result) []Verdict {
+	out := make([]Verdict, 0, len(s.Expect))
+	for _, e := range s.Expect {
+		v := Verdict{Expect: e.Src, Line: e.Line, Col: e.Col, Runs: len(runs)}
+		for i := range runs {
+			ok, err := e.run(runs[i : i+1])
+			if err == nil && ok {
+				v.Passed++
+			}
+		}
+		ok, err := e.run(runs)
+		v.Pass = ok && err == nil
+		if err != nil {
+			v.Err = err.Error()
+		}
+		for _, m := range e.measures {
+			v.Measured = append(v.Measured, m.evaluate(runs))
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// run evaluates the expression over the means of runs.
+func (e *Expectation) run(runs []models.Result) (bool, error) {
+	var machine vm.VM
+	out, err := machine.Run(e.program, newCheckEnv(runs))
+	if err != nil {
+		return false, fmt.Errorf("%s", exprMessage(err))
+	}
+	b, _ := out.(bool)
+	return b, nil
+}
+
+// newCheckEnv binds the expectation functions to runs: each gives the mean
+// over the runs of what it measures in each.
+func newCheckEnv(runs []models.Result) *checkEnv {
+	num := func(fn string) func(string, ...any) float64 {
+		return func(name string, args ...any) float64 {
+			m := measure{fn: fn, arg: name, args: parseArgs(args)}
+			v, _ := m.mean(runs)
+			return v
+		}
+	}
+	plain := func(fn string) func(string) float64 {
+		return func(name string) float64 {
+			v, _ := measure{fn: fn, arg: name}.mean(runs)
+			return v
+		}
+	}
+	return &checkEnv{
+		P50: num("p50"), P90: num("p90"), P99: num("p99"), P999: num("p999"),
+		MeanLatency: num("mean_latency"), MaxLatency: num("max_latency"),
+		Goodput: num("goodput"), Throughput: num("throughput"),
+		Availability: num("availability"), ErrorRate: num("error_rate"),
+		Requests: num("requests"), OK: num("ok"), Errors: num("errors"),
+		Timeouts: num("timeouts"), Rejected: num("rejected"),
+		Utilization: plain("utilization"), MeanQueue: plain("mean_queue"), PeakQueue: plain("peak_queue"),
+		Recovered: func(name string, args ...any) bool {
+			r := recoveryOf(runs, name, parseArgs(args))
+			return r.ok
+		},
+		SLO: func(name string) sloValue {
+			var v sloValue
+			for _, f := range sloFields() {
+				x, _ := measure{fn: "slo", arg: name, field: f}.mean(runs)
+				v.set(f, x)
+			}
+			return v
+		},
+	}
+}
+
+func (v *sloValue) set(field string, x float64) {
+	switch field {
+	case "budget_remaining":
+		v.Remaining = x
+	case "budget_consumed":
+		v.Consumed = x
+	case "sli":
+		v.SLI = x
+	case "total":
+		v.Total = x
+	case "bad":
+		v.Bad = x
+	case "pages":
+		v.Pages = x
+	case "tickets":
+		v.Tickets = x
+	case "time_to_exhaustion":
+		v.Exhaustion = x
+	}
+}
+
+// parseArgs reads named arguments at run time; the loader has already
+// checked them, so a bad one cannot occur here.
+func parseArgs(args []any) callArgs {
+	a := callArgs{tolerance: defaultTolerance}
+	for i := 0; i+1 < len(args); i += 2 {
+		key, _ := args[i].(string)
+		switch key {
+		case "from", "to", "within":
+			var d sim.Time
+			switch x := args[i+1].(type) {
+			case string:
+				d, _ = units.ParseDuration(x)
+			default:
+				d = sim.FromSeconds(toFloat(x))
+			}
+			switch key {
+			case "from":
+				a.from, a.window = d, true
+			case "to":
+				a.to, a.window = d, true
+			default:
+				a.within = d
+			}
+		case "tolerance":
+			a.tolerance = toFloat(args[i+1])
+		}
+	}
+	return a
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int:
+		return float64(x)
+	}
+	return math.NaN()
+}
+
+// evaluate gives the measured value over runs, printed.
+func (m measure) evaluate(runs []models.Result) Measured {
+	out := Measured{Src: m.src, Unit: unitName(m.unit)}
+	if m.fn == "recovered" {
+		r := recoveryOf(runs, m.arg, m.args)
+		out.Value, out.Text, out.Detail = 0, "false", r.detail
+		if r.ok {
+			out.Value, out.Text = 1, "true"
+		}
+		for i := range runs {
+			if !recoveryOf(runs[i:i+1], m.arg, m.args).ok {
+				out.Failures++
+			}
+		}
+		return out
+	}
+	out.Value, out.HalfCI = m.mean(runs)
+	out.Text = formatValue(out.Value, m.unit)
+	if len(runs) > 1 && !math.IsNaN(out.HalfCI) {
+		out.Text += " ± " + formatValue(out.HalfCI, m.unit)
+	}
+	return out
+}
+
+func unitName(u unit) string {
+	switch u {
+	case unitSeconds:
+		return "s"
+	case unitRatio:
+		return "ratio"
+	case unitRate:
+		return "/s"
+	case unitCount:
+		return "count"
+	case unitBool:
+		return "bool"
+	}
+	return ""
+}
+
+// formatValue prints a measured value the way the unit reads.
+func formatValue(v float64, u unit) string {
+	switch {
+	case math.IsNaN(v):
+		return "no data"
+	case math.IsInf(v, 1):
+		return "never"
+	}
+	switch u {
+	case unitSeconds:
+		return formatSeconds(v)
+	case unitRatio:
+		return strconv.FormatFloat(v, 'f', 4, 64)
+	case unitRate:
+		return strconv.FormatFloat(v, 'f', 1, 64) + "/s"
+	case unitCount:
+		if v == math.Trunc(v) {
+			return strconv.FormatFloat(v, 'f', 0, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+// formatSeconds prints seconds with the unit a person would pick.
+func formatSeconds(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a == 0:
+		return "0s"
+	case a < 1e-3:
+		return strconv.FormatFloat(v*1e6, 'f', 1, 64) + "µs"
+	case a < 1:
+		return strconv.FormatFloat(v*1e3, 'f', 1, 64) + "ms"
+	case a < 120:
+		return strconv.FormatFloat(v, 'f', 2, 64) + "s"
+	case a < 7200:
+		return strconv.FormatFloat(v/60, 'f', 1, 64) + "m"
+	}
+	return strconv.FormatFloat(v/3600, 'f', 1, 64) + "h"
+}
+
+// mean is the measure's mean over runs and the half-width of its
+// confidence interval; runs where it has no value (NaN) are left out.
+func (m measure) mean(runs []models.Result) (mean, half float64) {
+	xs := make([]float64, 0, len(runs))
+	for i := range runs {
+		xs = append(xs, m.value(&runs[i]))
+	}
+	return MeanCI(xs)
+}
+
+// MeanCI is the mean of xs and the half-width of its Confidence interval:
+// Student's t with n-1 degrees of freedom, because replications are
+// independent runs whose per-run means are close to normal (t·s/√n). NaN
+// values are left out; the mean is NaN when nothing is left, an infinite
+// value makes the mean infinite, and the half-width is 0 for one value.
+func MeanCI(xs []float64) (mean, half float64) {
+	var sum float64
+	n := 0
+	for _, v := range xs {
+		if math.IsNaN(v) {
+			continue
+		}
+		if math.IsInf(v, 0) {
+			return v, math.NaN()
+		}
+		sum += v
+		n++
+	}
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	mean = sum / float64(n)
+	if n < 2 {
+		return mean, 0
+	}
+	var ss float64 // two passes: no cancellation for large, close values
+	for _, v := range xs {
+		if !math.IsNaN(v) {
+			ss += (v - mean) * (v - mean)
+		}
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-Confidence)/2)
+	return mean, t * math.Sqrt(ss/float64(n-1)/float64(n))
+}
+
+// value is what the measure reads in one run.
+func (m measure) value(r *models.Result) float64 {
+	if m.fn == "slo" {
+		for _, s := range r.SLOs {
+			if s.Name == m.arg {
+				return sloField(s, m.field)
+			}
+		}
+		return math.NaN()
+	}
+	var counts models.Counts
+	var lat models.Latency
+	var goodput, seconds float64
+	var svc *models.ServiceResult
+	found := false
+	if m.args.window {
+		for _, w := range r.Windows {
+			if w.Component == m.arg && w.From == m.args.from && w.To == m.args.to {
+				counts, lat, goodput, found = w.Counts, w.Latency, w.Goodput, true
+				end := r.Now
+				if w.To > 0 && w.To < end {
+					end = w.To
+				}
+				seconds = (end - w.From).Seconds()
+			}
+		}
+	} else {
+		seconds = r.Measured.Seconds()
+		for i := range r.Workloads {
+			if w := &r.Workloads[i]; w.Name == m.arg {
+				counts, lat, goodput, found = w.Counts, w.Latency, w.Goodput, true
+			}
+		}
+		for i := range r.Services {
+			if s := &r.Services[i]; s.Name == m.arg {
+				counts, lat, goodput, found, svc = s.Counts, s.Latency, s.Goodput, true, s
+			}
+		}
+	}
+	if !found {
+		return math.NaN()
+	}
+	switch m.fn {
+	case "p50":
+		return lat.P50
+	case "p90":
+		return lat.P90
+	case "p99":
+		return lat.P99
+	case "p999":
+		return lat.P999
+	case "mean_latency":
+		return lat.Mean
+	case "max_latency":
+		return lat.Max
+	case "goodput":
+		return goodput
+	case "throughput":
+		if seconds <= 0 {
+			return 0
+		}
+		return float64(counts.Completed()) / seconds
+	case "availability":
+		if counts.Completed() == 0 {
+			return 1
+		}
+		return float64(counts.OK) / float64(counts.Completed())
+	case "error_rate":
+		if counts.Completed() == 0 {
+			return 0
+		}
+		return 1 - float64(counts.OK)/float64(counts.Completed())
+	case "requests":
+		return float64(counts.Arrivals)
+	case "ok":
+		return float64(counts.OK)
+	case "errors":
+		return float64(counts.Error)
+	case "timeouts":
+		return float64(counts.Timeout)
+	case "rejected":
+		return float64(counts.Rejected)
+	}
+	if svc == nil {
+		return math.NaN()
+	}
+	switch m.fn {
+	case "utilization":
+		return svc.Utilization
+	case "mean_queue":
+		return svc.MeanQueue
+	case "peak_queue":
+		return float64(svc.PeakQueue)
+	}
+	return math.NaN()
+}
+
+func sloField(s models.SLOResult, field string) float64 {
+	switch field {
+	case "budget_remaining":
+		return s.Remaining
+	case "budget_consumed":
+		return s.Consumed
+	case "sli":
+		return s.SLI
+	case "total":
+		return float64(s.Total)
+	case "bad":
+		return float64(s.Bad)
+	case "pages", "tickets":
+		sev := "page"
+		if field == "tickets" {
+			sev = "ticket"
+		}
+		n := 0
+		for _, a := range s.Alerts {
+			if a.Firing && a.Severity == sev {
+				n++
+			}
+		}
+		return float64(n)
+	case "time_to_exhaustion":
+		if s.TimeToExhaustion <= 0 || s.TimeToExhaustion == sim.Forever {
+			return math.Inf(1)
+		}
+		return s.TimeToExhaustion.Seconds()
+	}
+	return math.NaN()
+}
+
+// recovery is the evidence behind recovered(): goodput before the first
+// fault and after the last one ended plus the allowed time.
+type recovery struct {
+	ok     bool
+	detail string
+}
+
+// recoveryOf decides recovered() over runs: the mean pre-fault goodput
+// against the mean goodput from (last fault's end + within) to the end of
+// the run. Goodput is read from the 1 s series, so it needs Result(true).
+// It is a metastability check: a system that stays collapsed after its
+// trigger is gone fails it however long it is given.
+func recoveryOf(runs []models.Result, name string, a callArgs) recovery {
+	var before, after float64
+	for i := range runs {
+		b, af, why := goodputAround(&runs[i], name, a.within)
+		if why != "" {
+			return recovery{detail: why}
+		}
+		before += b
+		after += af
+	}
+	n := float64(len(runs))
+	if n == 0 {
+		return recovery{detail: "no run"}
+	}
+	before /= n
+	after /= n
+	need := (1 - a.tolerance) * before
+	ok := after >= need
+	rel := "≥"
+	if !ok {
+		rel = "<"
+	}
+	return recovery{ok: ok, detail: fmt.Sprintf("goodput %.1f/s from %s after the last fault %s %.0f%% of the %.1f/s before it",
+		after, formatSeconds(a.within.Seconds()), rel, 100*(1-a.tolerance), before)}
+}
+
+// goodputAround measures one run: mean OK per second over the series
+// intervals after warm-up and before the first fault started, and over
+// those from the last fault's end + within on. why explains a run that
+// cannot answer the question.
+func goodputAround(r *models.Result, name string, within sim.Time) (before, after float64, why string) {
+	var series []models.Point
+	found := false
+	for i := range r.Workloads {
+		if r.Workloads[i].Name == name {
+			series, found = r.Workloads[i].Series, true
+		}
+	}
+	for i := range r.Services {
+		if r.Services[i].Name == name {
+			series, found = r.Services[i].Series, true
+		}
+	}
+	if !found {
+		return 0, 0, fmt.Sprintf("no component %q", name)
+	}
+	first, last := sim.Forever, sim.Time(0)
+	started := false
+	for _, f := range r.Faults {
+		switch f.State {
+		case models.FaultPending:
+			continue
+		case models.FaultActive:
+			return 0, 0, fmt.Sprintf("fault %q is still active when the run ends", f.Name)
+		}
+		started = true
+		first = min(first, f.Start)
+		last = max(last, f.End)
+	}
+	if !started {
+		return 0, 0, "no fault started, so there is nothing to recover from"
+	}
+	since := r.Now - r.Measured
+	from := last + within
+	if from >= r.Now {
+		return 0, 0, fmt.Sprintf("the run ends at %s, before the last fault's end + %s (%s)",
+			formatSeconds(r.Now.Seconds()), formatSeconds(within.Seconds()), formatSeconds(from.Seconds()))
+	}
+	iv := 1.0 // seconds per interval: the series' spacing
+	if len(series) > 1 {
+		iv = (series[len(series)-1].T - series[0].T).Seconds() / float64(len(series)-1)
+	}
+	step := sim.FromSeconds(iv)
+	var nb, na int
+	var sb, sa int64
+	for _, p := range series {
+		ok := p.Outcomes[models.OK]
+		switch start := p.T - step; {
+		case start >= since && p.T <= first:
+			sb += ok
+			nb++
+		case start >= from:
+			sa += ok
+			na++
+		}
+	}
+	if nb == 0 {
+		return 0, 0, "no measured interval before the first fault to compare with (does it start during the warm-up?)"
+	}
+	if na == 0 {
+		return 0, 0, "no complete interval after the last fault's end + within"
+	}
+	return float64(sb) / float64(nb) / iv, float64(sa) / float64(na) / iv, ""
+}

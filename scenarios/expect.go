@@ -1,0 +1,512 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+	"go.yaml.in/yaml/v3"
+
+	"cascade/models"
+	"cascade/scenarios/units"
+	"cascade/sim"
+)
+
+// Expectation is one line of a scenario's expect: list, compiled once at
+// load time against a typed environment, so a misspelt function, an
+// unknown component or a comparison of a number with a string is a load
+// problem with a position, not a surprise after a ten-minute run.
+type Expectation struct {
+	Src       string // as written
+	Line, Col int
+
+	program  *vm.Program
+	measures []measure // every function call in it, for "measured: ..." output
+}
+
+// unit says how a function's value reads, for printing measured values.
+type unit int
+
+const (
+	unitNumber  unit = iota
+	unitSeconds      // latencies, durations: printed as 182.4ms
+	unitRatio        // fractions: printed as 0.6831
+	unitRate         // per second
+	unitCount
+	unitBool
+)
+
+// checkFunc is a function expectations can call.
+type checkFunc struct {
+	name   string
+	target string   // what the first argument names: "component", "service" or "slo"
+	named  []string // the named arguments it takes
+	unit   unit
+	doc    string
+}
+
+// checkFuncs lists the functions of expect:, in the order docs list them.
+func checkFuncs() []checkFunc {
+	win := []string{"from", "to"}
+	return []checkFunc{
+		{"p50", "component", win, unitSeconds, "median latency of OK replies"},
+		{"p90", "component", win, unitSeconds, "90th percentile latency of OK replies"},
+		{"p99", "component", win, unitSeconds, "99th percentile latency of OK replies"},
+		{"p999", "component", win, unitSeconds, "99.9th percentile latency of OK replies"},
+		{"mean_latency", "component", win, unitSeconds, "mean latency of OK replies"},
+		{"max_latency", "component", win, unitSeconds, "slowest OK reply"},
+		{"goodput", "component", win, unitRate, "OK replies per second"},
+		{"throughput", "component", win, unitRate, "replies per second, any outcome"},
+		{"availability", "component", win, unitRatio, "OK replies / all replies (1 when there are none)"},
+		{"error_rate", "component", win, unitRatio, "replies that were not OK / all replies (0 when there are none)"},
+		{"requests", "component", win, unitCount, "requests that arrived"},
+		{"ok", "component", win, unitCount, "OK replies"},
+		{"errors", "component", win, unitCount, "error replies"},
+		{"timeouts", "component", win, unitCount, "replies the caller gave up on"},
+		{"rejected", "component", win, unitCount, "requests turned away by a full queue"},
+		{"utilization", "service", nil, unitRatio, "busy workers / all workers, time-averaged"},
+		{"mean_queue", "service", nil, unitNumber, "time-averaged waiting requests"},
+		{"peak_queue", "service", nil, unitCount, "most requests ever waiting"},
+		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
+		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
+	}
+}
+
+func checkFuncNames() []string {
+	var out []string
+	for _, f := range checkFuncs() {
+		out = append(out, f.name)
+	}
+	return out
+}
+
+func lookupCheckFunc(name string) (checkFunc, bool) {
+	for _, f := range checkFuncs() {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return checkFunc{}, false
+}
+
+// sloValue is what slo("name") gives an expectation.
+type sloValue struct {
+	Remaining  float64 `expr:"budget_remaining"`   // fraction of the budget left; negative when overspent
+	Consumed   float64 `expr:"budget_consumed"`    // fraction spent
+	SLI        float64 `expr:"sli"`                // good / all events
+	Total      float64 `expr:"total"`              // events
+	Bad        float64 `expr:"bad"`                // bad events
+	Pages      float64 `expr:"pages"`              // times a page alert started firing
+	Tickets    float64 `expr:"tickets"`            // times a ticket alert started firing
+	Exhaustion float64 `expr:"time_to_exhaustion"` // seconds at the current burn; +Inf when not burning
+}
+
+// sloFields are sloValue's names, for hints.
+func sloFields() []string {
+	return []string{"budget_remaining", "budget_consumed", "sli", "total", "bad", "pages", "tickets", "time_to_exhaustion"}
+}
+
+// sloFieldUnit says how an slo() field prints.
+func sloFieldUnit(field string) unit {
+	switch field {
+	case "budget_remaining", "budget_consumed", "sli":
+		return unitRatio
+	case "time_to_exhaustion":
+		return unitSeconds
+	}
+	return unitCount
+}
+
+// checkEnv is the environment expectations are compiled against and run
+// in: one function field per checkFunc. The types are what expr checks
+// calls against at load time; evaluation fills the fields with closures
+// over the results.
+type checkEnv struct {
+	P50          func(string, ...any) float64 `expr:"p50"`
+	P90          func(string, ...any) float64 `expr:"p90"`
+	P99          func(string, ...any) float64 `expr:"p99"`
+	P999         func(string, ...any) float64 `expr:"p999"`
+	MeanLatency  func(string, ...any) float64 `expr:"mean_latency"`
+	MaxLatency   func(string, ...any) float64 `expr:"max_latency"`
+	Goodput      func(string, ...any) float64 `expr:"goodput"`
+	Throughput   func(string, ...any) float64 `expr:"throughput"`
+	Availability func(string, ...any) float64 `expr:"availability"`
+	ErrorRate    func(string, ...any) float64 `expr:"error_rate"`
+	Requests     func(string, ...any) float64 `expr:"requests"`
+	OK           func(string, ...any) float64 `expr:"ok"`
+	Errors       func(string, ...any) float64 `expr:"errors"`
+	Timeouts     func(string, ...any) float64 `expr:"timeouts"`
+	Rejected     func(string, ...any) float64 `expr:"rejected"`
+	Utilization  func(string) float64         `expr:"utilization"`
+	MeanQueue    func(string) float64         `expr:"mean_queue"`
+	PeakQueue    func(string) float64         `expr:"peak_queue"`
+	Recovered    func(string, ...any) bool    `expr:"recovered"`
+	SLO          func(string) sloValue        `expr:"slo"`
+}
+
+// measure is one function call of an expectation, resolved at load time:
+// evaluating it in Go gives the "measured" value printed beside a result.
+type measure struct {
+	src   string // as written, e.g. p99("api", from: 8m)
+	fn    string
+	arg   string // the component or SLO name
+	field string // slo(): the field read
+	args  callArgs
+	unit  unit
+}
+
+// callArgs are a call's named arguments, parsed.
+type callArgs struct {
+	from, to  sim.Time
+	window    bool // from: or to: given
+	within    sim.Time
+	tolerance float64
+}
+
+// defaultTolerance is how far below its pre-fault level goodput may stay
+// and still count as recovered: Poisson noise over a few minutes of 1 s
+// intervals is far smaller, a metastable collapse far larger.
+const defaultTolerance = 0.1
+
+// decodeExpect reads expect: a list of expressions, each a string.
+func (l *loader) decodeExpect(n *yaml.Node) {
+	items, ok := l.sequence(n, "expect", `a list of expressions, e.g. - slo("availability").budget_remaining > 0.5`)
+	if !ok {
+		return
+	}
+	for i, item := range items {
+		path := index("expect", i)
+		if nd := deref(item); nd != nil && nd.Kind == yaml.MappingNode {
+			// `- p99("api", from: 8m) < 250ms` is a YAML map: ": " splits it.
+			l.errorf(item, path, `YAML reads "name: value" as a map: quote the expression, or write named arguments as from=8m`,
+				"expected an expression, got a map")
+			continue
+		}
+		src, ok := l.scalar(item, path, "an expression that is true when the run is good")
+		if !ok {
+			continue
+		}
+		l.expects = append(l.expects, expectDraft{src: src, node: deref(item), path: path})
+	}
+}
+
+// expectDraft is an expectation waiting for every name to be known.
+type expectDraft struct {
+	src  string
+	node *yaml.Node
+	path string
+}
+
+// checkExpect compiles every expectation once the components and SLOs are
+// known.
+func (l *loader) checkExpect() {
+	names := l.knownNames()
+	for _, d := range l.expects {
+		e, probs := compileCheck(d.src, names)
+		for _, p := range probs {
+			l.problem(d.node.Line, scalarCol(d.node, p.Offset), d.path, p.Hint, "%s", p.Msg)
+		}
+		if e != nil {
+			e.Line, e.Col = d.node.Line, d.node.Column
+			l.sc.Expect = append(l.sc.Expect, *e)
+		}
+	}
+}
+
+// knownNames are the names expressions may refer to.
+type knownNames struct {
+	workloads, services, slos []string
+}
+
+// has says whether name is a workload, service or SLO.
+func (k knownNames) has(name string) bool {
+	return contains(k.workloads, name) || contains(k.services, name) || contains(k.slos, name)
+}
+
+// quoteHint is the hint for a component name written without quotes.
+func quoteHint(name string) string {
+	return `names are quoted strings: write "` + name + `"`
+}
+
+func (l *loader) knownNames() knownNames {
+	var k knownNames
+	for _, w := range l.workloads {
+		k.workloads = append(k.workloads, w.spec.Name)
+	}
+	for _, s := range l.services {
+		k.services = append(k.services, s.spec.Name)
+	}
+	for _, s := range l.slos {
+		k.slos = append(k.slos, s.spec.Name)
+	}
+	return k
+}
+
+// compileCheck compiles one expectation and checks every call in it.
+func compileCheck(src string, names knownNames) (*Expectation, []exprError) {
+	rewritten, pos := rewriteCheck(src)
+	opts := []expr.Option{expr.Env(checkEnv{}), expr.AsBool(), expr.DisableAllBuiltins()}
+	program, err := expr.Compile(rewritten, opts...)
+	if err != nil {
+		e := compileError(err, src, pos)
+		e.Msg = strings.Replace(e.Msg, "rate expression: ", "expression: ", 1)
+		fixCheckMessage(e, checkFuncNames(), names)
+		if strings.Contains(e.Msg, "expected bool") {
+			e.Msg = "expression: the result must be true or false, e.g. p99(\"api\") < 250ms"
+		}
+		return nil, []exprError{*e}
+	}
+	e := &Expectation{Src: src, program: program}
+	var probs []exprError
+	root := program.Node()
+	ast.Walk(&root, &callVisitor{src: src, pos: pos, names: names, out: &e.measures, probs: &probs, funcs: lookupCheckFunc})
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	slices.SortStableFunc(e.measures, func(a, b measure) int { return strings.Index(src, a.src) - strings.Index(src, b.src) })
+	return e, nil
+}
+
+// fixCheckMessage rewords expr's messages about the environment into the
+// user's terms, with hints.
+func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
+	if name, ok := strings.CutPrefix(e.Msg, "expression: unknown name "); ok {
+		e.Hint = hintFor(name, funcs, "functions")
+		if names.has(name) {
+			e.Hint = quoteHint(name)
+		}
+		return
+	}
+	if name, ok := strings.CutPrefix(e.Msg, "expression: too many arguments to call "); ok {
+		if f, ok := lookupCheckFunc(name); ok {
+			e.Hint = namedHint(f)
+		}
+		return
+	}
+	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.sloValue has no field "); ok {
+		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
+		e.Hint = hintFor(rest, sloFields(), "fields")
+	}
+}
+
+// callVisitor checks every call of an expression against its checkFunc and
+// collects the measures.
+type callVisitor struct {
+	src   string
+	pos   []int
+	names knownNames
+	funcs func(string) (checkFunc, bool)
+	out   *[]measure
+	probs *[]exprError
+	// fields are the slo() calls read through a member access, by node.
+	fields map[*ast.CallNode]string
+}
+
+func (v *callVisitor) offset(n ast.Node) int {
+	r := n.Location().From
+	if r >= 0 && r < len(v.pos) {
+		return v.pos[r]
+	}
+	return 0
+}
+
+func (v *callVisitor) fail(n ast.Node, hint, format string, args ...any) {
+	*v.probs = append(*v.probs, exprError{Offset: v.offset(n), Msg: "expression: " + fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// Visit sees children before parents, so a member access on slo() is seen
+// after the call: the call records itself and the access fills its field.
+func (v *callVisitor) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.MemberNode:
+		call, ok := n.Node.(*ast.CallNode)
+		if !ok {
+			return
+		}
+		prop, ok := n.Property.(*ast.StringNode)
+		if !ok {
+			return
+		}
+		for i := range *v.out {
+			m := &(*v.out)[i]
+			if m.fn == "slo" && m.field == "" && m.src == v.callSrc(call) {
+				m.field = prop.Value
+				m.src += "." + prop.Value
+				m.unit = sloFieldUnit(prop.Value)
+				break
+			}
+		}
+	case *ast.CallNode:
+		id, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok {
+			return
+		}
+		f, ok := v.funcs(id.Value)
+		if !ok {
+			return
+		}
+		m, ok := v.check(n, f)
+		if ok {
+			*v.out = append(*v.out, m)
+		}
+	}
+}
+
+// callSrc is a call's text as the user wrote it.
+func (v *callVisitor) callSrc(n *ast.CallNode) string {
+	from := v.offset(n)
+	return strings.TrimSpace(v.src[from:callEnd(v.src, from)])
+}
+
+// check validates one call: its target names something that exists, and
+// its named arguments are known constants. Names must be literal strings,
+// so every reference is checked before the run.
+func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
+	m := measure{src: v.callSrc(n), fn: f.name, unit: f.unit, args: callArgs{tolerance: defaultTolerance}}
+	if len(n.Arguments) == 0 {
+		v.fail(n, "", "%s() needs a %s name", f.name, f.target)
+		return m, false
+	}
+	name, ok := n.Arguments[0].(*ast.StringNode)
+	if !ok {
+		v.fail(n.Arguments[0], `e.g. `+f.name+`("api")`, "%s(): the first argument must be a quoted %s name", f.name, f.target)
+		return m, false
+	}
+	m.arg = name.Value
+	var known []string
+	label := f.target
+	switch f.target {
+	case "slo":
+		known, label = v.names.slos, "SLO"
+	case "service":
+		known = v.names.services
+	default:
+		known, label = append(slices.Clone(v.names.workloads), v.names.services...), "workload or service"
+	}
+	if !contains(known, m.arg) {
+		v.fail(name, hintFor(m.arg, known, "known"), "%s(): unknown %s %q", f.name, label, m.arg)
+		return m, false
+	}
+	rest := n.Arguments[1:]
+	if len(rest)%2 != 0 {
+		v.fail(n, namedHint(f), "%s(): after the name, only named arguments", f.name)
+		return m, false
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(rest); i += 2 {
+		key, ok := rest[i].(*ast.StringNode)
+		if !ok {
+			v.fail(rest[i], namedHint(f), "%s(): after the name, only named arguments", f.name)
+			return m, false
+		}
+		if !contains(f.named, key.Value) {
+			v.fail(key, namedHint(f), "%s(): unknown argument %q", f.name, key.Value)
+			return m, false
+		}
+		if seen[key.Value] {
+			v.fail(key, "", "%s(): %s: given twice", f.name, key.Value)
+			return m, false
+		}
+		seen[key.Value] = true
+		val := rest[i+1]
+		switch key.Value {
+		case "from", "to", "within":
+			d, ok := constDuration(val)
+			if !ok || d < 0 {
+				v.fail(val, "e.g. "+key.Value+": 8m", "%s(): %s: expected a duration >= 0", f.name, key.Value)
+				return m, false
+			}
+			switch key.Value {
+			case "from":
+				m.args.from, m.args.window = d, true
+			case "to":
+				m.args.to, m.args.window = d, true
+			default:
+				m.args.within = d
+			}
+		case "tolerance":
+			p, ok := constNumber(val)
+			if !ok || p < 0 || p >= 1 {
+				v.fail(val, "e.g. tolerance: 10%", "%s(): tolerance: expected a fraction in [0%%, 100%%)", f.name)
+				return m, false
+			}
+			m.args.tolerance = p
+		}
+	}
+	if m.args.window && m.args.to > 0 && m.args.to <= m.args.from {
+		v.fail(n, "", "%s(): to: must be after from:", f.name)
+		return m, false
+	}
+	return m, true
+}
+
+func namedHint(f checkFunc) string {
+	if len(f.named) == 0 {
+		return f.name + "() takes only a name"
+	}
+	return "named arguments: " + strings.Join(f.named, ", ") + `, e.g. ` + f.name + `("api", ` + f.named[0] + `: 2m)`
+}
+
+// constDuration reads a literal duration: a number (seconds, which is what
+// 8m became) or a string such as "8m".
+func constDuration(n ast.Node) (sim.Time, bool) {
+	if s, ok := n.(*ast.StringNode); ok {
+		d, err := units.ParseDuration(s.Value)
+		return d, err == nil
+	}
+	v, ok := constNumber(n)
+	if !ok || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false
+	}
+	return sim.FromSeconds(v), true
+}
+
+func constNumber(n ast.Node) (float64, bool) {
+	switch x := n.(type) {
+	case *ast.IntegerNode:
+		return float64(x.Value), true
+	case *ast.FloatNode:
+		return x.Value, true
+	case *ast.UnaryNode:
+		if x.Operator == "-" {
+			v, ok := constNumber(x.Node)
+			return -v, ok
+		}
+	}
+	return 0, false
+}
+
+// Windows are the spans the expectations read with from:/to:, for
+// models.Options.Windows: each is one histogram kept during the run.
+func (s *Scenario) Windows() []models.WindowSpec {
+	var out []models.WindowSpec
+	for _, e := range s.Expect {
+		for _, m := range e.measures {
+			if !m.args.window {
+				continue
+			}
+			w := models.WindowSpec{Component: m.arg, From: m.args.from, To: m.args.to}
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// NeedsSeries says whether evaluating the expectations reads time series
+// (recovered() does), so the run must keep every interval.
+func (s *Scenario) NeedsSeries() bool {
+	for _, e := range s.Expect {
+		for _, m := range e.measures {
+			if m.fn == "recovered" {
+				return true
+			}
+		}
+	}
+	return false
+}
