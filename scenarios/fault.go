@@ -39,7 +39,7 @@ type faultDraft struct {
 	refs     []faultRef
 	instNode *yaml.Node // instances: or instance:, for range problems
 
-	when     string     // when: as written
+	when     string // when: as written
 	whenNode *yaml.Node
 	whenPath string
 	cond     *condition // when: compiled, once names are known
