@@ -44,6 +44,25 @@ func Expectations(w io.Writer, vs []scenarios.Verdict) {
 	}
 }
 
+// Failures writes only the expectations that do not hold, each with its
+// measured values and its position in the scenario file: what --quiet
+// still prints on stderr.
+func Failures(w io.Writer, source string, vs []scenarios.Verdict) {
+	for _, v := range vs {
+		if v.Pass {
+			continue
+		}
+		line := fmt.Sprintf("%s:%d:%d: FAIL %s", source, v.Line, v.Col, v.Expect)
+		if v.Runs > 1 {
+			line += fmt.Sprintf("   [%d/%d runs passed]", v.Passed, v.Runs)
+		}
+		fmt.Fprintln(w, line)
+		for _, l := range verdictDetails(v) {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+	}
+}
+
 // verdictDetails are the measured values behind a verdict, one per line.
 func verdictDetails(v scenarios.Verdict) []string {
 	var out []string

@@ -469,7 +469,7 @@ func recoveryOf(runs []models.Result, name string, a callArgs) recovery {
 		rel = "<"
 	}
 	return recovery{ok: ok, detail: fmt.Sprintf("goodput %.1f/s from %s after the last fault %s %.0f%% of the %.1f/s before it",
-		after, formatSeconds(a.within.Seconds()), rel, 100*(1-a.tolerance), before)}
+		after, a.within, rel, 100*(1-a.tolerance), before)}
 }
 
 // goodputAround measures one run: mean OK per second over the series

@@ -85,9 +85,10 @@ func rewriteNamedAndPercent(src string) (string, []int) {
 			}
 			j := scanNumber(src, i)
 			if j > i && j < len(src) && src[j] == '%' && !operandFollows(src, j+1) {
-				v, err := strconv.ParseFloat(strings.ReplaceAll(src[i:j], "_", ""), 64)
+				// Parsing "99.9e-2" rounds once, exactly; 99.9/100 would not.
+				v, err := strconv.ParseFloat(strings.ReplaceAll(src[i:j], "_", "")+"e-2", 64)
 				if err == nil {
-					emit("("+strconv.FormatFloat(v/100, 'g', -1, 64)+")", i)
+					emit("("+strconv.FormatFloat(v, 'g', -1, 64)+")", i)
 					i, lastSig = j+1, ')'
 					continue
 				}

@@ -243,8 +243,8 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 	meta.Expect = s.Evaluate(results)
 	if !o.quiet {
 		report.Summary(os.Stdout, meta, first.result)
-	} else if report.Failed(meta.Expect) > 0 {
-		report.Expectations(os.Stderr, meta.Expect)
+	} else {
+		report.Failures(os.Stderr, s.Source, meta.Expect)
 	}
 	if meta.Interrupted {
 		fmt.Fprintf(os.Stderr, "cascade run: interrupted at %s of simulated time\n", first.result.Now.Duration().Round(time.Millisecond))
