@@ -96,7 +96,7 @@ const budgetSlices = 10
 //
 //	b.Attempt(now)              // a first attempt goes out
 //	if b.Retry(now) { send }    // may a retry (or hedge) go out? yes counts it as sent
-//	b.Done(now, retry, failed)  // an attempt finished
+//	b.Done(now, retry, outcome) // an attempt finished
 //
 // Each kind uses the calls it needs: Finagle deposits on Attempt and
 // withdraws on Retry; gRPC moves tokens on Done (a failure before the retry
@@ -128,6 +128,31 @@ type Budget struct {
 	active, activeRetries int
 
 	ctr BudgetCounters
+}
+
+// Outcome is how an attempt ended, as a retry budget counts it.
+type Outcome uint8
+
+const (
+	Succeeded Outcome = iota
+	// Failed is a failure the budget counts: for gRPC a qualified failure
+	// (a retryable or non-fatal status, or a pushback saying not to retry).
+	Failed
+	// Neutral ended the attempt without being either (a non-retryable
+	// error): gRPC moves no tokens; Envoy still frees the attempt's slot.
+	Neutral
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Succeeded:
+		return "succeeded"
+	case Failed:
+		return "failed"
+	case Neutral:
+		return "neutral"
+	}
+	return fmt.Sprintf("Outcome(%d)", uint8(o))
 }
 
 // BudgetCounters are run totals.
@@ -233,22 +258,22 @@ func (b *Budget) Retry(now sim.Time) bool {
 	return ok
 }
 
-// Done records that an attempt (a retry if retry) finished at now, failed
-// or not. For Token, failed must mean a qualified failure (a retryable or
-// non-fatal status, or a pushback saying not to retry); other failures
-// should be reported as not failed, or not at all.
-func (b *Budget) Done(now sim.Time, retry, failed bool) {
+// Done records that an attempt (a retry if retry) ended at now. Every
+// attempt that went out (Attempt, or Retry returning true) must end in
+// exactly one Done.
+func (b *Budget) Done(now sim.Time, retry bool, o Outcome) {
 	switch b.cfg.Kind {
 	case Token:
-		if failed {
+		switch o {
+		case Failed:
 			b.tokens = max(b.tokens-tokenScale, 0)
-		} else {
+		case Succeeded:
 			b.tokens = min(b.tokens+b.ratio, b.maxTokens)
 		}
 	case Concurrency:
-		b.active--
+		b.active = max(b.active-1, 0)
 		if retry {
-			b.activeRetries--
+			b.activeRetries = max(b.activeRetries-1, 0)
 		}
 	}
 }

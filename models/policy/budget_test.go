@@ -137,7 +137,7 @@ func TestGRPCThrottlingSmallBucket(t *testing.T) {
 	b := newBudget(t, GRPCThrottling(10, 0.1))
 	var got []bool
 	for i := 0; i < 6; i++ {
-		b.Done(0, i > 0, true)
+		b.Done(0, i > 0, Failed)
 		got = append(got, b.Retry(0))
 	}
 	want := []bool{true, true, true, true, false, false}
@@ -149,22 +149,19 @@ func TestGRPCThrottlingSmallBucket(t *testing.T) {
 	if b.Level(0) != 4 {
 		t.Fatalf("tokens %v", b.Level(0))
 	}
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false)
-	b.Done(0, false, false) // 4 + 10 x 0.1 = 5.0: still not above 5
+	for i := 0; i < 10; i++ {
+		b.Done(0, false, Succeeded)
+	} // 4 + 10 x 0.1 = 5.0: still not above 5
 	if b.Retry(0) {
 		t.Fatalf("retry allowed at tokens %v", b.Level(0))
 	}
-	b.Done(0, false, false) // 5.1
+	b.Done(0, false, Succeeded) // 5.1
 	if !b.Retry(0) {
 		t.Fatalf("retry refused at tokens %v", b.Level(0))
+	}
+	b.Done(0, true, Neutral) // a non-retryable status moves no tokens
+	if b.Level(0) != 5.1 {
+		t.Fatalf("neutral outcome moved tokens: %v", b.Level(0))
 	}
 }
 
@@ -174,12 +171,12 @@ func TestGRPCThrottlingSmallBucket(t *testing.T) {
 func TestGRPCThrottlingExactBoundary(t *testing.T) {
 	b := newBudget(t, GRPCThrottling(1000, 0.1))
 	for i := 1; i <= 499; i++ {
-		b.Done(0, false, true)
+		b.Done(0, false, Failed)
 		if !b.Retry(0) {
 			t.Fatalf("retry refused after %d failures", i)
 		}
 	}
-	b.Done(0, false, true)
+	b.Done(0, false, Failed)
 	if b.Retry(0) {
 		t.Fatal("retry allowed after 500 failures")
 	}
@@ -187,13 +184,13 @@ func TestGRPCThrottlingExactBoundary(t *testing.T) {
 		t.Fatalf("tokens %v", b.Level(0))
 	}
 	for i := 0; i < 2000; i++ {
-		b.Done(0, false, true)
+		b.Done(0, false, Failed)
 	}
 	if b.Level(0) != 0 {
 		t.Fatalf("tokens below zero: %v", b.Level(0))
 	}
 	for i := 0; i < 20000; i++ {
-		b.Done(0, false, false)
+		b.Done(0, false, Succeeded)
 	}
 	if b.Level(0) != 1000 {
 		t.Fatalf("tokens above max: %v", b.Level(0))
@@ -211,7 +208,7 @@ func TestEnvoyRetryBudget(t *testing.T) {
 	if got := retries(b, 0); got != 3 {
 		t.Fatalf("idle: %d concurrent retries, want min_retry_concurrency 3", got)
 	}
-	b.Done(0, true, true)
+	b.Done(0, true, Failed)
 	if !b.Retry(0) {
 		t.Fatal("a finished retry did not free its slot")
 	}
@@ -232,7 +229,7 @@ func TestEnvoyRetryBudget(t *testing.T) {
 		t.Fatal("refused at 25 active with 4 retries")
 	}
 	for i := 0; i < 5; i++ {
-		b.Done(0, true, false)
+		b.Done(0, true, Succeeded)
 	}
 	// 21 active, no retries: max(floor(4.2), 3) = 4.
 	if got, want := b.Level(0), 4.0; got != want {
@@ -247,9 +244,13 @@ func TestBudgetDoesNotAllocate(t *testing.T) {
 		allocs := testing.AllocsPerRun(1000, func() {
 			now += 3 * ms
 			b.Attempt(now)
-			b.Done(now, false, now%(9*ms) == 0)
+			o := Succeeded
+			if now%(9*ms) == 0 {
+				o = Failed
+			}
+			b.Done(now, false, o)
 			if b.Retry(now) {
-				b.Done(now, true, false)
+				b.Done(now, true, Neutral)
 			}
 			b.Level(now)
 		})
