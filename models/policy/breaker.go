@@ -37,14 +37,14 @@ func (s State) String() string {
 }
 
 // Kind selects how a breaker decides to trip.
-type Kind uint8
+type BreakerKind uint8
 
 const (
 	// Consecutive is sony/gobreaker (ref 1.1): Counts of requests and
 	// (consecutive) successes and failures, ReadyToTrip on each failure in
 	// closed, MaxRequests probes in half-open that must all succeed, any
 	// half-open failure re-opens.
-	Consecutive Kind = iota
+	Consecutive BreakerKind = iota
 	// CountWindow is resilience4j COUNT_BASED (ref 1.1, theory 4.1): the
 	// last WindowSize calls.
 	CountWindow
@@ -54,7 +54,7 @@ const (
 	TimeWindow
 )
 
-func (k Kind) String() string {
+func (k BreakerKind) String() string {
 	switch k {
 	case Consecutive:
 		return "consecutive"
@@ -63,7 +63,7 @@ func (k Kind) String() string {
 	case TimeWindow:
 		return "time_window"
 	}
-	return fmt.Sprintf("Kind(%d)", uint8(k))
+	return fmt.Sprintf("BreakerKind(%d)", uint8(k))
 }
 
 // Reason says why a breaker changed state.
@@ -115,8 +115,8 @@ type Counts struct {
 	ConsecutiveFailures  uint32
 }
 
-// Counters are run totals for metrics; Reset does not clear them.
-type Counters struct {
+// BreakerCounters are run totals for metrics; Reset does not clear them.
+type BreakerCounters struct {
 	Permitted uint64 // Allow said yes
 	Rejected  uint64 // Allow said no (CallNotPermitted / ErrOpenState / ErrTooManyRequests)
 	Successes uint64 // results reported (stale ones included)
@@ -125,12 +125,12 @@ type Counters struct {
 	Stale     uint64 // results from an older generation that were ignored
 }
 
-// Config configures a Breaker. Zero fields take the defaults of the library
+// BreakerConfig configures a Breaker. Zero fields take the defaults of the library
 // the Kind models (gobreaker for Consecutive, resilience4j for the windows),
-// so Config{Kind: CountWindow} is resilience4j's default breaker; the presets
+// so BreakerConfig{Kind: CountWindow} is resilience4j's default breaker; the presets
 // GoBreaker, Resilience4j and Hystrix spell the defaults out.
-type Config struct {
-	Kind Kind
+type BreakerConfig struct {
+	Kind BreakerKind
 
 	// OpenFor is how long the breaker stays open: gobreaker Timeout (60 s),
 	// resilience4j waitDurationInOpenState (60 s), Hystrix
@@ -192,7 +192,7 @@ type Config struct {
 	// RecordStale records results of calls permitted in an older generation
 	// into the current state, as resilience4j and Hystrix do (they keep no
 	// generation). false ignores them, as gobreaker does, and counts them in
-	// Counters.Stale.
+	// BreakerCounters.Stale.
 	RecordStale bool
 	// LogSize bounds the transition log; 0 means 64. When full the oldest
 	// entry is dropped (see Breaker.Dropped).
@@ -202,15 +202,15 @@ type Config struct {
 // GoBreaker returns sony/gobreaker's default Settings (ref 1.1): MaxRequests
 // 1, Interval 0, Timeout 60 s, ReadyToTrip ConsecutiveFailures > 5, results
 // of older generations ignored.
-func GoBreaker() Config {
-	return Config{Kind: Consecutive, OpenFor: 60 * sim.Second, MaxRequests: 1, TripAfter: 5}
+func GoBreaker() BreakerConfig {
+	return BreakerConfig{Kind: Consecutive, OpenFor: 60 * sim.Second, MaxRequests: 1, TripAfter: 5}
 }
 
 // Resilience4j returns resilience4j's default CircuitBreakerConfig (theory
 // 4.1): COUNT_BASED, 100 calls, minimum 100, failure 50 %, slow 100 % above
 // 60 s, open 60 s, 10 half-open calls, lazy half-open, no half-open max wait.
-func Resilience4j() Config {
-	return Config{Kind: CountWindow, OpenFor: 60 * sim.Second, WindowSize: 100, MinCalls: 100,
+func Resilience4j() BreakerConfig {
+	return BreakerConfig{Kind: CountWindow, OpenFor: 60 * sim.Second, WindowSize: 100, MinCalls: 100,
 		FailureRate: 50, SlowRate: 100, SlowCall: 60 * sim.Second, HalfOpenPermits: 10, RecordStale: true}
 }
 
@@ -223,13 +223,13 @@ func Resilience4j() Config {
 // Not modelled: Hystrix recomputes the health snapshot at most every 500 ms,
 // so its trips lag by up to that much; here the window is evaluated on every
 // result, like resilience4j.
-func Hystrix() Config {
-	return Config{Kind: TimeWindow, OpenFor: 5 * sim.Second, WindowSize: 10, BucketWidth: sim.Second,
+func Hystrix() BreakerConfig {
+	return BreakerConfig{Kind: TimeWindow, OpenFor: 5 * sim.Second, WindowSize: 10, BucketWidth: sim.Second,
 		MinCalls: 20, FailureRate: 50, SlowRate: 100, SlowCall: sim.Forever, HalfOpenPermits: 1, RecordStale: true}
 }
 
-// Preset returns the named preset: "gobreaker", "resilience4j" or "hystrix".
-func Preset(name string) (Config, bool) {
+// BreakerPreset returns the named preset: "gobreaker", "resilience4j" or "hystrix".
+func BreakerPreset(name string) (BreakerConfig, bool) {
 	switch name {
 	case "gobreaker":
 		return GoBreaker(), true
@@ -238,10 +238,10 @@ func Preset(name string) (Config, bool) {
 	case "hystrix":
 		return Hystrix(), true
 	}
-	return Config{}, false
+	return BreakerConfig{}, false
 }
 
-func (c Config) withDefaults() Config {
+func (c BreakerConfig) withDefaults() BreakerConfig {
 	if c.OpenFor == 0 {
 		c.OpenFor = 60 * sim.Second
 	}
@@ -278,7 +278,7 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func (c Config) validate() error {
+func (c BreakerConfig) validate() error {
 	switch {
 	case c.Kind > TimeWindow:
 		return fmt.Errorf("breaker: unknown kind %d", c.Kind)
@@ -300,7 +300,7 @@ type Permit struct{ gen uint64 }
 // Breaker is one circuit breaker. Create it with NewBreaker; it is not safe
 // for concurrent use (nothing in a simulation is).
 type Breaker struct {
-	cfg   Config
+	cfg   BreakerConfig
 	state State
 	gen   uint64
 	since sim.Time // when the current state was entered (open: the trip instant)
@@ -320,11 +320,11 @@ type Breaker struct {
 	logLen  int
 	dropped uint64
 
-	ctr Counters
+	ctr BreakerCounters
 }
 
 // NewBreaker returns a closed breaker created at now.
-func NewBreaker(cfg Config, now sim.Time) (*Breaker, error) {
+func NewBreaker(cfg BreakerConfig, now sim.Time) (*Breaker, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -346,7 +346,7 @@ func NewBreaker(cfg Config, now sim.Time) (*Breaker, error) {
 }
 
 // Config returns the configuration in use, defaults filled in.
-func (b *Breaker) Config() Config { return b.cfg }
+func (b *Breaker) Config() BreakerConfig { return b.cfg }
 
 // State returns the state at now, applying any timed transition due by now.
 func (b *Breaker) State(now sim.Time) State {
@@ -362,7 +362,7 @@ func (b *Breaker) Generation() uint64 { return b.gen }
 func (b *Breaker) Counts() Counts { return b.counts }
 
 // Counters returns the run totals.
-func (b *Breaker) Counters() Counters { return b.ctr }
+func (b *Breaker) Counters() BreakerCounters { return b.ctr }
 
 // Allow asks to send a call at now. When ok, the caller must report the
 // call's result with Done(permit); when not, the call is rejected

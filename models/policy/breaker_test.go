@@ -11,7 +11,7 @@ const (
 	s  = sim.Second
 )
 
-func newB(t *testing.T, cfg Config) *Breaker {
+func newB(t *testing.T, cfg BreakerConfig) *Breaker {
 	t.Helper()
 	b, err := NewBreaker(cfg, 0)
 	if err != nil {
@@ -481,7 +481,7 @@ func TestHystrixTransitionTable(t *testing.T) {
 }
 
 func TestManualStates(t *testing.T) {
-	for _, cfg := range []Config{GoBreaker(), Resilience4j(), Hystrix()} {
+	for _, cfg := range []BreakerConfig{GoBreaker(), Resilience4j(), Hystrix()} {
 		b := newB(t, cfg)
 		inflight, _ := b.Allow(0)
 		b.ForceOpen(1)
@@ -528,37 +528,37 @@ func TestTransitionLogIsBounded(t *testing.T) {
 
 func TestPresets(t *testing.T) {
 	for _, name := range []string{"gobreaker", "resilience4j", "hystrix"} {
-		cfg, ok := Preset(name)
+		cfg, ok := BreakerPreset(name)
 		if !ok {
 			t.Fatal(name)
 		}
 		newB(t, cfg)
 	}
-	if _, ok := Preset("polly"); ok {
+	if _, ok := BreakerPreset("polly"); ok {
 		t.Fatal("unknown preset accepted")
 	}
 	// The zero config of a window kind is resilience4j's defaults (apart
 	// from RecordStale, whose zero value is the gobreaker choice).
-	got := Config{Kind: CountWindow}.withDefaults()
+	got := BreakerConfig{Kind: CountWindow}.withDefaults()
 	want := Resilience4j().withDefaults()
 	want.RecordStale = false
 	want.MaxRequests, want.TripAfter = got.MaxRequests, got.TripAfter
 	if got.ReadyToTrip != nil || !sameConfig(got, want) {
 		t.Fatalf("zero CountWindow config %+v, want %+v", got, want)
 	}
-	if g := (Config{}).withDefaults(); g.OpenFor != 60*s || g.MaxRequests != 1 || g.TripAfter != 5 || g.Interval != 0 {
+	if g := (BreakerConfig{}).withDefaults(); g.OpenFor != 60*s || g.MaxRequests != 1 || g.TripAfter != 5 || g.Interval != 0 {
 		t.Fatalf("zero Consecutive config %+v", g)
 	}
 	h := Hystrix()
 	if h.OpenFor != 5*s || h.MinCalls != 20 || h.FailureRate != 50 || h.WindowSize*int(h.BucketWidth) != int(10*s) || h.HalfOpenPermits != 1 {
 		t.Fatalf("hystrix %+v", h)
 	}
-	if _, err := NewBreaker(Config{FailureRate: 150}, 0); err == nil {
+	if _, err := NewBreaker(BreakerConfig{FailureRate: 150}, 0); err == nil {
 		t.Fatal("rate above 100 % accepted")
 	}
 }
 
-func sameConfig(a, b Config) bool {
+func sameConfig(a, b BreakerConfig) bool {
 	a.ReadyToTrip, b.ReadyToTrip = nil, nil
 	return a.Kind == b.Kind && a.OpenFor == b.OpenFor && a.AutoHalfOpen == b.AutoHalfOpen &&
 		a.MaxRequests == b.MaxRequests && a.Interval == b.Interval && a.TripAfter == b.TripAfter &&
@@ -569,7 +569,7 @@ func sameConfig(a, b Config) bool {
 }
 
 func TestBreakerDoesNotAllocate(t *testing.T) {
-	for _, cfg := range []Config{GoBreaker(), Resilience4j(), Hystrix()} {
+	for _, cfg := range []BreakerConfig{GoBreaker(), Resilience4j(), Hystrix()} {
 		cfg.AutoHalfOpen = true
 		b := newB(t, cfg)
 		now := sim.Time(0)
