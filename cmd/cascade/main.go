@@ -44,6 +44,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"tui", "open a scenario live in the terminal UI", tuiCmd},
 		{"run", "simulate a scenario headless and print a summary", runCmd},
 		{"validate", "check scenario files and print every problem", validateCmd},
 		{"list", "list the built-in scenarios", listCmd},
@@ -73,6 +74,11 @@ func cli(args []string) (status int) {
 		}
 	}()
 	if len(args) == 0 {
+		// On a terminal, a picker of the built-in scenarios; anywhere else
+		// (a pipe, CI) the help, as before.
+		if isTerminal(os.Stdout) && isTerminal(os.Stdin) {
+			return pickCmd()
+		}
 		usage(os.Stderr)
 		return exitUsage
 	}
@@ -118,6 +124,8 @@ Commands:
 A scenario is a YAML file or the name of a built-in scenario (cascade list).
 
 Examples:
+  cascade                           pick a built-in scenario and open it live
+  cascade tui                       open the default scenario live
   cascade run                       run the default scenario
   cascade run shop --seed 7 --json result.json
   cascade validate my-system.yaml

@@ -1,0 +1,210 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"cascade/scenarios"
+)
+
+// RunOptions configure a live session.
+type RunOptions struct {
+	Seed    uint64 // used when SeedSet; else the scenario's
+	SeedSet bool
+	Dir     string // where sessions are saved; "" = the current directory
+	NoColor bool   // also set by the NO_COLOR environment variable
+	Input   io.Reader
+	Output  io.Writer
+}
+
+func (o RunOptions) program(m tea.Model) *tea.Program {
+	var opts []tea.ProgramOption
+	if o.Input != nil {
+		opts = append(opts, tea.WithInput(o.Input))
+	}
+	if o.Output != nil {
+		opts = append(opts, tea.WithOutput(o.Output))
+	}
+	return tea.NewProgram(m, opts...)
+}
+
+func noColor(o RunOptions) bool {
+	return o.NoColor || os.Getenv("NO_COLOR") != ""
+}
+
+// Run opens scenario s in the terminal UI and returns when the user quits.
+func Run(s *scenarios.Scenario, o RunOptions) error {
+	seed := s.Seed
+	if o.SeedSet {
+		seed = o.Seed
+	}
+	r, err := NewRunner(s, seed)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	actions := make(chan Action, 64)
+	snaps := make(chan Snapshot, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(ctx, actions, snaps)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	next := func() tea.Msg {
+		select {
+		case s := <-snaps:
+			return SnapshotMsg(s)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	send := func(a Action) {
+		select {
+		case actions <- a:
+		case <-ctx.Done():
+		}
+	}
+	m := New(s, r.Topology(), Options{Send: send, Next: next, Dir: o.Dir, NoColor: noColor(o), Dark: true})
+	_, err = o.program(m).Run()
+	return err
+}
+
+// Pick shows the built-in scenarios and returns the one chosen, or "" when
+// the user quit.
+func Pick(o RunOptions) (string, error) {
+	p := picker{entries: scenarios.Library(), th: newTheme(true, noColor(o)), noColor: noColor(o)}
+	for i, e := range p.entries {
+		if e.Name == scenarios.Default {
+			p.at = i
+		}
+	}
+	out, err := o.program(p).Run()
+	if err != nil {
+		return "", err
+	}
+	return out.(picker).chosen, nil
+}
+
+// picker is the list of built-in scenarios shown by `cascade` alone.
+type picker struct {
+	entries []scenarios.Entry
+	at      int
+	chosen  string
+	w, h    int
+	th      theme
+	noColor bool
+}
+
+func (p picker) Init() tea.Cmd { return tea.RequestBackgroundColor }
+
+func (p picker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		p.w, p.h = msg.Width, msg.Height
+	case tea.BackgroundColorMsg:
+		if !p.noColor {
+			p.th = newTheme(msg.IsDark(), false)
+		}
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "q", "esc", "ctrl+c":
+			return p, tea.Quit
+		case "up", "k", "shift+tab":
+			p.at = (p.at - 1 + len(p.entries)) % len(p.entries)
+		case "down", "j", "tab":
+			p.at = (p.at + 1) % len(p.entries)
+		case "enter", "space":
+			p.chosen = p.entries[p.at].Name
+			return p, tea.Quit
+		}
+	}
+	return p, nil
+}
+
+func (p picker) View() tea.View {
+	v := tea.NewView(p.render())
+	v.AltScreen = true
+	return v
+}
+
+func (p picker) render() string {
+	if p.w == 0 {
+		return ""
+	}
+	th := &p.th
+	w := p.w
+	rows := []line{{sty(&th.title, " cascade "), txt("— pick a scenario to open live")}, nil}
+	nameW := 0
+	for _, e := range p.entries {
+		nameW = max(nameW, len(e.Name))
+	}
+	for i, e := range p.entries {
+		mark, st := "  ", &th.bold
+		if i == p.at {
+			mark, st = "▸ ", &th.sel
+		}
+		desc := e.Description
+		if i != p.at {
+			desc = firstSentence(desc)
+		}
+		words := wrapWords(desc, max(w-nameW-6, 20))
+		if len(words) == 0 {
+			words = []string{""}
+		}
+		rows = append(rows, line{sty(&th.key, mark), sty(st, padRight(e.Name, nameW)), txt("  "), sty(&th.dim, words[0])})
+		for _, rest := range words[1:] {
+			rows = append(rows, line{txt(repeat(" ", nameW+4)), sty(&th.dim, rest)})
+		}
+	}
+	rows = append(rows, nil, line{sty(&th.dim, " ↑↓ choose · enter open · q quit · the same list: cascade list")})
+	out := make([]string, 0, p.h)
+	first := 0
+	if len(rows) > p.h {
+		// keep the cursor's row visible
+		for i := range rows {
+			if strings.HasPrefix(rows[i].plain(), "▸ ") {
+				first = max(0, min(i-2, len(rows)-p.h))
+			}
+		}
+	}
+	for i := first; i < len(rows) && len(out) < p.h; i++ {
+		out = append(out, rows[i].render(w))
+	}
+	return strings.Join(out, "\n")
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}
+
+// wrapWords breaks s into lines of at most w runes, at spaces.
+func wrapWords(s string, w int) []string {
+	var out []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = word
+		case len([]rune(cur))+1+len([]rune(word)) <= w:
+			cur += " " + word
+		default:
+			out = append(out, cur)
+			cur = word
+		}
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}

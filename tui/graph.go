@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"slices"
+
+	"cascade/models"
+)
+
+// node is one component of the topology as the UI lays it out.
+type node struct {
+	name     string
+	workload bool
+	index    int // into Result.Workloads or Result.Services
+	depth    int // call depth: workloads 0, what they call 1, ...
+	spec     models.ServiceSpec
+	callees  []int // node indices, in first-call order
+	callers  []int
+}
+
+// graph is the static shape of the system: nodes (workloads first, then
+// services, in file order) and who calls whom.
+type graph struct {
+	nodes   []node
+	byName  map[string]int
+	columns [][]int // node indices by depth
+}
+
+func newGraph(t models.Topology) *graph {
+	g := &graph{byName: map[string]int{}}
+	for i, w := range t.Workloads {
+		g.byName[w.Name] = len(g.nodes)
+		g.nodes = append(g.nodes, node{name: w.Name, workload: true, index: i})
+	}
+	for i, s := range t.Services {
+		g.byName[s.Name] = len(g.nodes)
+		g.nodes = append(g.nodes, node{name: s.Name, index: i, spec: s})
+	}
+	edge := func(from int, to string) {
+		j, ok := g.byName[to]
+		if !ok || slices.Contains(g.nodes[from].callees, j) {
+			return
+		}
+		g.nodes[from].callees = append(g.nodes[from].callees, j)
+		g.nodes[j].callers = append(g.nodes[j].callers, from)
+	}
+	for i, w := range t.Workloads {
+		edge(i, w.Target)
+	}
+	var walk func(from int, steps []models.Step)
+	walk = func(from int, steps []models.Step) {
+		for _, st := range steps {
+			if st.Kind == models.Call {
+				edge(from, st.Target)
+			}
+			walk(from, st.Children)
+			for _, b := range st.Branches {
+				walk(from, b.Steps)
+			}
+		}
+	}
+	for i, s := range t.Services {
+		for _, o := range s.Ops {
+			walk(len(t.Workloads)+i, o.Steps)
+		}
+	}
+	// Longest path from a workload; the loader rejects call cycles, and the
+	// bound below keeps a hand-built cyclic topology from looping.
+	for i := range g.nodes {
+		if !g.nodes[i].workload && len(g.nodes[i].callers) == 0 {
+			g.nodes[i].depth = 1
+		}
+	}
+	for range g.nodes {
+		changed := false
+		for i := range g.nodes {
+			for _, j := range g.nodes[i].callees {
+				if d := g.nodes[i].depth + 1; d > g.nodes[j].depth && d <= len(g.nodes) {
+					g.nodes[j].depth, changed = d, true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for i, n := range g.nodes {
+		for len(g.columns) <= n.depth {
+			g.columns = append(g.columns, nil)
+		}
+		g.columns[n.depth] = append(g.columns[n.depth], i)
+	}
+	return g
+}
+
+// order is the tab order: column by column, top to bottom.
+func (g *graph) order() []int {
+	var out []int
+	for _, c := range g.columns {
+		out = append(out, c...)
+	}
+	return out
+}
+
+// position finds node i's column and row.
+func (g *graph) position(i int) (col, row int) {
+	for c, ids := range g.columns {
+		if r := slices.Index(ids, i); r >= 0 {
+			return c, r
+		}
+	}
+	return 0, 0
+}
+
+// edges are every caller -> callee pair, callers in node order.
+func (g *graph) edges() [][2]int {
+	var out [][2]int
+	for i, n := range g.nodes {
+		for _, j := range n.callees {
+			out = append(out, [2]int{i, j})
+		}
+	}
+	return out
+}

@@ -1,0 +1,403 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"cascade/models"
+	"cascade/scenarios/units"
+	"cascade/sim"
+)
+
+// palette is the fault dialog: pick a verb, then a target, then fill in
+// the parameters (in the scenario files' notation) and apply.
+type palette struct {
+	step    int // 0 verb, 1 target, 2 parameters
+	verbs   []models.Verb
+	verb    int
+	targets []choice
+	target  int
+	fields  []field
+	focus   int
+	err     string
+	sel     int // the selected component when the palette opened
+}
+
+// choice is one target a verb can act on.
+type choice struct {
+	label string
+	t     models.Target
+	node  int // the component it is about, for preselection
+}
+
+// field is one parameter being edited.
+type field struct {
+	key, label, value, hint string
+	typed                   bool // false: the first key typed replaces the value
+}
+
+// verbHelp says in a few words what each verb does.
+var verbHelp = map[models.Verb]string{
+	models.FaultLatency:   "add network latency to calls",
+	models.FaultLoss:      "drop a fraction of messages",
+	models.FaultPartition: "cut the network between groups",
+	models.FaultBlackhole: "accept requests, never answer",
+	models.FaultCrash:     "take instances down",
+	models.FaultPause:     "stop the world (GC pause)",
+	models.FaultSlow:      "multiply service time",
+	models.FaultErrors:    "fail a fraction of requests",
+	models.FaultSpike:     "multiply a workload's rate",
+	models.FaultRamp:      "ramp a workload's rate up",
+}
+
+func newPalette(g *graph, sel int) *palette {
+	p := &palette{verbs: models.Verbs(), sel: sel}
+	// Preselect a verb that fits the selected component.
+	if sel < len(g.nodes) && g.nodes[sel].workload {
+		p.verb = slices.Index(p.verbs, models.FaultSpike)
+	} else {
+		p.verb = slices.Index(p.verbs, models.FaultCrash)
+	}
+	return p
+}
+
+func (p *palette) current() models.Verb { return p.verbs[p.verb] }
+
+// targetsFor lists what verb v can act on, in topology order.
+func targetsFor(g *graph, v models.Verb) []choice {
+	var out []choice
+	services := func() {
+		for i, n := range g.nodes {
+			if !n.workload {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
+	}
+	links := func(groups bool) {
+		for _, e := range g.edges() {
+			a, b := g.nodes[e[0]].name, g.nodes[e[1]].name
+			c := choice{label: a + "->" + b, t: models.Target{From: a, To: b}, node: e[1]}
+			if groups {
+				c.label = a + " | " + b
+				c.t = models.Target{Groups: [2][]string{{a}, {b}}}
+			}
+			out = append(out, c)
+		}
+	}
+	// A service cut off from all its callers at once: partitioning a tier.
+	tiers := func() {
+		for i, n := range g.nodes {
+			if n.workload || len(n.callers) < 2 {
+				continue
+			}
+			var callers []string
+			for _, c := range n.callers {
+				callers = append(callers, g.nodes[c].name)
+			}
+			out = append(out, choice{label: "{" + strings.Join(callers, ",") + "} | " + n.name,
+				t: models.Target{Groups: [2][]string{callers, {n.name}}}, node: i})
+		}
+	}
+	switch {
+	case v == models.FaultPartition:
+		tiers()
+		links(true)
+	case v == models.FaultBlackhole:
+		for i, n := range g.nodes {
+			if !n.workload {
+				out = append(out, choice{label: n.name + " (every caller)", t: models.Target{To: n.name}, node: i})
+			}
+		}
+		links(false)
+	case v.Network():
+		links(false)
+		tiers()
+	case v.Instance():
+		services()
+	case v.Traffic():
+		for i, n := range g.nodes {
+			if n.workload {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
+	}
+	return out
+}
+
+// fieldsFor lists the parameters of verb v with their defaults.
+func fieldsFor(v models.Verb) []field {
+	forField := field{key: "for", label: "for", hint: "a duration; empty: until cleared (x)"}
+	inst := field{key: "instances", label: "instances", value: "all", hint: "all, one, a count, a percentage, or #N for instance N"}
+	switch v {
+	case models.FaultLatency:
+		return []field{{key: "latency", label: "add", value: "200ms", hint: "round trip: a duration or distribution, e.g. exp(100ms)"}, forField}
+	case models.FaultLoss:
+		return []field{{key: "p", label: "loss", value: "10%", hint: "each message lost with this probability"}, forField}
+	case models.FaultPartition:
+		return []field{{key: "direction", label: "direction", value: "both", hint: "both, or one_way (first group -> second only)"}, forField}
+	case models.FaultBlackhole:
+		return []field{{key: "after", label: "close after", hint: "empty: hang; or fail with an error after this"}, forField}
+	case models.FaultCrash:
+		return []field{inst, {key: "restart", label: "restart after", hint: "empty: when the fault ends"}, forField}
+	case models.FaultPause:
+		f := forField
+		f.value = "2s"
+		return []field{inst, f}
+	case models.FaultSlow:
+		return []field{{key: "factor", label: "factor", value: "3x", hint: "service time multiplied by this"}, inst, forField}
+	case models.FaultErrors:
+		return []field{{key: "p", label: "errors", value: "20%", hint: "fraction of requests failing fast"}, inst,
+			{key: "keys", label: "keys", hint: "empty: every key; or a fraction of the key space"}, forField}
+	case models.FaultSpike:
+		return []field{{key: "factor", label: "factor", value: "3x", hint: "rate multiplied by this"}, forField}
+	case models.FaultRamp:
+		return []field{{key: "factor", label: "to", value: "2x", hint: "rate multiplier reached"}, {key: "over", label: "over", value: "1m", hint: "time to reach it"}, forField}
+	}
+	return nil
+}
+
+// build turns the palette's choices into a fault; Start is set by the
+// runner when it applies it.
+func (p *palette) build() (models.Fault, error) {
+	f := models.Fault{Verb: p.current(), Target: p.targets[p.target].t}
+	for i, g := range f.Target.Groups {
+		if len(g) > 0 {
+			f.Target.Groups[i] = slices.Clone(g)
+		}
+	}
+	dur := func(s string, what string) (sim.Time, error) {
+		t, err := units.ParseDuration(s)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", what, err)
+		}
+		if t <= 0 {
+			return 0, fmt.Errorf("%s: must be > 0", what)
+		}
+		return t, nil
+	}
+	for _, fl := range p.fields {
+		v := strings.TrimSpace(fl.value)
+		if v == "" {
+			continue
+		}
+		var err error
+		switch fl.key {
+		case "for":
+			f.Duration, err = dur(v, "for")
+		case "latency":
+			f.Latency, err = units.ParseDist(v)
+		case "p", "keys":
+			var x float64
+			x, err = units.ParsePercent(v)
+			if err == nil && !(x > 0 && x <= 1) {
+				err = fmt.Errorf("must be in (0%%, 100%%]")
+			}
+			if fl.key == "p" {
+				f.P = x
+			} else {
+				f.Keys = x
+			}
+		case "factor":
+			var k float64
+			k, err = strconv.ParseFloat(strings.TrimSuffix(v, "x"), 64)
+			if err != nil || !(k > 0) || math.IsInf(k, 0) {
+				err = fmt.Errorf("expected a factor > 0 such as 3x")
+			}
+			f.Factor = k
+		case "over":
+			f.Over, err = dur(v, "over")
+		case "restart":
+			f.Restart, err = dur(v, "restart")
+		case "after":
+			f.After, err = dur(v, "close after")
+		case "direction":
+			switch v {
+			case "both":
+			case "one_way", "one-way", "oneway":
+				f.OneWay = true
+			default:
+				err = fmt.Errorf("both or one_way")
+			}
+		case "instances":
+			f.Target.Instances, err = parseInstances(v)
+		}
+		if err != nil {
+			return f, fmt.Errorf("%s: %v", fl.label, err)
+		}
+	}
+	if f.Verb == models.FaultLatency && f.Latency == nil {
+		return f, fmt.Errorf("add: give a latency")
+	}
+	if (f.Verb == models.FaultLoss || f.Verb == models.FaultErrors) && f.P == 0 {
+		return f, fmt.Errorf("give a probability > 0%%")
+	}
+	if f.Verb == models.FaultRamp && f.Duration > 0 && f.Over > f.Duration {
+		return f, fmt.Errorf("the ramp is longer than the fault")
+	}
+	return f, nil
+}
+
+// parseInstances reads an instance selection as the files write it, plus
+// #N for one instance by index.
+func parseInstances(s string) (models.Instances, error) {
+	switch {
+	case s == "all":
+		return models.Instances{Mode: models.SelectAll}, nil
+	case s == "one":
+		return models.Instances{Mode: models.SelectOne}, nil
+	case strings.HasPrefix(s, "#"):
+		i, err := strconv.Atoi(s[1:])
+		if err != nil || i < 0 {
+			return models.Instances{}, fmt.Errorf("#N, N an instance index from 0")
+		}
+		return models.Instances{Mode: models.SelectOne, N: float64(i)}, nil
+	case strings.HasSuffix(s, "%"):
+		p, err := units.ParsePercent(s)
+		if err != nil || !(p > 0 && p <= 1) {
+			return models.Instances{}, fmt.Errorf("a percentage in (0%%, 100%%]")
+		}
+		return models.Instances{Mode: models.SelectPercent, N: 100 * p}, nil
+	}
+	k, err := strconv.Atoi(s)
+	if err != nil || k < 1 {
+		return models.Instances{}, fmt.Errorf("all, one, a count, a percentage or #N")
+	}
+	return models.Instances{Mode: models.SelectCount, N: float64(k)}, nil
+}
+
+func (m Model) paletteKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	p := *m.pal
+	m.pal = &p
+	s := k.String()
+	p.err = ""
+	move := func(i *int, n, d int) {
+		if n > 0 {
+			*i = (*i + d + n) % n
+		}
+	}
+	switch p.step {
+	case 0, 1:
+		n := len(p.verbs)
+		idx := &p.verb
+		if p.step == 1 {
+			n, idx = len(p.targets), &p.target
+		}
+		switch s {
+		case "esc", "q":
+			if p.step == 0 {
+				m.pal = nil
+			} else {
+				p.step--
+			}
+		case "up", "k", "shift+tab":
+			move(idx, n, -1)
+		case "down", "j", "tab":
+			move(idx, n, 1)
+		case "left", "backspace", "h":
+			if p.step > 0 {
+				p.step--
+			}
+		case "enter", "right", "l":
+			if p.step == 0 {
+				p.targets = targetsFor(m.g, p.current())
+				p.target = 0
+				for i, c := range p.targets {
+					if c.node == p.sel {
+						p.target = i
+						break
+					}
+				}
+				if len(p.targets) == 0 {
+					p.err = "nothing in this scenario for " + p.current().String()
+					return m, nil
+				}
+				p.fields = fieldsFor(p.current())
+				p.focus = 0
+			}
+			p.step++
+		default:
+			// Digits jump to a row.
+			if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
+				if i := int(s[0] - '1'); i < n {
+					*idx = i
+				}
+			}
+		}
+	case 2:
+		p.fields = slices.Clone(p.fields)
+		fl := &p.fields[p.focus]
+		switch s {
+		case "esc":
+			p.step = 1
+		case "up", "shift+tab":
+			fl.typed = false
+			move(&p.focus, len(p.fields), -1)
+		case "down", "tab":
+			fl.typed = false
+			move(&p.focus, len(p.fields), 1)
+		case "backspace":
+			if !fl.typed {
+				fl.value, fl.typed = "", true
+			} else if r := []rune(fl.value); len(r) > 0 {
+				fl.value = string(r[:len(r)-1])
+			}
+		case "ctrl+u":
+			fl.value, fl.typed = "", true
+		case "enter":
+			f, err := p.build()
+			if err != nil {
+				p.err = err.Error()
+				return m, nil
+			}
+			m.opt.Send(Action{Kind: ActInject, Fault: f})
+			m.pal = nil
+			return m, nil
+		default:
+			if t := k.Key().Text; t != "" {
+				if !fl.typed {
+					fl.value, fl.typed = "", true
+				}
+				fl.value += t
+			}
+		}
+	}
+	return m, nil
+}
+
+// clearList picks an active fault to clear.
+type clearList struct {
+	ids []int
+	at  int
+}
+
+func newClearList(s *Snapshot) *clearList {
+	c := &clearList{}
+	for _, r := range s.Result.Faults {
+		if r.State == models.FaultActive {
+			c.ids = append(c.ids, r.ID)
+		}
+	}
+	return c
+}
+
+func (m Model) clearKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	c := *m.clr
+	m.clr = &c
+	switch k.String() {
+	case "esc", "q", "x":
+		m.clr = nil
+	case "up", "k", "shift+tab":
+		c.at = (c.at - 1 + len(c.ids)) % len(c.ids)
+	case "down", "j", "tab":
+		c.at = (c.at + 1) % len(c.ids)
+	case "enter":
+		m.opt.Send(Action{Kind: ActClear, ID: c.ids[c.at]})
+		m.clr = nil
+	}
+	return m, nil
+}

@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"math"
+	"strings"
+
+	"cascade/models"
+	"cascade/sim"
+)
+
+// health is a component's state at a glance.
+type health int
+
+const (
+	healthIdle health = iota // no traffic yet
+	healthOK
+	healthDegraded
+	healthFailing
+)
+
+// Thresholds of health, on the last completed series interval: a component
+// is failing when at least failErr of its replies were not OK or its queue
+// is nearly full, degraded from degradeErr errors, degradeUtil busy workers
+// or half a queue. (The default shop runs with about 2% errors at checkout
+// by design — declined cards — and that is healthy.) A firing page alert on its SLO makes it failing, a
+// ticket degraded.
+const (
+	failErr     = 0.10
+	degradeErr  = 0.03
+	degradeUtil = 0.85
+	failQueue   = 0.9
+	degradeQ    = 0.5
+)
+
+// nodeStats is what the topology shows of one component, from the last
+// completed series interval (1 s).
+type nodeStats struct {
+	rate       float64 // arrivals per second
+	done       int64
+	errs       float64 // fraction of replies not OK
+	p99        float64 // seconds; NaN without OK replies
+	util       float64 // NaN when workers are unlimited
+	queue      float64 // time-average waiting
+	queueCap   int     // all instances; <0 unbounded
+	inFlight   float64
+	health     health
+	faults     []string // active faults acting on it
+	alerts     []string // SLO alerts firing on it
+	down       bool     // every instance crashed
+	hasPoint   bool
+	interval   float64 // seconds the point covers
+	sloRemain  float64 // budget remaining of its first SLO; NaN without one
+	instances  int
+	workersAll int
+}
+
+func seriesOf(r *models.Result, g *graph, i int) []models.Point {
+	n := g.nodes[i]
+	if n.workload {
+		if n.index < len(r.Workloads) {
+			return r.Workloads[n.index].Series
+		}
+		return nil
+	}
+	if n.index < len(r.Services) {
+		return r.Services[n.index].Series
+	}
+	return nil
+}
+
+func statsOf(s *Snapshot, g *graph, i int) nodeStats {
+	n := g.nodes[i]
+	st := nodeStats{p99: math.NaN(), util: math.NaN(), sloRemain: math.NaN(), queueCap: -1}
+	if !n.workload {
+		st.instances = n.spec.Instances
+		st.workersAll = n.spec.Workers * n.spec.Instances
+		if n.spec.Queue >= 0 {
+			st.queueCap = n.spec.Queue * n.spec.Instances
+		}
+	}
+	series := seriesOf(&s.Result, g, i)
+	if len(series) > 0 {
+		p := series[len(series)-1]
+		prev := sim.Time(0)
+		if len(series) > 1 {
+			prev = series[len(series)-2].T
+		} else if p.T > sim.Second {
+			prev = p.T - sim.Second
+		}
+		sec := (p.T - prev).Seconds()
+		if sec <= 0 {
+			sec = 1
+		}
+		st.hasPoint, st.interval = true, sec
+		st.rate = float64(p.Arrivals) / sec
+		for _, c := range p.Outcomes {
+			st.done += c
+		}
+		if st.done > 0 {
+			st.errs = 1 - float64(p.Outcomes[models.OK])/float64(st.done)
+		}
+		st.p99 = p.P99
+		st.queue = p.Queue
+		st.inFlight = p.InFlight
+		if st.workersAll > 0 {
+			st.util = p.Busy / float64(st.workersAll)
+		}
+	}
+	for id, rec := range s.Result.Faults {
+		if rec.State != models.FaultActive || id >= len(s.Faults) {
+			continue
+		}
+		if touches(s.Faults[id], n.name) {
+			st.faults = append(st.faults, rec.Verb.String())
+			if rec.Verb == models.FaultCrash && s.Faults[id].Target.Instances.Mode == models.SelectAll {
+				st.down = true
+			}
+		}
+	}
+	for _, o := range s.Result.SLOs {
+		if o.Workload != n.name && o.Service != n.name {
+			continue
+		}
+		if math.IsNaN(st.sloRemain) {
+			st.sloRemain = o.Remaining
+		}
+		st.alerts = append(st.alerts, o.Firing...)
+	}
+	st.health = classify(st)
+	return st
+}
+
+// touches reports whether fault f acts on component name: its target, or
+// either end of a link, or a member of a group.
+func touches(f models.Fault, name string) bool {
+	t := f.Target
+	if t.Component == name || t.To == name || t.From == name {
+		return true
+	}
+	for _, g := range t.Groups {
+		for _, n := range g {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func classify(st nodeStats) health {
+	h := healthIdle
+	if st.hasPoint && (st.done > 0 || st.rate > 0) {
+		h = healthOK
+	}
+	qfill := 0.0
+	if st.queueCap > 0 {
+		qfill = st.queue / float64(st.queueCap)
+	}
+	switch {
+	case st.down, st.errs >= failErr, qfill >= failQueue, hasString(st.alerts, "page"):
+		return healthFailing
+	case st.errs >= degradeErr, st.util >= degradeUtil, qfill >= degradeQ, len(st.alerts) > 0:
+		return healthDegraded
+	}
+	return h
+}
+
+func hasString(xs []string, s string) bool {
+	for _, x := range xs {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,862 @@
+package tui
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"cascade/models"
+	"cascade/models/slo"
+	"cascade/sim"
+)
+
+// The smallest screen the UI draws on; below it says so instead.
+const (
+	minWidth  = 64
+	minHeight = 18
+)
+
+type rect struct{ x, y, w, h int }
+
+func (r rect) contains(x, y int) bool { return x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h }
+
+// screen is where each panel goes at the current size.
+type screen struct {
+	small                  bool
+	topo, detail, slo, log rect
+	overlay                rect // where the palette, the clear list and help go
+	wide                   bool
+}
+
+func (m Model) screen() screen {
+	w, h := m.w, m.h
+	if w < minWidth || h < minHeight {
+		return screen{small: true}
+	}
+	body := h - 2 // header and footer
+	var s screen
+	if w >= 120 && h >= 30 {
+		s.wide = true
+		logH := min(max(body/4, 5), 12)
+		top := body - logH
+		sw := min(max(w/3, 46), 72)
+		s.topo = rect{0, 1, w - sw - 1, top}
+		detailH := min(top*3/5, 18)
+		s.detail = rect{w - sw, 1, sw, detailH}
+		s.slo = rect{w - sw, 1 + detailH, sw, top - detailH}
+		s.log = rect{0, 1 + top, w, logH}
+		s.overlay = rect{w - sw, 1, sw, top}
+		return s
+	}
+	natural := m.topoHeight(w)
+	topoH := min(natural, body*2/5)
+	rest := body - topoH
+	logH := min(max(rest/4, 3), 8)
+	mid := rest - logH
+	half := w / 2
+	s.topo = rect{0, 1, w, topoH}
+	s.detail = rect{0, 1 + topoH, half, mid}
+	s.slo = rect{half + 1, 1 + topoH, w - half - 1, mid}
+	s.log = rect{0, 1 + topoH + mid, w, logH}
+	s.overlay = rect{0, 1 + topoH, w, rest}
+	return s
+}
+
+// View draws the screen.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "cascade · " + m.sc.Name
+	return v
+}
+
+// render is the screen as text, one string per row joined by newlines.
+func (m Model) render() string {
+	if m.w == 0 || m.h == 0 {
+		return ""
+	}
+	s := m.screen()
+	if s.small {
+		msg := []string{"cascade: make the window larger", "(at least " + strconv.Itoa(minWidth) + "x" + strconv.Itoa(minHeight) +
+			", now " + strconv.Itoa(m.w) + "x" + strconv.Itoa(m.h) + ")", "q quits"}
+		rows := make([]string, m.h)
+		for i := range rows {
+			rows[i] = ""
+		}
+		for i, t := range msg {
+			if y := m.h/2 - 1 + i; y >= 0 && y < m.h {
+				rows[y] = line{txt(t)}.render(m.w)
+			}
+		}
+		return strings.Join(rows, "\n")
+	}
+	grid := make([]string, m.h)
+	rowsOf := make([][]string, m.h) // pieces per row, joined left to right
+	put := func(r rect, ls []line) {
+		for i := 0; i < r.h; i++ {
+			var l line
+			if i < len(ls) {
+				l = ls[i]
+			}
+			rowsOf[r.y+i] = append(rowsOf[r.y+i], l.render(r.w))
+		}
+	}
+	gap := func(r rect) {
+		for i := 0; i < r.h; i++ {
+			rowsOf[r.y+i] = append(rowsOf[r.y+i], m.th.dim.Render("│"))
+		}
+	}
+	grid[0] = m.header().render(m.w)
+	switch {
+	case m.showHelp:
+		put(rect{0, 1, m.w, m.h - 2}, m.helpLines())
+	case s.wide:
+		put(s.topo, m.topology(s.topo.w, s.topo.h))
+		gap(rect{s.topo.w, 1, 1, s.topo.h})
+		if ov := m.overlayLines(s.overlay.w, s.overlay.h); ov != nil {
+			// rows of the right column: overlay instead of detail and SLOs
+			for i := 0; i < s.overlay.h; i++ {
+				var l line
+				if i < len(ov) {
+					l = ov[i]
+				}
+				rowsOf[s.overlay.y+i] = append(rowsOf[s.overlay.y+i], l.render(s.overlay.w))
+			}
+		} else {
+			put(s.detail, m.detail(s.detail.w, s.detail.h))
+			put(s.slo, m.sloPanel(s.slo.w, s.slo.h))
+		}
+		put(s.log, m.eventLog(s.log.w, s.log.h))
+	default:
+		put(s.topo, m.topology(s.topo.w, s.topo.h))
+		if ov := m.overlayLines(s.overlay.w, s.overlay.h); ov != nil {
+			put(s.overlay, ov)
+		} else {
+			put(s.detail, m.detail(s.detail.w, s.detail.h))
+			gap(rect{s.detail.w, s.detail.y, 1, s.detail.h})
+			put(s.slo, m.sloPanel(s.slo.w, s.slo.h))
+			put(s.log, m.eventLog(s.log.w, s.log.h))
+		}
+	}
+	for y := 1; y < m.h-1; y++ {
+		grid[y] = strings.Join(rowsOf[y], "")
+	}
+	grid[m.h-1] = m.footer().render(m.w)
+	return strings.Join(grid, "\n")
+}
+
+func (m Model) header() line {
+	th := &m.th
+	sn := &m.snap
+	l := line{sty(&th.title, " cascade "), sty(&th.bold, m.sc.Name), txt("  ")}
+	end := "∞"
+	if sn.End > 0 {
+		end = clock(sn.End)
+	}
+	l = append(l, sty(&th.bold, clock(sn.Now)), sty(&th.dim, " / "+end), txt("  "))
+	sp := speedText(sn.Speed)
+	l = append(l, sty(&th.key, sp))
+	if !sn.Paused && !sn.Finished && sn.Effective > 0 && (sn.Speed == 0 || sn.Behind) {
+		l = append(l, sty(&th.dim, " ("+speedText(math.Round(sn.Effective*10)/10)+")"))
+	}
+	l = append(l, txt("  "), sty(&th.dim, "seed "), txt(strconv.FormatUint(sn.Seed, 10)), txt("  "))
+	switch {
+	case !m.have:
+		l = append(l, sty(&th.dim, "starting"))
+	case sn.Finished:
+		l = append(l, sty(&th.bold, "■ finished"))
+	case sn.Paused:
+		l = append(l, sty(&th.warn, "❚❚ paused"))
+	default:
+		l = append(l, sty(&th.good, "▶ running"))
+	}
+	if sn.Behind && !sn.Paused && !sn.Finished {
+		l = append(l, txt("  "), sty(&th.bad, "⚠ can't keep up"))
+	}
+	if m.unsaved() {
+		n := m.snap.Changes - m.savedChanges()
+		l = append(l, txt("  "), sty(&th.warn, "✎ "+strconv.Itoa(n)+" unsaved"))
+	}
+	return l
+}
+
+func (m Model) footer() line {
+	th := &m.th
+	switch {
+	case m.confirm == "quit":
+		return line{sty(&th.warn, " Quit and discard the unsaved session? "), sty(&th.key, "y"), txt(" quit  "), sty(&th.key, "s"), txt(" save and quit  "), sty(&th.key, "n"), txt(" stay")}
+	case m.confirm == "restart":
+		return line{sty(&th.warn, " Restart and discard the unsaved session? "), sty(&th.key, "y"), txt(" restart  "), sty(&th.key, "n"), txt(" no")}
+	case m.status != "":
+		st := &th.good
+		if m.statusBad {
+			st = &th.bad
+		}
+		return line{txt(" "), sty(st, m.status)}
+	}
+	l := line{txt(" ")}
+	for i, kd := range [][2]string{{"space", "pause"}, {"+/-", "speed"}, {"f", "fault"}, {"x", "clear"}, {"s", "save"}, {"?", "help"}, {"q", "quit"}, {"tab", "select"}, {"r", "restart"}} {
+		if i > 0 {
+			l = append(l, sty(&th.dim, " · "))
+		}
+		l = append(l, sty(&th.key, kd[0]), sty(&th.dim, " "+kd[1]))
+	}
+	return l
+}
+
+// title is a panel's first row: a rule with its name.
+func (m Model) title(name string, w int, extra ...seg) line {
+	l := line{sty(&m.th.dim, "─ "), sty(&m.th.title, name), txt(" ")}
+	l = append(l, extra...)
+	return append(l, sty(&m.th.dim, repeat("─", w-l.width())))
+}
+
+// ---- topology -------------------------------------------------------------
+
+// Node rendering modes, richest first: edges listed under each node, a
+// three-row node, a one-row node.
+const (
+	modeFull = iota
+	modeRows
+	modeLine
+)
+
+func (m Model) columnWidth(w int) int {
+	n := max(len(m.g.columns), 1)
+	return min((w-2*(n-1))/n, 30)
+}
+
+// nodeLines renders node i in mode, width w.
+func (m Model) nodeLines(i, mode, w int) []line {
+	th := &m.th
+	n := m.g.nodes[i]
+	st := m.stats[i]
+	hs := &th.health[st.health]
+	nameSt := &th.bold
+	if i == m.sel {
+		nameSt = &th.sel
+	}
+	name := line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}
+	if !n.workload && n.spec.Instances > 1 {
+		name = append(name, sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances)))
+	}
+	traffic := line{txt(rate(st.rate) + "/s")}
+	if st.errs > 0 {
+		es := &th.dim
+		if st.errs >= degradeErr {
+			es = hs
+		}
+		traffic = append(traffic, txt(" "), sty(es, "✗"+pct(st.errs)))
+	}
+	if mode == modeLine {
+		l := append(name, txt(" "))
+		return []line{append(l, traffic...)}
+	}
+	out := []line{name, append(line{txt("  ")}, traffic...)}
+	// Saturation: worker use and queue fill for services, p99 for workloads.
+	var sat line
+	if n.workload {
+		sat = line{txt("  p99 " + secs(st.p99))}
+	} else {
+		if finite(st.util) {
+			us := &th.plain
+			if st.util >= degradeUtil {
+				us = &th.warn
+			}
+			sat = append(sat, txt("  "), sty(us, "u"+fixed(100*st.util, 0)+"%"))
+		} else {
+			sat = append(sat, txt("  in "+fixed(st.inFlight, 1)))
+		}
+		if st.queueCap != 0 {
+			q := "q" + fixed(st.queue, 0)
+			if st.queueCap > 0 {
+				q += "/" + strconv.Itoa(st.queueCap)
+			}
+			sat = append(sat, txt(" "+q))
+		}
+	}
+	out = append(out, sat)
+	if mode == modeRows {
+		return out
+	}
+	out = append(out, append(line{txt("  ")}, m.extras(st)...))
+	for _, j := range n.callees {
+		out = append(out, m.edgeLine(i, j, st))
+	}
+	return out
+}
+
+// extras are a component's own marks: active faults and firing alerts
+// today; breaker state, cache hit ratio, pool use and replication lag go
+// here as those components arrive.
+func (m Model) extras(st nodeStats) line {
+	th := &m.th
+	var l line
+	if st.down {
+		l = append(l, sty(&th.bad, "DOWN "))
+	}
+	for _, f := range st.faults {
+		l = append(l, sty(&th.accent, "⚡"+f+" "))
+	}
+	for _, a := range st.alerts {
+		l = append(l, sty(&th.bad, "⚑"+a+" "))
+	}
+	if finite(st.sloRemain) {
+		bs := &th.dim
+		if st.sloRemain < 0.5 {
+			bs = &th.warn
+		}
+		l = append(l, sty(bs, "budget "+pct(st.sloRemain)))
+	}
+	return l
+}
+
+// edgeLine is one call edge, with its rate and errors where the model's
+// metrics give them exactly: a workload's own requests, or a service with
+// a single caller (every arrival there came over this edge).
+func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
+	th := &m.th
+	callee := m.g.nodes[to]
+	ts := m.stats[to]
+	l := line{sty(&th.dim, " →"), sty(&th.health[ts.health], callee.name)}
+	var r, e float64
+	switch {
+	case m.g.nodes[from].workload:
+		r, e = fromStats.rate, fromStats.errs
+	case len(callee.callers) == 1:
+		r, e = ts.rate, ts.errs
+	default:
+		return l
+	}
+	l = append(l, sty(&th.dim, " "+rate(r)+"/s"))
+	if e >= degradeErr {
+		l = append(l, sty(&th.dim, " ✗"+pct(e)))
+	}
+	return l
+}
+
+func (m Model) columnHeight(c []int, mode, w int) int {
+	h := 0
+	for _, i := range c {
+		h += len(m.nodeLines(i, mode, w))
+		if mode != modeLine {
+			h++ // a blank row between nodes
+		}
+	}
+	return h
+}
+
+// pickMode is the richest mode whose tallest column fits in h rows.
+func (m Model) pickMode(w, h int) int {
+	cw := m.columnWidth(w)
+	for mode := modeFull; mode < modeLine; mode++ {
+		fits := true
+		for _, c := range m.g.columns {
+			if m.columnHeight(c, mode, cw) > h {
+				fits = false
+				break
+			}
+		}
+		if fits {
+			return mode
+		}
+	}
+	return modeLine
+}
+
+// topoHeight is the rows the topology wants at width w (narrow layout).
+func (m Model) topoHeight(w int) int {
+	cw := m.columnWidth(w)
+	best := 0
+	for _, c := range m.g.columns {
+		best = max(best, m.columnHeight(c, modeRows, cw))
+	}
+	return best + 1
+}
+
+// nodeCells are the screen cells of each node's rows, for mouse clicks.
+func (m Model) nodeCells(r rect) map[int]rect {
+	cw := m.columnWidth(r.w)
+	mode := m.pickMode(r.w, r.h-1)
+	out := map[int]rect{}
+	for c, ids := range m.g.columns {
+		y := r.y + 1
+		for _, i := range ids {
+			n := len(m.nodeLines(i, mode, cw))
+			out[i] = rect{r.x + c*(cw+2), y, cw, n}
+			y += n
+			if mode != modeLine {
+				y++
+			}
+		}
+	}
+	return out
+}
+
+func (m Model) nodeAt(x, y int) (int, bool) {
+	s := m.screen()
+	if s.small || m.showHelp {
+		return 0, false
+	}
+	for i, r := range m.nodeCells(s.topo) {
+		if r.contains(x, y) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (m Model) topology(w, h int) []line {
+	th := &m.th
+	legend := line{}
+	for _, hh := range []health{healthOK, healthDegraded, healthFailing} {
+		legend = append(legend, sty(&th.health[hh], healthGlyph[hh]), sty(&th.dim, healthName[hh]+" "))
+	}
+	out := []line{m.title("Topology", w, legend...)}
+	cw := m.columnWidth(w)
+	mode := m.pickMode(w, h-1)
+	cols := make([][]line, len(m.g.columns))
+	rows := 0
+	for c, ids := range m.g.columns {
+		for k, i := range ids {
+			if k > 0 && mode != modeLine {
+				cols[c] = append(cols[c], nil)
+			}
+			cols[c] = append(cols[c], m.nodeLines(i, mode, cw)...)
+		}
+		rows = max(rows, len(cols[c]))
+	}
+	for y := 0; y < min(rows, h-1); y++ {
+		var l line
+		for c := range cols {
+			if c > 0 {
+				l = append(l, txt("  "))
+			}
+			var cell line
+			if y < len(cols[c]) {
+				cell = cols[c][y]
+			}
+			// Pad by hand so the next column starts where it should.
+			cut := cell
+			if cell.width() > cw {
+				cut = line{txt(cell.plain())} // lose the styles only when cut
+				cut = line{txt(string([]rune(cut.plain())[:max(cw-1, 0)]) + "…")}
+			}
+			l = append(l, cut...)
+			l = append(l, txt(repeat(" ", cw-cut.width())))
+		}
+		out = append(out, l)
+	}
+	if rows > h-1 && h > 1 {
+		out[h-1] = line{sty(&th.dim, "  … "+strconv.Itoa(rows-(h-2))+" more rows: enlarge the window")}
+	}
+	return out
+}
+
+// ---- detail ---------------------------------------------------------------
+
+func (m Model) detail(w, h int) []line {
+	th := &m.th
+	n := m.g.nodes[m.sel]
+	var sub string
+	if n.workload {
+		sub = "workload"
+	} else {
+		sub = strconv.Itoa(n.spec.Instances) + "×"
+		if n.spec.Workers > 0 {
+			sub += strconv.Itoa(n.spec.Workers) + " workers"
+		} else {
+			sub += "∞ workers"
+		}
+		switch {
+		case n.spec.Queue < 0:
+			sub += ", queue ∞"
+		default:
+			sub += ", queue " + strconv.Itoa(n.spec.Queue)
+		}
+	}
+	out := []line{m.title(n.name, w, sty(&th.dim, sub+" "))}
+	st := m.stats[m.sel]
+	series := seriesOf(&m.snap.Result, m.g, m.sel)
+	sw := max(w-22, 4)
+	val := func(f func(p models.Point) float64) []float64 {
+		start := max(len(series)-sw, 0)
+		out := make([]float64, 0, len(series)-start)
+		for _, p := range series[start:] {
+			out = append(out, f(p))
+		}
+		return out
+	}
+	done := func(p models.Point) float64 {
+		var d int64
+		for _, c := range p.Outcomes {
+			d += c
+		}
+		return float64(d)
+	}
+	frac := func(k int) func(p models.Point) float64 {
+		return func(p models.Point) float64 {
+			if d := done(p); d > 0 {
+				return float64(p.Outcomes[k]) / d
+			}
+			return 0
+		}
+	}
+	row := func(label string, vals []float64, value string, top float64) line {
+		return line{txt(padRight(label, 10)), sty(&th.accent, sparkline(vals, sw, top)), txt(" "), txt(padLeft(value, 10))}
+	}
+	sec := max(st.interval, 1)
+	rows := []line{
+		row("thru", val(func(p models.Point) float64 { return done(p) / sec }), rate(st.rate)+"/s", 0),
+		row("errors", val(func(p models.Point) float64 { return 1 - frac(0)(p) }), pct(st.errs), 0),
+	}
+	// Errors by cause: every outcome but OK that occurred in the window
+	// shown, so causes added to the model later appear by themselves.
+	var causes []line
+	for _, o := range models.Outcomes() {
+		if o == models.OK {
+			continue
+		}
+		vs := val(frac(int(o)))
+		if slices.ContainsFunc(vs, func(v float64) bool { return v > 0 }) {
+			causes = append(causes, row(" "+o.String(), vs, pct(vs[len(vs)-1]), 0))
+		}
+	}
+	lat := []line{
+		row("p50", val(func(p models.Point) float64 { return p.P50 }), secs(lastOf(series, func(p models.Point) float64 { return p.P50 })), 0),
+		row("p99", val(func(p models.Point) float64 { return p.P99 }), secs(st.p99), 0),
+	}
+	var sat []line
+	if !n.workload {
+		q := fixed(st.queue, 1)
+		if st.queueCap > 0 {
+			q += "/" + strconv.Itoa(st.queueCap)
+		}
+		sat = append(sat, row("queue", val(func(p models.Point) float64 { return p.Queue }), q, float64(max(st.queueCap, 0))))
+		if st.workersAll > 0 {
+			sat = append(sat, row("util", val(func(p models.Point) float64 { return p.Busy / float64(st.workersAll) }), pct(st.util), 1))
+		}
+		sat = append(sat, row("in flight", val(func(p models.Point) float64 { return p.InFlight }), fixed(st.inFlight, 1), 0))
+	}
+	// What fits, most important first: traffic, latency, saturation, then
+	// errors by cause and the component's own marks.
+	room := h - 1
+	take := func(ls []line) {
+		for _, l := range ls {
+			if room > 0 {
+				rows = append(rows, l)
+				room--
+			}
+		}
+	}
+	room -= len(rows)
+	take(lat)
+	take(sat)
+	take(causes)
+	if ex := m.extras(st); len(ex) > 0 {
+		take([]line{append(line{txt(padRight("marks", 10))}, ex...)})
+	}
+	return append(out, rows...)
+}
+
+func lastOf(series []models.Point, f func(models.Point) float64) float64 {
+	if len(series) == 0 {
+		return math.NaN()
+	}
+	return f(series[len(series)-1])
+}
+
+// ---- SLOs -----------------------------------------------------------------
+
+func (m Model) sloPanel(w, h int) []line {
+	th := &m.th
+	out := []line{m.title("SLOs", w)}
+	if len(m.snap.Result.SLOs) == 0 {
+		return append(out, line{sty(&th.dim, "  no SLOs in this scenario (see slos: in docs/scenario-format.md)")})
+	}
+	for _, o := range m.snap.Result.SLOs {
+		of := o.Workload + o.Service
+		head := line{sty(&th.bold, o.Name), sty(&th.dim, " "+objective(o.Objective)+" of "+of)}
+		if o.Threshold > 0 {
+			head = append(head, sty(&th.dim, " ≤"+secs(o.Threshold.Seconds())))
+		}
+		out = append(out, head)
+		bw := min(max(w-34, 6), 30)
+		full, empty := bar(o.Remaining, bw)
+		bs := &th.good
+		switch {
+		case o.Remaining < 0.25:
+			bs = &th.bad
+		case o.Remaining < 0.5:
+			bs = &th.warn
+		}
+		b := line{txt(" budget "), sty(bs, full), sty(&th.dim, empty), txt(" " + fixed(100*o.Remaining, 0) + "% left")}
+		switch {
+		case o.Remaining <= 0:
+			b = append(b, sty(&th.bad, " exhausted"))
+		case o.TimeToExhaustion != sim.Forever && o.TimeToExhaustion > 0:
+			b = append(b, sty(&th.warn, " · empty in "+span(o.TimeToExhaustion)))
+		}
+		out = append(out, b)
+		if len(o.Rules) > 0 {
+			out = append(out, line{sty(&th.dim, " "+padRight("alert", 7)+padRight("windows", 7)+" "+padRight("burn≥", 7)+padLeft("long", 6)+" "+padLeft("short", 6))})
+		}
+		firing := map[int]bool{}
+		for _, e := range o.Alerts {
+			firing[e.Rule] = e.Firing
+		}
+		for i, r := range o.Rules {
+			lb, sb := burnOf(o.Burn, r.Long), burnOf(o.Burn, r.Short)
+			l := line{txt(" " + padRight(r.Severity, 7)), sty(&th.dim, padRight(span(r.Long)+"/"+span(r.Short), 7)+" ≥"+padRight(trim0(fixed(r.Burn, 1))+"x", 6)),
+				txt(padLeft(burnText(lb), 6) + " " + padLeft(burnText(sb), 6))}
+			if firing[i] {
+				l = append(l, txt(" "), sty(&th.bad, "⚑"))
+			}
+			out = append(out, l)
+		}
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return out
+}
+
+func burnOf(ws []slo.WindowBurn, w sim.Time) float64 {
+	for _, b := range ws {
+		if b.Window == w {
+			return b.Burn
+		}
+	}
+	return math.NaN()
+}
+
+// objective prints an SLO objective exactly as short as it is: 99.9%.
+func objective(o float64) string {
+	return strconv.FormatFloat(math.Round(o*1e6)/1e4, 'f', -1, 64) + "%"
+}
+
+func burnText(b float64) string {
+	if !finite(b) {
+		return "-"
+	}
+	if b >= 100 {
+		return fixed(b, 0) + "x"
+	}
+	return fixed(b, 1) + "x"
+}
+
+// ---- event log ------------------------------------------------------------
+
+type logEntry struct {
+	at   sim.Time
+	kind string
+	text string
+	bad  bool
+}
+
+// events lists what happened, in simulated time order: faults applied and
+// ended, alerts firing and resolving.
+func (m Model) events() []logEntry {
+	var out []logEntry
+	byHand := map[int]bool{}
+	for _, id := range m.snap.Cleared {
+		byHand[id] = true
+	}
+	for _, r := range m.snap.Result.Faults {
+		if r.State == models.FaultPending {
+			continue
+		}
+		src := "file"
+		if r.ID >= m.snap.Timeline {
+			src = "live"
+		}
+		out = append(out, logEntry{at: r.Start, kind: "fault", text: r.Name + " applied (" + src + ")", bad: true})
+		if r.State == models.FaultEnded {
+			how := "ended"
+			if byHand[r.ID] {
+				how = "cleared"
+			}
+			out = append(out, logEntry{at: r.End, kind: "fault", text: r.Name + " " + how})
+		}
+	}
+	for _, o := range m.snap.Result.SLOs {
+		for _, e := range o.Alerts {
+			t := o.Name + " " + e.Severity
+			if e.Firing {
+				t += " firing (burn " + burnText(e.LongBurn) + " / " + burnText(e.ShortBurn) + ")"
+			} else {
+				t += " resolved"
+			}
+			out = append(out, logEntry{at: e.At, kind: "alert", text: t, bad: e.Firing})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b logEntry) int {
+		switch {
+		case a.at < b.at:
+			return -1
+		case a.at > b.at:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func (m Model) eventLog(w, h int) []line {
+	th := &m.th
+	ev := m.events()
+	out := []line{m.title("Events", w, sty(&th.dim, strconv.Itoa(len(ev))+" "))}
+	if len(ev) == 0 {
+		return append(out, line{sty(&th.dim, "  nothing yet: press f to inject a fault")})
+	}
+	start := max(len(ev)-(h-1), 0)
+	for _, e := range ev[start:] {
+		ks := &th.dim
+		if e.bad {
+			ks = &th.warn
+		}
+		out = append(out, line{txt(" "), sty(&th.dim, padLeft(clock(e.at), 10)), txt(" "), sty(ks, padRight(e.kind, 6)), txt(e.text)})
+	}
+	return out
+}
+
+// ---- overlays -------------------------------------------------------------
+
+func (m Model) overlayLines(w, h int) []line {
+	switch {
+	case m.pal != nil:
+		return m.paletteLines(w, h)
+	case m.clr != nil:
+		return m.clearLines(w, h)
+	}
+	return nil
+}
+
+func (m Model) paletteLines(w, h int) []line {
+	th := &m.th
+	p := m.pal
+	steps := []string{"verb", "target", "parameters"}
+	crumbs := line{}
+	for i, s := range steps {
+		st := &th.dim
+		if i == p.step {
+			st = &th.key
+		}
+		if i > 0 {
+			crumbs = append(crumbs, sty(&th.dim, " › "))
+		}
+		crumbs = append(crumbs, sty(st, s))
+	}
+	out := []line{m.title("Inject a fault", w, append(crumbs, txt(" "))...)}
+	list := func(items []line, at int) {
+		room := h - len(out) - 2
+		first := 0
+		if at >= room {
+			first = at - room + 1
+		}
+		for i := first; i < len(items) && i < first+room; i++ {
+			mark := "  "
+			if i == at {
+				mark = "▸ "
+			}
+			l := append(line{sty(&th.key, mark)}, items[i]...)
+			out = append(out, l)
+		}
+	}
+	switch p.step {
+	case 0:
+		var items []line
+		for i, v := range p.verbs {
+			st := &th.bold
+			if i == p.verb {
+				st = &th.sel
+			}
+			items = append(items, line{sty(st, padRight(v.String(), 10)), sty(&th.dim, " "+verbHelp[v])})
+		}
+		list(items, p.verb)
+	case 1:
+		var items []line
+		for i, c := range p.targets {
+			st := &th.plain
+			if i == p.target {
+				st = &th.sel
+			}
+			items = append(items, line{sty(st, c.label)})
+		}
+		out = append(out, line{sty(&th.dim, " "+p.current().String()+" on:")})
+		list(items, p.target)
+	case 2:
+		out = append(out, line{sty(&th.dim, " "+p.current().String()+" on "), sty(&th.bold, p.targets[p.target].label)})
+		for i, f := range p.fields {
+			mark := "  "
+			vs := &th.plain
+			if i == p.focus {
+				mark, vs = "▸ ", &th.sel
+			}
+			v := f.value
+			if i == p.focus {
+				v += "▏"
+			}
+			out = append(out, line{sty(&th.key, mark), txt(padRight(f.label, 14)), sty(vs, v)})
+		}
+		if p.focus < len(p.fields) {
+			out = append(out, line{sty(&th.dim, "   "+p.fields[p.focus].hint)})
+		}
+	}
+	if p.err != "" {
+		out = append(out, line{sty(&th.bad, " "+p.err)})
+	}
+	hint := " ↑↓ choose · enter next · esc back"
+	if p.step == 2 {
+		hint = " type to replace · ↑↓ field · enter apply now · esc back"
+	}
+	for len(out) < h-1 {
+		out = append(out, nil)
+	}
+	return append(out[:min(len(out), h-1)], line{sty(&th.dim, hint)})
+}
+
+func (m Model) clearLines(w, h int) []line {
+	th := &m.th
+	out := []line{m.title("Clear a fault", w)}
+	for i, id := range m.clr.ids {
+		if len(out) >= h-1 {
+			break
+		}
+		r := m.snap.Result.Faults[id]
+		mark, st := "  ", &th.plain
+		if i == m.clr.at {
+			mark, st = "▸ ", &th.sel
+		}
+		out = append(out, line{sty(&th.key, mark), sty(st, r.Name), sty(&th.dim, " since "+clock(r.Start))})
+	}
+	for len(out) < h-1 {
+		out = append(out, nil)
+	}
+	return append(out, line{sty(&th.dim, " ↑↓ choose · enter clear now · esc back")})
+}
+
+func (m Model) helpLines() []line {
+	th := &m.th
+	out := []line{m.title("Help", m.w)}
+	for _, l := range strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n") {
+		out = append(out, line{txt(" " + l)})
+	}
+	legend := line{txt(" ")}
+	for hh := healthIdle; hh <= healthFailing; hh++ {
+		legend = append(legend, sty(&th.health[hh], healthGlyph[hh]), txt(" "+healthName[hh]+"  "))
+	}
+	out = append(out, nil, legend,
+		line{txt(" Health is from the last second: failing at ≥10% errors, a nearly full queue or a page alert;")},
+		line{txt(" degraded at ≥3% errors, ≥85% busy workers, a half-full queue or a ticket alert.")},
+		line{txt(" u = busy workers, q = waiting requests / queue room, ✗ = replies that were not OK,")},
+		line{txt(" →callee = a call edge (rate and errors where they are exact), ⚡ = an active fault.")},
+		line{txt(" s writes NAME-session-N.yaml: the scenario plus every fault you injected, at its time;")},
+		line{txt(" 'cascade run' on that file replays the session to the same numbers.")},
+		nil, line{sty(&th.dim, " any key closes this help")})
+	return out
+}
