@@ -127,7 +127,8 @@ type BreakerCounters struct {
 
 // BreakerConfig configures a Breaker. Zero fields take the defaults of the library
 // the Kind models (gobreaker for Consecutive, resilience4j for the windows),
-// so BreakerConfig{Kind: CountWindow} is resilience4j's default breaker; the presets
+// so BreakerConfig{Kind: CountWindow} is resilience4j's default breaker (but for
+// RecordStale, whose zero value is gobreaker's choice); the presets
 // GoBreaker, Resilience4j and Hystrix spell the defaults out.
 type BreakerConfig struct {
 	Kind BreakerKind

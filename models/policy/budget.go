@@ -53,7 +53,8 @@ type BudgetConfig struct {
 	Percent   float64
 
 	// Token (gRPC A6): MaxTokens in (0, 1000], TokenRatio > 0; both keep
-	// three decimals, as gRPC does (it scales them by 1000 to integers).
+	// three decimals, as grpc-java does (it scales them by 1000 to integers,
+	// so 4 + 10 x 0.1 is exactly 5; grpc-go keeps float64 tokens).
 	MaxTokens, TokenRatio float64
 
 	// Concurrency (Envoy): BudgetPercent of active requests (default 20),
