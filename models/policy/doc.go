@@ -20,6 +20,18 @@
 // "ref 1.1" or "theory 3.5"). Where the reference is silent the choice is
 // written on the type.
 //
+// What is here, one file each:
+//
+//	Breaker      breaker.go   gobreaker, resilience4j (count/time windows), Hystrix
+//	Backoff      backoff.go   none/fixed/exponential/decorrelated, full/equal/proportional jitter, Retry-After
+//	Budget       budget.go    Finagle ratio, gRPC A6 token throttling, Envoy concurrency
+//	TokenBucket, GCRA, LeakyQueue, FixedWindow, SlidingWindow   limiter.go
+//	Bulkhead     bulkhead.go  semaphore with a bounded FIFO of waiters
+//	CoDel        codel.go     RFC 8289
+//	Throttle     throttle.go  SRE book client-side adaptive throttling
+//	Ejector      ejection.go  Envoy outlier detection
+//
 // Memory is fixed at construction: windows are rings of buckets, so the hot
-// path (Allow/Done, Retry/Done, Admit ...) does not allocate.
+// path (Allow/Done, Retry/Done, Admit ...) does not allocate; each type has
+// a testing.AllocsPerRun test saying so.
 package policy
