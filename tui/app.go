@@ -136,56 +136,48 @@ func (p picker) View() tea.View {
 }
 
 func (p picker) render() string {
-	if p.w == 0 {
+	if p.w == 0 || p.h == 0 {
 		return ""
 	}
 	th := &p.th
 	w := p.w
-	rows := []line{{sty(&th.title, " cascade "), txt("— pick a scenario to open live")}, nil}
+	head := []line{{sty(&th.title, " cascade "), txt("— pick a scenario to open live")}, nil}
+	foot := []line{nil, {sty(&th.dim, " ↑↓ choose · enter open · q quit · the same list: cascade list")}}
 	nameW := 0
 	for _, e := range p.entries {
 		nameW = max(nameW, len(e.Name))
 	}
+	// One row per scenario; the chosen one shows its whole description.
+	var rows []line
+	cursor := 0
 	for i, e := range p.entries {
 		mark, st := "  ", &th.bold
 		if i == p.at {
-			mark, st = "▸ ", &th.sel
+			mark, st, cursor = "▸ ", &th.sel, len(rows)
 		}
-		desc := e.Description
-		if i != p.at {
-			desc = firstSentence(desc)
-		}
-		words := wrapWords(desc, max(w-nameW-6, 20))
+		words := wrapWords(e.Description, max(w-nameW-6, 20))
 		if len(words) == 0 {
 			words = []string{""}
 		}
+		if i != p.at {
+			words = []string{strings.Join(words, " ")} // cut to one row by render
+		}
 		rows = append(rows, line{sty(&th.key, mark), sty(st, padRight(e.Name, nameW)), txt("  "), sty(&th.dim, words[0])})
 		for _, rest := range words[1:] {
-			rows = append(rows, line{txt(repeat(" ", nameW+4)), sty(&th.dim, rest)})
+			rows = append(rows, line{txt(repeat(" ", nameW+4)), sty(&th.plain, rest)})
 		}
 	}
-	rows = append(rows, nil, line{sty(&th.dim, " ↑↓ choose · enter open · q quit · the same list: cascade list")})
-	out := make([]string, 0, p.h)
+	room := max(p.h-len(head)-len(foot), 1)
 	first := 0
-	if len(rows) > p.h {
-		// keep the cursor's row visible
-		for i := range rows {
-			if strings.HasPrefix(rows[i].plain(), "▸ ") {
-				first = max(0, min(i-2, len(rows)-p.h))
-			}
-		}
+	if len(rows) > room {
+		first = min(max(cursor-room/3, 0), len(rows)-room)
 	}
-	for i := first; i < len(rows) && len(out) < p.h; i++ {
-		out = append(out, rows[i].render(w))
+	all := append(append(head, rows[first:min(first+room, len(rows))]...), foot...)
+	out := make([]string, 0, p.h)
+	for i := 0; i < len(all) && len(out) < p.h; i++ {
+		out = append(out, all[i].render(w))
 	}
 	return strings.Join(out, "\n")
-}
-
-func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
-	}
-	return s
 }
 
 // wrapWords breaks s into lines of at most w runes, at spaces.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"image/color"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -191,7 +192,9 @@ func golden(t *testing.T, name, got string) {
 // partitionAt is the partition scenario paused 10 s into its partition,
 // with a live fault injected through the palette.
 func partitionAt(t testing.TB, w, h int) *harness {
-	hs := newHarness(t, "partition", w, h)
+	// A copy of the built-in, so that editing the library leaves these
+	// screens alone.
+	hs := newHarness(t, "testdata/partition.yaml", w, h)
 	hs.r.StepSize = 10 * sim.Second
 	hs.stepTo(3*sim.Minute + 50*sim.Second)
 	hs.press("f")
@@ -505,5 +508,37 @@ func TestTUIRunnerConcurrent(t *testing.T) {
 	<-done
 	if last.Now == 0 || len(last.Result.Services) == 0 {
 		t.Errorf("no progress: %+v", last.Now)
+	}
+}
+
+func TestTUIPicker(t *testing.T) {
+	p := picker{th: newTheme(true, true), noColor: true, entries: []scenarios.Entry{
+		{Name: "gc-pause", Description: "A 1.5 s GC pause on one of four busy instances behind round robin."},
+		{Name: "shop", Description: "Online shop: gateway -> api -> catalog and reviews in parallel -> database, plus a closed-loop checkout through a payment provider; all services healthy at 40-75% utilization."},
+		{Name: "theory-mm1", Description: "M/M/1 at rho = 0.8 (Poisson 80/s, one FIFO server, exp(10ms) service)."},
+	}, at: 1}
+	step := func(msg tea.Msg) tea.Cmd {
+		nm, cmd := p.Update(msg)
+		p = nm.(picker)
+		return cmd
+	}
+	step(tea.WindowSizeMsg{Width: 80, Height: 24})
+	golden(t, "picker-80x24", strip(p.render()))
+	step(keyMsg("down"))
+	want := p.entries[p.at].Name
+	if cmd := step(keyMsg("enter")); cmd == nil || p.chosen != want {
+		t.Errorf("enter chose %q, want %q", p.chosen, want)
+	}
+}
+
+// A light terminal gets its own palette, and nothing else changes.
+func TestTUILightBackground(t *testing.T) {
+	hs := partitionAt(t, 100, 30)
+	plain := hs.view()
+	hs.m.opt.NoColor = false
+	hs.msg(tea.BackgroundColorMsg{Color: color.White})
+	light := hs.m.render()
+	if hs.m.dark || strip(light) != plain || light == plain {
+		t.Errorf("dark %v; light view differs in text or has no colour", hs.m.dark)
 	}
 }
