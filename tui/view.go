@@ -6,7 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"cascade/models"
 	"cascade/models/slo"
@@ -51,8 +54,10 @@ func (m Model) screen() screen {
 		s.overlay = rect{w - sw, 1, sw, top}
 		return s
 	}
-	natural := m.topoHeight(w)
-	topoH := min(natural, body*2/5)
+	topoH := m.topoHeight(w, modeRows)
+	if topoH > body*2/5 {
+		topoH = min(m.topoHeight(w, modeLine), body*2/5)
+	}
 	rest := body - topoH
 	logH := min(max(rest/4, 3), 8)
 	mid := rest - logH
@@ -241,7 +246,7 @@ func (m Model) nodeLines(i, mode, w int) []line {
 		nameSt = &th.sel
 	}
 	name := line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}
-	if !n.workload && n.spec.Instances > 1 {
+	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
 		name = append(name, sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances)))
 	}
 	traffic := line{txt(rate(st.rate) + "/s")}
@@ -368,12 +373,13 @@ func (m Model) pickMode(w, h int) int {
 	return modeLine
 }
 
-// topoHeight is the rows the topology wants at width w (narrow layout).
-func (m Model) topoHeight(w int) int {
+// topoHeight is the rows the topology takes at width w in mode, title
+// included (narrow layout).
+func (m Model) topoHeight(w, mode int) int {
 	cw := m.columnWidth(w)
 	best := 0
 	for _, c := range m.g.columns {
-		best = max(best, m.columnHeight(c, modeRows, cw))
+		best = max(best, m.columnHeight(c, mode, cw))
 	}
 	return best + 1
 }
@@ -843,20 +849,44 @@ func (m Model) clearLines(w, h int) []line {
 func (m Model) helpLines() []line {
 	th := &m.th
 	out := []line{m.title("Help", m.w)}
-	for _, l := range strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n") {
-		out = append(out, line{txt(" " + l)})
+	// The bubbles help view puts groups side by side: as many columns as
+	// the width takes.
+	var all []key.Binding
+	for _, g := range m.keys.FullHelp() {
+		all = append(all, g...)
+	}
+	var view string
+	hm := m.help
+	hm.SetWidth(1 << 20) // no truncation: the columns are chosen to fit
+	// Plain text: rows here are measured in runes, so no escape codes.
+	hm.Styles = help.Styles{}
+	for cols := 4; cols >= 1; cols-- {
+		per := (len(all) + cols - 1) / cols
+		var groups [][]key.Binding
+		for i := 0; i < len(all); i += per {
+			groups = append(groups, all[i:min(i+per, len(all))])
+		}
+		view = hm.FullHelpView(groups)
+		if lipgloss.Width(view) <= m.w-2 {
+			break
+		}
+	}
+	for _, l := range strings.Split(view, "\n") {
+		out = append(out, line{txt(" "), txt(l)})
 	}
 	legend := line{txt(" ")}
 	for hh := healthIdle; hh <= healthFailing; hh++ {
 		legend = append(legend, sty(&th.health[hh], healthGlyph[hh]), txt(" "+healthName[hh]+"  "))
 	}
-	out = append(out, nil, legend,
-		line{txt(" Health is from the last second: failing at ≥10% errors, a nearly full queue or a page alert;")},
-		line{txt(" degraded at ≥3% errors, ≥85% busy workers, a half-full queue or a ticket alert.")},
-		line{txt(" u = busy workers, q = waiting requests / queue room, ✗ = replies that were not OK,")},
-		line{txt(" →callee = a call edge (rate and errors where they are exact), ⚡ = an active fault.")},
-		line{txt(" s writes NAME-session-N.yaml: the scenario plus every fault you injected, at its time;")},
-		line{txt(" 'cascade run' on that file replays the session to the same numbers.")},
-		nil, line{sty(&th.dim, " any key closes this help")})
-	return out
+	out = append(out, nil, legend)
+	text := "Health is from the last second: failing at ≥10% errors, a nearly full queue, every instance down or a page alert; " +
+		"degraded at ≥3% errors, ≥85% busy workers, a half-full queue or a ticket alert. " +
+		"u = busy workers, q = waiting requests / queue room, ✗ = replies that were not OK, " +
+		"→callee = a call edge (rate and errors where they are exact), ⚡ = an active fault, ⚑ = a firing alert. " +
+		"s writes NAME-session-N.yaml: the scenario plus every fault you injected, at its time; " +
+		"'cascade run' on that file replays the session to the same numbers."
+	for _, l := range wrapWords(text, m.w-2) {
+		out = append(out, line{txt(" " + l)})
+	}
+	return append(out, nil, line{sty(&th.dim, " any key closes this help")})
 }
