@@ -15,8 +15,10 @@ import (
 type RunOptions struct {
 	Seed    uint64 // used when SeedSet; else the scenario's
 	SeedSet bool
-	Dir     string // where sessions are saved; "" = the current directory
-	NoColor bool   // also set by the NO_COLOR environment variable
+	Speed   float64 // starting speed; 0 = 1x
+	Max     bool    // start as fast as the machine goes
+	Dir     string  // where sessions are saved; "" = the current directory
+	NoColor bool    // also set by the NO_COLOR environment variable
 	Input   io.Reader
 	Output  io.Writer
 }
@@ -45,6 +47,12 @@ func Run(s *scenarios.Scenario, o RunOptions) error {
 	r, err := NewRunner(s, seed)
 	if err != nil {
 		return err
+	}
+	switch {
+	case o.Max:
+		r.Apply(Action{Kind: ActSpeed, Speed: 0})
+	case o.Speed > 0:
+		r.Apply(Action{Kind: ActSpeed, Speed: o.Speed})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	actions := make(chan Action, 64)

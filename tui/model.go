@@ -28,6 +28,31 @@ type savedMsg struct {
 // speeds are the steps of + and -; 0 is as fast as the machine goes.
 var speeds = []float64{0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 0}
 
+// nextSpeed is the step of the ladder after cur (which may be off the
+// ladder, from --speed), up or down.
+func nextSpeed(cur float64, up bool) float64 {
+	ladder := speeds[:len(speeds)-1] // without max
+	switch {
+	case up && cur == 0:
+		return 0
+	case up:
+		for _, s := range ladder {
+			if s > cur {
+				return s
+			}
+		}
+		return 0
+	case cur == 0:
+		return ladder[len(ladder)-1]
+	}
+	for i := len(ladder) - 1; i >= 0; i-- {
+		if ladder[i] < cur {
+			return ladder[i]
+		}
+	}
+	return ladder[0]
+}
+
 // keyMap lists every binding, for the help view.
 type keyMap struct {
 	Pause, Faster, Slower, Step, Next, Prev, Move, Fault, Clear, Restart, Save, Help, Quit key.Binding
@@ -261,17 +286,9 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.snap.Paused = !m.snap.Paused
 	case key.Matches(k, m.keys.Faster), key.Matches(k, m.keys.Slower):
-		i := slices.Index(speeds, m.snap.Speed)
-		if i < 0 {
-			i = slices.Index(speeds, 1)
-		}
-		if key.Matches(k, m.keys.Faster) {
-			i = min(i+1, len(speeds)-1)
-		} else {
-			i = max(i-1, 0)
-		}
-		m.snap.Speed = speeds[i]
-		m.opt.Send(Action{Kind: ActSpeed, Speed: speeds[i]})
+		next := nextSpeed(m.snap.Speed, key.Matches(k, m.keys.Faster))
+		m.snap.Speed = next
+		m.opt.Send(Action{Kind: ActSpeed, Speed: next})
 	case key.Matches(k, m.keys.Step):
 		if !m.snap.Paused {
 			m.opt.Send(Action{Kind: ActPause})

@@ -659,3 +659,15 @@ services:
 			replay.Workloads[0].Counts, replay.Services[0].Refused, eng.Fired(), data)
 	}
 }
+
+func TestTUISpeedLadder(t *testing.T) {
+	for _, c := range []struct {
+		cur  float64
+		up   bool
+		want float64
+	}{{1, true, 2}, {1, false, 0.5}, {3, true, 5}, {3, false, 2}, {1000, true, 0}, {0, true, 0}, {0, false, 1000}, {0.1, false, 0.1}, {0.15, false, 0.1}} {
+		if got := nextSpeed(c.cur, c.up); got != c.want {
+			t.Errorf("nextSpeed(%v, %v) = %v, want %v", c.cur, c.up, got, c.want)
+		}
+	}
+}

@@ -3,7 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
+	"strings"
 
 	"cascade/scenarios"
 	"cascade/tui"
@@ -30,6 +33,8 @@ replays the session headless to the same numbers.
 
 Flags:
   --seed N    seed for every random stream (default: the scenario's seed)
+  --speed X   starting speed: simulated seconds per second, e.g. 0.5, 10x,
+              or max (as fast as the machine goes); default 1x
   -h, --help  show this help
 
 NO_COLOR=1 turns colours off; health is also shown by a glyph.
@@ -43,12 +48,23 @@ Examples:
 func tuiCmd(args []string) int {
 	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
 	seed := fs.Uint64("seed", 0, "")
+	speed := fs.String("speed", "1", "")
 	pos, status, ok := parseFlags(fs, args, tuiHelp)
 	if !ok {
 		return status
 	}
 	if len(pos) > 1 {
 		return usageError("tui", fmt.Sprintf("one scenario at a time, got %d", len(pos)))
+	}
+	opt := tui.RunOptions{Seed: *seed, SeedSet: isSet(fs, "seed")}
+	if *speed == "max" {
+		opt.Max = true
+	} else {
+		x, err := strconv.ParseFloat(strings.TrimSuffix(*speed, "x"), 64)
+		if err != nil || !(x >= 0.1) || math.IsInf(x, 0) {
+			return usageError("tui", fmt.Sprintf("--speed %s: want a speed of at least 0.1 such as 10x, or max", *speed))
+		}
+		opt.Speed = x
 	}
 	arg := scenarios.Default
 	if len(pos) == 1 {
@@ -61,7 +77,6 @@ func tuiCmd(args []string) int {
 	if !isTerminal(os.Stdout) || !isTerminal(os.Stdin) {
 		return usageError("tui", "needs a terminal (for a headless run use 'cascade run "+arg+"')")
 	}
-	opt := tui.RunOptions{Seed: *seed, SeedSet: isSet(fs, "seed")}
 	if err := tui.Run(s, opt); err != nil {
 		fmt.Fprintf(os.Stderr, "cascade tui: %v\n", err)
 		return exitFailed

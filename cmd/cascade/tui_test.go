@@ -23,6 +23,11 @@ func TestTUIOutsideATerminal(t *testing.T) {
 	}
 	r = cascade(t, "", "tui", "shop", "--sed", "1")
 	wantCode(t, r, exitUsage)
+	r = cascade(t, "", "tui", "shop", "--speed", "fast")
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "--speed fast") {
+		t.Errorf("stderr %q", r.stderr)
+	}
 	// Without arguments and without a terminal: the help, as before.
 	r = cascade(t, "")
 	wantCode(t, r, exitUsage)
