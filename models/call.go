@@ -1,11 +1,18 @@
 package models
 
-import "cascade/sim"
+import (
+	"cascade/models/policy"
+	"cascade/sim"
+)
 
 // caller is whoever waits for a call's reply: a workload, a closed-loop
 // user, or the execution of an operation that made a downstream call.
+//
+// c is the call that ended and sent when the caller sent it; for a request
+// under a policy (retries, breaker ...) the caller hears once, at the end,
+// with sent the request's start and c nil when no attempt was ever made.
 type caller interface {
-	reply(c *call, o Outcome)
+	reply(c *call, o Outcome, sent sim.Time)
 }
 
 // call is one request to one operation of one service, from the moment the
@@ -37,6 +44,15 @@ type call struct {
 	lost      bool // a message was dropped: only the caller's timeout frees it
 	outcome   Outcome
 
+	// Policies (see edge.go and admission.go).
+	deadline   sim.Time      // when the caller stops waiting, if known; 0 = never
+	retryAfter sim.Time      // a Throttled reply: when to come back
+	permit     policy.Permit // the caller's breaker permit
+	bulk       bool          // holds a slot of the caller's bulkhead
+	retry      bool          // a retry or hedge, not a first attempt
+	sheddable  bool          // priority shedding drops it first
+	limited    bool          // passed the service's rate limiter (a leaky queue delays, then re-admits)
+
 	root exec // the operation's execution, embedded: no allocation per call
 }
 
@@ -59,7 +75,7 @@ func (x *expiry) Fire(any) {
 	c := (*call)(x)
 	c.timer = sim.Timer{}
 	c.abandoned = true
-	c.from.reply(c, Timeout)
+	c.from.reply(c, Timeout, c.sent)
 	if c.lost {
 		c.m.freeCall(c) // nothing else will ever refer to it
 	}
@@ -116,7 +132,7 @@ func (c *call) deliver() {
 	}
 	m.eng.Cancel(c.timer)
 	from, o := c.from, c.outcome
-	from.reply(c, o)
+	from.reply(c, o, c.sent)
 	m.freeCall(c)
 }
 
@@ -140,7 +156,7 @@ func (c *call) reset() {
 	c.m.eng.Cancel(c.timer)
 	c.timer = sim.Timer{}
 	c.abandoned = true
-	c.from.reply(c, Error)
+	c.from.reply(c, Error, c.sent)
 }
 
 func (m *Model) newCall(svc *Service, o *op, from caller, l *link, src int32, key uint32) *call {

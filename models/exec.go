@@ -24,6 +24,7 @@ type step struct {
 	link    *link
 	repeat  int
 	timeout sim.Time
+	edge    *edge // the call's policy, or nil for a plain call
 
 	children  [][]step // Parallel: each child as a one-step sequence
 	waitFirst bool
@@ -58,6 +59,9 @@ type exec struct {
 	key    uint32    // the request's key, for downstream calls
 	wend   sim.Time  // Work step: the instance's work clock when it is done
 	inWork bool      // stalled by a pause in the middle of a Work step
+
+	deadline  sim.Time // the caller's deadline, when this service honours deadlines; 0 = none
+	sheddable bool     // the request is sheddable traffic, and so are its calls
 }
 
 // join waits for the child execs of one Parallel or Branch step.
@@ -112,6 +116,10 @@ func (x *exec) run() {
 		x.finish(Error) // its instance crashed: stop doing anything
 		return
 	}
+	if x.deadline > 0 && x.op.svc.spec.Admission.Deadlines == DeadlinesAbort && x.m.eng.Now() >= x.deadline {
+		x.finish(Timeout) // the caller has given up: stop at this step
+		return
+	}
 	for x.pc < len(x.steps) {
 		s := &x.steps[x.pc]
 		switch s.kind {
@@ -151,14 +159,30 @@ func (x *exec) run() {
 }
 
 func (x *exec) callOnce(s *step) {
-	c := x.m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
-	x.m.send(c, s.timeout)
+	if s.edge != nil {
+		s.edge.begin(x, x.key, x.sheddable, x.inst.idx, x.deadline)
+		return
+	}
+	m := x.m
+	c := m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
+	c.sheddable = x.sheddable
+	timeout := s.timeout
+	if timeout > 0 {
+		c.deadline = m.eng.Now() + timeout
+	}
+	if x.deadline > 0 && (c.deadline == 0 || x.deadline < c.deadline) {
+		// A propagated deadline bounds the call: the caller's caller will
+		// not wait longer, so neither does this call.
+		c.deadline = x.deadline
+		timeout = max(x.deadline-m.eng.Now(), 1)
+	}
+	m.send(c, timeout)
 }
 
 // reply continues after a Call step's reply. Anything but OK fails the
 // operation: the caller reports an error of its own, whatever went wrong
 // below it.
-func (x *exec) reply(_ *call, o Outcome) {
+func (x *exec) reply(_ *call, o Outcome, _ sim.Time) {
 	if o != OK {
 		x.finish(Error)
 		return
@@ -180,13 +204,13 @@ func (x *exec) reply(_ *call, o Outcome) {
 // A child may finish at once and even resume the parent, which may then
 // finish and be recycled: nothing of x is read after the first child starts.
 func (x *exec) fork(seqs [][]step, waitFirst bool) {
-	m, o, inst, epoch, key := x.m, x.op, x.inst, x.epoch, x.key
+	m, o, inst, epoch, key, dl, shed := x.m, x.op, x.inst, x.epoch, x.key, x.deadline, x.sheddable
 	j := m.newJoin()
 	j.m, j.parent, j.pending, j.waitFirst = m, x, len(seqs), waitFirst
 	for _, seq := range seqs {
 		c := m.newExec()
 		c.op, c.steps, c.join = o, seq, j
-		c.inst, c.epoch, c.key = inst, epoch, key
+		c.inst, c.epoch, c.key, c.deadline, c.sheddable = inst, epoch, key, dl, shed
 		c.run()
 	}
 }

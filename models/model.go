@@ -34,9 +34,12 @@ type Model struct {
 	since     sim.Time // statistics start here
 
 	// Free lists: the hot path recycles its objects instead of allocating.
-	calls []*call
-	execs []*exec
-	joins []*join
+	calls    []*call
+	execs    []*exec
+	joins    []*join
+	requests []*request
+
+	edges []*edge // call sites under a policy, in build order
 
 	names    map[string]int32 // component name -> id: services, then workloads
 	timeline []Fault          // Topology.Faults, injected by Start
@@ -67,7 +70,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points),
 			lbRand: eng.Stream("service/" + spec.Name + "/balancer")}
 		for i := 0; i < spec.Instances; i++ {
-			s.insts = append(s.insts, &instance{slow: 1})
+			s.insts = append(s.insts, &instance{idx: i, slow: 1})
 		}
 		s.id = int32(len(m.services))
 		for _, o := range spec.Ops {
@@ -92,10 +95,30 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		}
 		return s, o, links[[2]string{from, svc}], nil
 	}
+	names := map[string]int{} // edge names, to number repeats
+	edgeName := func(base string) string {
+		names[base]++
+		if n := names[base]; n > 1 {
+			return fmt.Sprintf("%s #%d", base, n)
+		}
+		return base
+	}
 	for i, spec := range t.Services {
 		s := m.services[i]
+		if err := m.buildAdmission(s); err != nil {
+			return nil, err
+		}
 		for j, o := range spec.Ops {
-			steps, err := compile(o.Steps, spec.Name, resolve)
+			opName := o.Name
+			mk := func(st Step, target *Service, to *op, l *link) (*edge, error) {
+				name := edgeName(spec.Name + "." + opName + " -> " + target.spec.Name + "." + to.name)
+				e, err := m.newEdge(name, s, spec.Name, s.id, target, to, l, st.Timeout, *st.Policy)
+				if err == nil {
+					m.edges = append(m.edges, e)
+				}
+				return e, err
+			}
+			steps, err := compile(o.Steps, spec.Name, resolve, mk)
 			if err != nil {
 				return nil, err
 			}
@@ -118,6 +141,14 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		}
 		m.names[spec.Name] = w.id
 		m.workloads = append(m.workloads, w)
+		if spec.Policy != nil {
+			e, err := m.newEdge(edgeName(spec.Name+" -> "+s.spec.Name+"."+o.name), nil, spec.Name, w.id, s, o, l, spec.Timeout, *spec.Policy)
+			if err != nil {
+				return nil, err
+			}
+			w.edge = e
+			m.edges = append(m.edges, e)
+		}
 	}
 	for _, spec := range t.SLOs {
 		st, err := m.statsOf(spec.Workload + spec.Service)
@@ -170,7 +201,10 @@ func (s *Service) op(name string) *op {
 
 type resolver func(from, svc, op string) (*Service, *op, *link, error)
 
-func compile(in []Step, owner string, resolve resolver) ([]step, error) {
+// edgeMaker builds the edge of a Call step that has a policy.
+type edgeMaker func(st Step, target *Service, o *op, l *link) (*edge, error)
+
+func compile(in []Step, owner string, resolve resolver, mk edgeMaker) ([]step, error) {
 	out := make([]step, len(in))
 	for i, st := range in {
 		s := step{kind: st.Kind, work: st.Work, repeat: max(st.Repeat, 1), timeout: st.Timeout,
@@ -186,9 +220,14 @@ func compile(in []Step, owner string, resolve resolver) ([]step, error) {
 			if err != nil {
 				return nil, err
 			}
+			if st.Policy != nil {
+				if s.edge, err = mk(st, s.target, s.op, s.link); err != nil {
+					return nil, err
+				}
+			}
 		case Parallel:
 			for _, ch := range st.Children {
-				seq, err := compile([]Step{ch}, owner, resolve)
+				seq, err := compile([]Step{ch}, owner, resolve, mk)
 				if err != nil {
 					return nil, err
 				}
@@ -197,7 +236,7 @@ func compile(in []Step, owner string, resolve resolver) ([]step, error) {
 		case Branch:
 			cum := 0.0
 			for _, b := range st.Branches {
-				seq, err := compile(b.Steps, owner, resolve)
+				seq, err := compile(b.Steps, owner, resolve, mk)
 				if err != nil {
 					return nil, err
 				}
@@ -237,6 +276,9 @@ func (t *ticker) Fire(any) {
 	for _, w := range m.workloads {
 		w.tick(now)
 	}
+	for _, e := range m.edges {
+		e.tick(now)
+	}
 	for _, s := range m.slos {
 		s.tracker.Advance(now)
 	}
@@ -257,6 +299,9 @@ func (w *warmupEnd) Fire(any) {
 	}
 	for _, w := range m.workloads {
 		w.restart()
+	}
+	for _, e := range m.edges {
+		e.restart()
 	}
 }
 
@@ -284,6 +329,7 @@ type Result struct {
 	SLOs      []SLOResult    // in Topology order
 	Windows   []WindowResult // in Options.Windows order
 	Faults    []FaultRecord  // every fault injected so far, in injection order
+	Edges     []EdgeResult   // call sites under a policy: services' steps in file order, then workloads
 }
 
 // SLOResult is the state of one SLO's error budget at Result time.
@@ -378,6 +424,15 @@ type ServiceResult struct {
 	InFlight     int64
 	Little       Little
 	Series       []Point
+
+	Shed    ShedCauses // Counts.Shed by mechanism
+	Expired int64      // dropped because the caller's deadline had passed (in Counts.Timeout)
+	// Retried are arrivals that were retries or hedges; Amplification is
+	// arrivals per first attempt.
+	Retried       int64
+	Amplification float64
+	Ejected       int // instances ejected by outlier detection now
+	Ejections     []EjectionEvent
 }
 
 // Little compares both sides of Little's law, L = λW, at a service: the
@@ -421,6 +476,9 @@ func (m *Model) Result(withSeries bool) Result {
 	for _, f := range m.faults {
 		r.Faults = append(r.Faults, f.record())
 	}
+	for _, e := range m.edges {
+		r.Edges = append(r.Edges, e.result(now, withSeries))
+	}
 	for _, w := range m.workloads {
 		c := w.counts()
 		wr := WorkloadResult{Name: w.spec.Name, Counts: c, Throughput: rate(c.Completed()), Goodput: rate(c.OK),
@@ -443,10 +501,20 @@ func (m *Model) Result(withSeries bool) Result {
 		sr.Little.L = sr.MeanInFlight
 		if done > 0 {
 			w := s.sojourn / float64(done)
-			sr.Little.LambdaW = rate(c.Arrivals-c.Rejected-s.refused) * w
+			sr.Little.LambdaW = rate(c.Arrivals-c.Rejected-s.refused-s.turned) * w
 		}
 		if withSeries {
 			sr.Series = s.series.Slice()
+		}
+		sr.Shed, sr.Expired, sr.Retried = s.shedBy, s.expired, s.retried
+		sr.Amplification = math.NaN()
+		if first := c.Arrivals - s.retried; first > 0 {
+			sr.Amplification = float64(c.Arrivals) / float64(first)
+		}
+		if s.ejector != nil {
+			sr.Ejected = s.ejector.EjectedCount(now)
+			s.collectEjections()
+			sr.Ejections = append([]EjectionEvent(nil), s.ejEvents...)
 		}
 		r.Services = append(r.Services, sr)
 	}

@@ -1,6 +1,9 @@
 package models
 
 import (
+	"fmt"
+
+	"cascade/models/policy"
 	"cascade/sim"
 )
 
@@ -24,10 +27,38 @@ type Service struct {
 	busy     sim.Level // workers busy, all instances
 
 	ivArea struct{ inFlight, queued, busy float64 } // level areas at the last tick
+
+	// Admission (see ServiceSpec.Admission).
+	limiters []*limiter      // one for the service, or one per instance; nil = none
+	codels   []*policy.CoDel // per instance; nil = none
+	ejector  *policy.Ejector
+	healthy  []int // scratch: instances not ejected
+	turned   int64 // throttled or shed at the door, or expired on arrival: never admitted
+	expired  int64 // dropped because the caller's deadline had passed
+	shedBy   ShedCauses
+	retried  int64 // arrivals that were retries or hedges
+	ejEvents []EjectionEvent
+}
+
+// ShedCauses counts requests shed by each mechanism.
+type ShedCauses struct {
+	QueueTimeout int64 `json:"queue_timeout"`
+	CoDel        int64 `json:"codel"`
+	Priority     int64 `json:"priority"`
+}
+
+// EjectionEvent is an instance taken out of (or put back into) the
+// balancer by outlier detection.
+type EjectionEvent struct {
+	At       sim.Time
+	Instance int
+	Ejected  bool
+	Reason   string
 }
 
 // instance is one copy of a service: its workers and its waiting queue.
 type instance struct {
+	idx    int // index in the service, for per-instance policy state
 	busy   int
 	queue  []*call // ring buffer
 	head   int
@@ -88,11 +119,18 @@ func (in *instance) take(d Discipline) *call {
 	return c
 }
 
-// pick chooses an instance for a new request.
+// pick chooses an instance for a new request, around ejected ones.
 func (s *Service) pick() *instance {
 	n := len(s.insts)
 	if n == 1 {
 		return s.insts[0]
+	}
+	if s.ejector != nil {
+		if now := s.m.eng.Now(); s.ejector.EjectedCount(now) > 0 {
+			if in := s.pickHealthy(now); in != nil {
+				return in
+			}
+		}
 	}
 	switch s.spec.Balancer {
 	case Random:
@@ -124,33 +162,198 @@ func (s *Service) pick() *instance {
 	}
 }
 
-// accept is a call arriving: start it, queue it, or reject it.
+// pickHealthy is pick among the instances outlier detection has not
+// ejected; nil when every one is (then all take traffic, as Envoy's panic
+// threshold does).
+func (s *Service) pickHealthy(now sim.Time) *instance {
+	h := s.healthy[:0]
+	for i := range s.insts {
+		if !s.ejector.Ejected(now, i) {
+			h = append(h, i)
+		}
+	}
+	s.healthy = h
+	if len(h) == 0 {
+		return nil
+	}
+	n := len(s.insts)
+	switch s.spec.Balancer {
+	case Random:
+		return s.insts[h[s.lbRand.IntN(len(h))]]
+	case LeastRequest:
+		best := -1
+		for k := 0; k < n; k++ {
+			i := (s.rr + k) % n
+			if !s.ejector.Ejected(now, i) && (best < 0 || s.insts[i].active < s.insts[best].active) {
+				best = i
+			}
+		}
+		s.rr = (s.rr + 1) % n
+		return s.insts[best]
+	case P2C:
+		if len(h) == 1 {
+			return s.insts[h[0]]
+		}
+		a := s.lbRand.IntN(len(h))
+		b := s.lbRand.IntN(len(h) - 1)
+		if b >= a {
+			b++
+		}
+		if s.insts[h[b]].active < s.insts[h[a]].active {
+			a = b
+		}
+		return s.insts[h[a]]
+	default:
+		for k := 0; k < n; k++ {
+			i := (s.rr + k) % n
+			if !s.ejector.Ejected(now, i) {
+				s.rr = (i + 1) % n
+				return s.insts[i]
+			}
+		}
+	}
+	return nil
+}
+
+// limitedArrival is a call the service's leaky-queue limiter delayed,
+// arriving for real.
+type limitedArrival call
+
+func (a *limitedArrival) Fire(any) { c := (*call)(a); c.svc.accept(c) }
+
+// accept is a call arriving: refuse it at the door (crashed instance,
+// injected error, rate limit, priority shedding, an expired deadline),
+// start it, queue it, or reject it.
 func (s *Service) accept(c *call) {
 	now := s.m.eng.Now()
-	s.arrive(now)
-	c.arrived = now
+	if !c.limited {
+		s.arrive(now)
+		c.arrived = now
+		if c.retry {
+			s.retried++
+		}
+	}
 	in := s.pick()
 	c.inst = in
 	if in.down > 0 || (len(in.errs) > 0 && failFast(c, in)) {
 		// Refused at the door: connection refused by a crashed instance, or
 		// an injected error. No worker, no queue slot.
 		s.refused++
-		s.stats.end(now, Error, 0)
-		c.respond(Error)
+		s.door(c, in, now, Error)
+		return
+	}
+	adm := &s.spec.Admission
+	if s.limiters != nil && !c.limited {
+		lim := s.limiters[0]
+		if len(s.limiters) > 1 {
+			lim = s.limiters[in.idx]
+		}
+		ok, wait, after := lim.admit(now)
+		switch {
+		case !ok:
+			c.retryAfter = after
+			s.turned++
+			s.door(c, in, now, Throttled)
+			return
+		case wait > 0:
+			// A leaky queue releases it later, at the rate.
+			c.limited = true
+			s.m.eng.After(wait, (*limitedArrival)(c), nil)
+			return
+		}
+	}
+	if adm.Deadlines != DeadlinesIgnored && c.deadline > 0 && now >= c.deadline {
+		s.expired++
+		s.turned++
+		s.door(c, in, now, Timeout)
 		return
 	}
 	switch {
 	case in.paused == 0 && (s.workers == 0 || in.busy < s.workers):
 		s.admit(c, in, now)
 		s.start(c, in, now)
+	case c.sheddable && adm.ShedAbove > 0 && in.n >= adm.ShedAbove:
+		s.shedBy.Priority++
+		s.turned++
+		s.door(c, in, now, Shed)
 	case s.spec.Queue == Unbounded || in.n < s.spec.Queue:
 		s.admit(c, in, now)
 		in.push(c)
 		s.queued.Add(now, 1)
 	default:
-		s.stats.end(now, Rejected, 0)
-		c.respond(Rejected)
+		s.door(c, in, now, Rejected)
 	}
+}
+
+// door answers a call that was never admitted.
+func (s *Service) door(c *call, in *instance, now sim.Time, o Outcome) {
+	s.stats.end(now, o, 0)
+	s.outlier(in, now, o)
+	c.respond(o)
+}
+
+// outlier reports an outcome to outlier detection: errors, resets,
+// rejections (503), sheds and server-side deadline drops are 5xx; a 429
+// is not.
+func (s *Service) outlier(in *instance, now sim.Time, o Outcome) {
+	if s.ejector == nil {
+		return
+	}
+	s.ejector.Result(now, in.idx, o != OK && o != Throttled)
+	s.collectEjections()
+}
+
+func (s *Service) collectEjections() {
+	for _, ev := range s.ejector.Events(nil) {
+		if len(s.ejEvents) >= maxTransitions {
+			break
+		}
+		s.ejEvents = append(s.ejEvents, EjectionEvent{At: ev.At, Instance: ev.Host,
+			Ejected: ev.Reason != policy.Uneject, Reason: ev.Reason.String()})
+	}
+}
+
+// serveNext gives free workers of in to waiting calls, dropping on the way
+// the ones the admission policy says are no longer worth serving.
+func (s *Service) serveNext(in *instance, now sim.Time) {
+	for in.n > 0 && in.paused == 0 && in.down == 0 && (s.workers == 0 || in.busy < s.workers) {
+		d := s.spec.Discipline
+		if l := s.spec.Admission.LIFOAbove; l > 0 && in.n > l {
+			d = LIFO // adaptive LIFO: while backed up, the newest first
+		}
+		next := in.take(d)
+		s.queued.Add(now, -1)
+		if s.dropAtDequeue(next, in, now) {
+			continue
+		}
+		s.start(next, in, now)
+	}
+}
+
+// dropAtDequeue sheds a call leaving the queue: its caller's deadline has
+// passed (when the service honours deadlines), it waited longer than the
+// queue-time limit, or CoDel drops it.
+func (s *Service) dropAtDequeue(c *call, in *instance, now sim.Time) bool {
+	adm := &s.spec.Admission
+	sojourn := now - c.arrived
+	o := OK
+	switch {
+	case adm.Deadlines != DeadlinesIgnored && c.deadline > 0 && now >= c.deadline:
+		s.expired++
+		o = Timeout
+	case adm.QueueTimeout > 0 && sojourn > adm.QueueTimeout:
+		s.shedBy.QueueTimeout++
+		o = Shed
+	case s.codels != nil && s.codels[in.idx].Dequeue(now, sojourn, in.n):
+		s.shedBy.CoDel++
+		o = Shed
+	default:
+		return false
+	}
+	s.leave(c, in, now, o, false)
+	s.outlier(in, now, o)
+	c.respond(o)
+	return true
 }
 
 func (s *Service) admit(c *call, in *instance, now sim.Time) {
@@ -167,7 +370,10 @@ func (s *Service) start(c *call, in *instance, now sim.Time) {
 	in.running = append(in.running, c)
 	x := &c.root
 	x.m, x.op, x.steps, x.call = s.m, c.op, c.op.steps, c
-	x.inst, x.epoch, x.key = in, in.epoch, c.key
+	x.inst, x.epoch, x.key, x.sheddable = in, in.epoch, c.key, c.sheddable
+	if s.spec.Admission.Deadlines != DeadlinesIgnored {
+		x.deadline = c.deadline
+	}
 	x.run()
 }
 
@@ -202,11 +408,8 @@ func (s *Service) complete(c *call, o Outcome) {
 	if c.abandoned {
 		s.late++
 	}
-	if in.n > 0 && (s.workers == 0 || in.busy < s.workers) {
-		next := in.take(s.spec.Discipline)
-		s.queued.Add(now, -1)
-		s.start(next, in, now)
-	}
+	s.outlier(in, now, o)
+	s.serveNext(in, now)
 	c.respond(o)
 }
 
@@ -226,13 +429,7 @@ func (s *Service) leave(c *call, in *instance, now sim.Time, o Outcome, running 
 }
 
 // fill starts waiting calls while workers are free, after a pause.
-func (s *Service) fill(in *instance, now sim.Time) {
-	for in.n > 0 && in.paused == 0 && in.down == 0 && (s.workers == 0 || in.busy < s.workers) {
-		next := in.take(s.spec.Discipline)
-		s.queued.Add(now, -1)
-		s.start(next, in, now)
-	}
-}
+func (s *Service) fill(in *instance, now sim.Time) { s.serveNext(in, now) }
 
 // restart begins the measured span; admitted calls still in flight count as
 // arrivals of the new span, as for workloads.
@@ -240,6 +437,7 @@ func (s *Service) restart(now sim.Time) {
 	s.stats.restart()
 	s.arrivals = s.inFlight.Value()
 	s.late, s.sojourn, s.refused = 0, 0, 0
+	s.turned, s.expired, s.retried, s.shedBy = 0, 0, 0, ShedCauses{}
 	s.inFlight.Restart(now)
 	s.queued.Restart(now)
 	s.busy.Restart(now)
@@ -260,3 +458,39 @@ func (s *Service) tick(now, iv sim.Time) {
 
 // Name is the service's name in the scenario.
 func (s *Service) Name() string { return s.spec.Name }
+
+// buildAdmission creates the service's admission state from its spec.
+func (m *Model) buildAdmission(s *Service) error {
+	adm := s.spec.Admission
+	if rl := adm.RateLimit; rl != nil {
+		n := 1
+		if rl.PerInstance {
+			n = len(s.insts)
+		}
+		for range n {
+			l, err := newLimiter(*rl, 0)
+			if err != nil {
+				return fmt.Errorf("service %q: %v", s.spec.Name, err)
+			}
+			s.limiters = append(s.limiters, l)
+		}
+	}
+	if cd := adm.CoDel; cd != nil {
+		for range s.insts {
+			c, err := policy.NewCoDel(cd[0], cd[1])
+			if err != nil {
+				return fmt.Errorf("service %q: %v", s.spec.Name, err)
+			}
+			s.codels = append(s.codels, c)
+		}
+	}
+	if o := adm.Outlier; o != nil {
+		e, err := policy.NewEjector(*o, len(s.insts), 0)
+		if err != nil {
+			return fmt.Errorf("service %q: %v", s.spec.Name, err)
+		}
+		s.ejector = e
+		s.healthy = make([]int, 0, len(s.insts))
+	}
+	return nil
+}

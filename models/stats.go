@@ -93,20 +93,51 @@ func (s *stats) restart() {
 
 // Counts are totals by outcome since the end of warm-up.
 type Counts struct {
-	Arrivals int64 `json:"arrivals"`
-	OK       int64 `json:"ok"`
-	Error    int64 `json:"error"`
-	Timeout  int64 `json:"timeout"`
-	Rejected int64 `json:"rejected"`
+	Arrivals     int64 `json:"arrivals"`
+	OK           int64 `json:"ok"`
+	Error        int64 `json:"error"`
+	Timeout      int64 `json:"timeout"`
+	Rejected     int64 `json:"rejected"`
+	Throttled    int64 `json:"throttled"`
+	Shed         int64 `json:"shed"`
+	BreakerOpen  int64 `json:"breaker_open"`
+	BulkheadFull int64 `json:"bulkhead_full"`
 }
 
 // Completed counts requests that ended, whatever the outcome.
-func (c Counts) Completed() int64 { return c.OK + c.Error + c.Timeout + c.Rejected }
-
-func (s *stats) counts() Counts {
-	return Counts{Arrivals: s.arrivals, OK: s.outcomes[OK], Error: s.outcomes[Error],
-		Timeout: s.outcomes[Timeout], Rejected: s.outcomes[Rejected]}
+func (c Counts) Completed() int64 {
+	return c.OK + c.Error + c.Timeout + c.Rejected + c.Throttled + c.Shed + c.BreakerOpen + c.BulkheadFull
 }
+
+// Of is the count of outcome o.
+func (c Counts) Of(o Outcome) int64 {
+	switch o {
+	case OK:
+		return c.OK
+	case Error:
+		return c.Error
+	case Timeout:
+		return c.Timeout
+	case Rejected:
+		return c.Rejected
+	case Throttled:
+		return c.Throttled
+	case Shed:
+		return c.Shed
+	case BreakerOpen:
+		return c.BreakerOpen
+	case BulkheadFull:
+		return c.BulkheadFull
+	}
+	return 0
+}
+
+func countsOf(arrivals int64, o *[numOutcomes]int64) Counts {
+	return Counts{Arrivals: arrivals, OK: o[OK], Error: o[Error], Timeout: o[Timeout], Rejected: o[Rejected],
+		Throttled: o[Throttled], Shed: o[Shed], BreakerOpen: o[BreakerOpen], BulkheadFull: o[BulkheadFull]}
+}
+
+func (s *stats) counts() Counts { return countsOf(s.arrivals, &s.outcomes) }
 
 // Latency summarises a histogram in seconds. Fields are NaN when Count is 0.
 type Latency struct {

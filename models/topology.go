@@ -6,6 +6,7 @@
 package models
 
 import (
+	"cascade/models/policy"
 	"cascade/models/slo"
 	"cascade/sim"
 	"cascade/sim/dist"
@@ -58,6 +59,11 @@ type WorkloadSpec struct {
 	Think dist.Dist // closed loop: pause between a response and the next request
 
 	Timeout sim.Time // the client gives up after this; 0 = waits forever
+	// Policy wraps every request in retries, a breaker ...; nil = plain.
+	Policy *CallPolicy
+	// Sheddable marks the workload's requests, and the calls made on their
+	// behalf, as the traffic priority shedding drops first.
+	Sheddable bool
 }
 
 // Discipline orders a service's waiting queue.
@@ -116,6 +122,7 @@ type ServiceSpec struct {
 	Discipline Discipline // of the waiting queue
 	Balancer   Balancer
 	Ops        []OpSpec // at least one; the first is the default operation
+	Admission  Admission
 }
 
 // OpSpec is one operation of a service: steps run in order by the worker
@@ -152,10 +159,11 @@ type Step struct {
 
 	Work dist.Dist // Work
 
-	Target  string   // Call: service name
-	Op      string   // Call: operation; "" means the first
-	Repeat  int      // Call: sequential repetitions; 0 or 1 means once
-	Timeout sim.Time // Call: per attempt; 0 = none
+	Target  string      // Call: service name
+	Op      string      // Call: operation; "" means the first
+	Repeat  int         // Call: sequential repetitions; 0 or 1 means once
+	Timeout sim.Time    // Call: per attempt; 0 = none
+	Policy  *CallPolicy // Call: retries, breaker, bulkhead ...; nil = a plain call
 
 	Children  []Step // Parallel: each child runs concurrently
 	WaitFirst bool   // Parallel
@@ -199,4 +207,158 @@ type SLOSpec struct {
 type WindowSpec struct {
 	Component string // a workload or service name
 	From, To  sim.Time
+}
+
+// CallPolicy is the client side of one call edge (a Call step, or a
+// workload's requests), applied in the order timeout -> retry -> breaker ->
+// bulkhead -> limiter -> link: the overall deadline bounds every attempt,
+// each attempt asks the breaker, then takes a bulkhead permit, then passes
+// the client-side limiter, then crosses the network. Every part is
+// optional; a nil part is not there.
+type CallPolicy struct {
+	// Deadline bounds the whole request, retries and backoff included;
+	// 0 = none. The per-attempt timeout is the Call's Timeout (a workload's
+	// Timeout).
+	Deadline sim.Time
+	Retry    *RetrySpec
+	Hedge    *HedgeSpec
+	Breaker  *policy.BreakerConfig
+	Bulkhead *BulkheadSpec
+	Limiter  *LimiterSpec
+	Throttle *ThrottleSpec // client-side adaptive throttling (SRE book)
+	// Shared gives the calling service one breaker, budget, bulkhead and
+	// limiter for all its instances; by default each caller instance has
+	// its own, as each process of a real service does.
+	Shared bool
+}
+
+// RetrySpec says when and how a request is tried again.
+type RetrySpec struct {
+	Attempts int        // in all, the first included (gRPC maxAttempts); >= 2
+	On       OutcomeSet // outcomes that are retried
+	Backoff  policy.Backoff
+	Budget   *policy.BudgetConfig // nil: unlimited retries
+}
+
+// DefaultRetryOn is what a retry policy retries unless told otherwise: every
+// failure that came back from the other side or the network. The caller's
+// own refusals (breaker open, bulkhead full) are not retried: retrying them
+// would only spin.
+func DefaultRetryOn() OutcomeSet {
+	var s OutcomeSet
+	for _, o := range []Outcome{Error, Timeout, Rejected, Throttled, Shed} {
+		s = s.With(o)
+	}
+	return s
+}
+
+// HedgeSpec sends extra copies of a request while none has succeeded
+// (gRPC hedgingPolicy): one every Delay, up to Max in all; the first
+// success wins and the others are cancelled.
+type HedgeSpec struct {
+	Delay sim.Time
+	Max   int // attempts in all, the first included; >= 2
+}
+
+// BulkheadSpec is a semaphore per dependency (resilience4j
+// SemaphoreBulkhead): at most Max calls in flight; a call finding none free
+// waits up to Wait for one (0: fails at once).
+type BulkheadSpec struct {
+	Max  int
+	Wait sim.Time
+}
+
+// LimiterKind selects a rate limiter algorithm.
+type LimiterKind int
+
+const (
+	TokenBucket    LimiterKind = iota // continuous refill (Go x/time/rate)
+	IntervalBucket                    // whole tokens every Interval (Envoy local rate limit)
+	GCRA                              // leaky bucket as a meter
+	LeakyQueue                        // leaky bucket as a queue (nginx limit_req): excess waits
+	FixedWindow                       // Limit per Interval, aligned windows
+	SlidingWindow                     // the sliding-window counter estimate
+)
+
+func (k LimiterKind) String() string {
+	switch k {
+	case IntervalBucket:
+		return "interval_bucket"
+	case GCRA:
+		return "gcra"
+	case LeakyQueue:
+		return "leaky_queue"
+	case FixedWindow:
+		return "fixed_window"
+	case SlidingWindow:
+		return "sliding_window"
+	}
+	return "token_bucket"
+}
+
+// LimiterSpec is a rate limiter: Rate per second with Burst (token
+// buckets, GCRA, the leaky queue's waiting room), or Limit per Interval
+// (windows; IntervalBucket adds Rate×Interval tokens every Interval).
+type LimiterSpec struct {
+	Kind     LimiterKind
+	Rate     float64 // per second
+	Burst    int64
+	Interval sim.Time
+	// PerInstance (server side): each instance limits on its own; by
+	// default one limiter covers the whole service.
+	PerInstance bool
+}
+
+// ThrottleSpec is client-side adaptive throttling (Google SRE book ch. 21):
+// reject locally with probability max(0, (requests − K·accepts)/(requests+1))
+// over a trailing Window.
+type ThrottleSpec struct {
+	K      float64
+	Window sim.Time
+}
+
+// DeadlineMode is what a service does with the deadlines its callers
+// attach to requests.
+type DeadlineMode int
+
+const (
+	// DeadlinesIgnored: work runs to the end whoever still waits for it —
+	// without propagation abandoned work keeps the server busy.
+	DeadlinesIgnored DeadlineMode = iota
+	// DeadlinesDrop: queued work whose deadline has passed is dropped when
+	// it reaches a worker, and calls it makes inherit the deadline.
+	DeadlinesDrop
+	// DeadlinesAbort: also stop work in progress at its next step once the
+	// deadline has passed.
+	DeadlinesAbort
+)
+
+func (d DeadlineMode) String() string {
+	switch d {
+	case DeadlinesDrop:
+		return "drop"
+	case DeadlinesAbort:
+		return "abort"
+	}
+	return "ignore"
+}
+
+// Admission is a service's server-side protection, checked as requests
+// arrive and as they leave the queue.
+type Admission struct {
+	RateLimit *LimiterSpec // 429 with Retry-After beyond the rate
+	// QueueTimeout sheds a request that waited longer than this for a
+	// worker (0: no limit).
+	QueueTimeout sim.Time
+	// CoDel sheds at dequeue by the RFC 8289 control law (target,
+	// interval; zero values are 5ms and 100ms).
+	CoDel *[2]sim.Time
+	// LIFOAbove serves the newest request first while more than this many
+	// wait (adaptive LIFO); 0 = off.
+	LIFOAbove int
+	// ShedAbove turns sheddable requests away while more than this many
+	// wait (priority shedding); 0 = off.
+	ShedAbove int
+	Deadlines DeadlineMode
+	Outlier   *policy.EjectionConfig // passive health checks on the balancer
 }

@@ -34,8 +34,7 @@ func (w *window) end(now sim.Time, o Outcome, latency sim.Time) {
 
 func (w *window) result(now sim.Time) WindowResult {
 	r := WindowResult{WindowSpec: w.spec, Latency: summarize(w.latency),
-		Counts: Counts{Arrivals: w.arrivals, OK: w.outcomes[OK], Error: w.outcomes[Error],
-			Timeout: w.outcomes[Timeout], Rejected: w.outcomes[Rejected]}}
+		Counts: countsOf(w.arrivals, &w.outcomes)}
 	end := now
 	if w.spec.To > 0 && w.spec.To < end {
 		end = w.spec.To

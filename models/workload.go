@@ -19,6 +19,7 @@ type Workload struct {
 	target *Service
 	op     *op
 	link   *link
+	edge   *edge     // the requests' policy, or nil
 	rng    *sim.Rand // arrivals
 	think  *sim.Rand // closed loop
 	keys   *sim.Rand // open loop: each request's key
@@ -56,12 +57,12 @@ func (u *user) Fire(any) {
 	u.w.sendFrom(u, u.key)
 }
 
-func (u *user) reply(c *call, o Outcome) {
+func (u *user) reply(_ *call, o Outcome, sent sim.Time) {
 	w := u.w
 	if w.spec.Limit > 0 && w.sent >= w.spec.Limit {
 		w.finished = true
 	}
-	w.record(c, o)
+	w.record(o, sent)
 	switch {
 	case w.finished:
 	case u.idx >= w.active:
@@ -120,17 +121,26 @@ func (w *Workload) sendFrom(r caller, key uint32) {
 	}
 	w.sent++
 	w.inFlight++
-	w.arrive(w.m.eng.Now())
+	now := w.m.eng.Now()
+	w.arrive(now)
+	if w.edge != nil {
+		w.edge.begin(r, key, w.spec.Sheddable, 0, 0)
+		return
+	}
 	c := w.m.newCall(w.target, w.op, r, w.link, w.id, key)
+	c.sheddable = w.spec.Sheddable
+	if w.spec.Timeout > 0 {
+		c.deadline = now + w.spec.Timeout
+	}
 	w.m.send(c, w.spec.Timeout)
 }
 
-func (w *Workload) reply(c *call, o Outcome) { w.record(c, o) }
+func (w *Workload) reply(_ *call, o Outcome, sent sim.Time) { w.record(o, sent) }
 
-func (w *Workload) record(c *call, o Outcome) {
+func (w *Workload) record(o Outcome, sent sim.Time) {
 	w.inFlight--
 	now := w.m.eng.Now()
-	w.end(now, o, now-c.sent)
+	w.end(now, o, now-sent)
 	// A run without an end time ends with its last reply, exactly.
 	if w.finished && w.inFlight == 0 && w.m.opt.Until == 0 && w.m.Done() {
 		w.m.eng.Stop()

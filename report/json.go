@@ -36,6 +36,7 @@ type jsonResult struct {
 	Services    []jsonService  `json:"services"`
 	Faults      []jsonFault    `json:"faults"`
 	SLOs        []jsonSLO      `json:"slos"`
+	Edges       []jsonEdge     `json:"edges"`
 	Expect      []jsonExpect   `json:"expectations"`
 	Passed      bool           `json:"passed"` // every expectation holds (true when there are none)
 	Replicas    *jsonReplicas  `json:"replications,omitempty"`
@@ -95,11 +96,15 @@ type jsonSLO struct {
 }
 
 type jsonCounts struct {
-	Arrivals int64 `json:"arrivals"`
-	OK       int64 `json:"ok"`
-	Error    int64 `json:"error"`
-	Timeout  int64 `json:"timeout"`
-	Rejected int64 `json:"rejected"`
+	Arrivals     int64 `json:"arrivals"`
+	OK           int64 `json:"ok"`
+	Error        int64 `json:"error"`
+	Timeout      int64 `json:"timeout"`
+	Rejected     int64 `json:"rejected"`
+	Throttled    int64 `json:"throttled"`
+	Shed         int64 `json:"shed"`
+	BreakerOpen  int64 `json:"breaker_open"`
+	BulkheadFull int64 `json:"bulkhead_full"`
 }
 
 type jsonLatency struct {
@@ -128,21 +133,71 @@ type jsonLittle struct {
 }
 
 type jsonService struct {
-	Name         string      `json:"name"`
-	Instances    int         `json:"instances"`
-	Workers      int         `json:"workers"`
-	Counts       jsonCounts  `json:"counts"`
-	Late         int64       `json:"late"`
-	InFlight     int64       `json:"in_flight"`
-	Throughput   number      `json:"throughput"`
-	Goodput      number      `json:"goodput"`
-	Latency      jsonLatency `json:"latency"`
-	Utilization  number      `json:"utilization"`
-	MeanBusy     number      `json:"mean_busy"`
-	MeanQueue    number      `json:"mean_queue"`
-	PeakQueue    int64       `json:"peak_queue"`
-	MeanInFlight number      `json:"mean_in_flight"`
-	Little       jsonLittle  `json:"little"`
+	Name          string            `json:"name"`
+	Instances     int               `json:"instances"`
+	Workers       int               `json:"workers"`
+	Counts        jsonCounts        `json:"counts"`
+	Late          int64             `json:"late"`
+	InFlight      int64             `json:"in_flight"`
+	Throughput    number            `json:"throughput"`
+	Goodput       number            `json:"goodput"`
+	Latency       jsonLatency       `json:"latency"`
+	Utilization   number            `json:"utilization"`
+	MeanBusy      number            `json:"mean_busy"`
+	MeanQueue     number            `json:"mean_queue"`
+	PeakQueue     int64             `json:"peak_queue"`
+	MeanInFlight  number            `json:"mean_in_flight"`
+	Little        jsonLittle        `json:"little"`
+	Shed          models.ShedCauses `json:"shed_by"`
+	Expired       int64             `json:"expired"`
+	Retried       int64             `json:"retried"`
+	Amplification number            `json:"amplification"`
+	Ejected       int               `json:"ejected"`
+	Ejections     []jsonEjection    `json:"ejections"`
+}
+
+type jsonEjection struct {
+	At       number `json:"at"`
+	Instance int    `json:"instance"`
+	Ejected  bool   `json:"ejected"`
+	Reason   string `json:"reason"`
+}
+
+type jsonTransition struct {
+	At     number `json:"at"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Reason string `json:"reason"`
+}
+
+type jsonBreaker struct {
+	Instance    int              `json:"instance"`
+	State       string           `json:"state"`
+	Permitted   uint64           `json:"permitted"`
+	Rejected    uint64           `json:"rejected"`
+	Transitions []jsonTransition `json:"transitions"`
+	Dropped     int64            `json:"transitions_dropped"`
+}
+
+type jsonEdge struct {
+	Name             string        `json:"name"`
+	Caller           string        `json:"caller"`
+	Target           string        `json:"target"`
+	Requests         int64         `json:"requests"`
+	Attempts         int64         `json:"attempts"`
+	Retries          int64         `json:"retries"`
+	Hedges           int64         `json:"hedges"`
+	Amplification    number        `json:"amplification"`
+	Suppressed       int64         `json:"suppressed"`
+	Exhausted        int64         `json:"exhausted"`
+	BreakerRejected  int64         `json:"breaker_rejected"`
+	BulkheadRejected int64         `json:"bulkhead_rejected"`
+	BulkheadWaited   int64         `json:"bulkhead_waited"`
+	BulkheadPeak     int           `json:"bulkhead_peak_waiters"`
+	ThrottledLocally int64         `json:"throttled_locally"`
+	Outcomes         jsonCounts    `json:"outcomes"`
+	BudgetLevel      number        `json:"budget_level"`
+	Breakers         []jsonBreaker `json:"breakers"`
 }
 
 // number is a float64 that encodes NaN and ±Inf as null. encoding/json
@@ -192,22 +247,45 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 	}
 	for _, s := range r.Services {
 		doc.Services = append(doc.Services, jsonService{
-			Name:         s.Name,
-			Instances:    s.Instances,
-			Workers:      s.Workers,
-			Counts:       counts(s.Counts),
-			Late:         s.Late,
-			InFlight:     s.InFlight,
-			Throughput:   number(s.Throughput),
-			Goodput:      number(s.Goodput),
-			Latency:      lat(s.Latency),
-			Utilization:  number(s.Utilization),
-			MeanBusy:     number(s.MeanBusy),
-			MeanQueue:    number(s.MeanQueue),
-			PeakQueue:    s.PeakQueue,
-			MeanInFlight: number(s.MeanInFlight),
-			Little:       jsonLittle{L: number(s.Little.L), LambdaW: number(s.Little.LambdaW), RelErr: number(s.Little.RelErr())},
+			Name:          s.Name,
+			Instances:     s.Instances,
+			Workers:       s.Workers,
+			Counts:        counts(s.Counts),
+			Late:          s.Late,
+			InFlight:      s.InFlight,
+			Throughput:    number(s.Throughput),
+			Goodput:       number(s.Goodput),
+			Latency:       lat(s.Latency),
+			Utilization:   number(s.Utilization),
+			MeanBusy:      number(s.MeanBusy),
+			MeanQueue:     number(s.MeanQueue),
+			PeakQueue:     s.PeakQueue,
+			MeanInFlight:  number(s.MeanInFlight),
+			Little:        jsonLittle{L: number(s.Little.L), LambdaW: number(s.Little.LambdaW), RelErr: number(s.Little.RelErr())},
+			Shed:          s.Shed,
+			Expired:       s.Expired,
+			Retried:       s.Retried,
+			Amplification: number(s.Amplification),
+			Ejected:       s.Ejected,
+			Ejections:     jsonEjections(s.Ejections),
 		})
+	}
+	doc.Edges = []jsonEdge{}
+	for _, e := range r.Edges {
+		je := jsonEdge{Name: e.Name, Caller: e.Caller, Target: e.Target, Requests: e.Requests, Attempts: e.Attempts,
+			Retries: e.Retries, Hedges: e.Hedges, Amplification: number(e.Amplification), Suppressed: e.Suppressed,
+			Exhausted: e.Exhausted, BreakerRejected: e.BreakerRejected, BulkheadRejected: e.BulkheadRejected,
+			BulkheadWaited: e.BulkheadWaited, BulkheadPeak: e.BulkheadPeakWait, ThrottledLocally: e.ThrottledLocally,
+			Outcomes: counts(e.Outcomes), BudgetLevel: number(e.BudgetLevel), Breakers: []jsonBreaker{}}
+		for _, b := range e.Breakers {
+			jb := jsonBreaker{Instance: b.Instance, State: b.State, Permitted: b.Permitted, Rejected: b.Rejected,
+				Dropped: b.Dropped, Transitions: []jsonTransition{}}
+			for _, t := range b.Transitions {
+				jb.Transitions = append(jb.Transitions, jsonTransition{At: seconds(t.At), From: t.From, To: t.To, Reason: t.Reason})
+			}
+			je.Breakers = append(je.Breakers, jb)
+		}
+		doc.Edges = append(doc.Edges, je)
 	}
 	doc.Faults = []jsonFault{}
 	for _, f := range r.Faults {
@@ -266,8 +344,17 @@ func encode(w io.Writer, doc any) error {
 
 func seconds(t sim.Time) number { return number(t.Seconds()) }
 
+func jsonEjections(es []models.EjectionEvent) []jsonEjection {
+	out := []jsonEjection{}
+	for _, e := range es {
+		out = append(out, jsonEjection{At: seconds(e.At), Instance: e.Instance, Ejected: e.Ejected, Reason: e.Reason})
+	}
+	return out
+}
+
 func counts(c models.Counts) jsonCounts {
-	return jsonCounts{Arrivals: c.Arrivals, OK: c.OK, Error: c.Error, Timeout: c.Timeout, Rejected: c.Rejected}
+	return jsonCounts{Arrivals: c.Arrivals, OK: c.OK, Error: c.Error, Timeout: c.Timeout, Rejected: c.Rejected,
+		Throttled: c.Throttled, Shed: c.Shed, BreakerOpen: c.BreakerOpen, BulkheadFull: c.BulkheadFull}
 }
 
 func lat(l models.Latency) jsonLatency {

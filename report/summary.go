@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"cascade/models"
 )
@@ -33,10 +34,12 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 		fmt.Fprintln(w, "status     INTERRUPTED — partial results, covering only the time simulated")
 	}
 
+	extra := extraOutcomes(r)
 	fmt.Fprintln(w)
-	workloads(w, r.Workloads)
+	workloads(w, r.Workloads, extra)
 	fmt.Fprintln(w)
-	services(w, r.Services)
+	services(w, r.Services, extra)
+	edges(w, r.Edges)
 	faults(w, r.Faults)
 	slos(w, r.SLOs)
 	if run.Replications != nil {
@@ -72,14 +75,51 @@ func measured(run Meta, r models.Result) string {
 	}
 }
 
-func workloads(w io.Writer, ws []models.WorkloadResult) {
-	t := table{head: []string{"WORKLOAD", "requests", "ok", "error", "timeout", "rejected", "goodput/s",
-		"mean", "p50", "p90", "p99", "p99.9", "max"}}
+// extraOutcomes are the outcomes beyond ok/error/timeout/rejected that
+// some component in the result has: their columns appear only then, so a
+// plain scenario's tables stay narrow.
+func extraOutcomes(r models.Result) []models.Outcome {
+	var out []models.Outcome
+	for _, o := range []models.Outcome{models.Throttled, models.Shed, models.BreakerOpen, models.BulkheadFull} {
+		n := int64(0)
+		for _, x := range r.Workloads {
+			n += x.Counts.Of(o)
+		}
+		for _, x := range r.Services {
+			n += x.Counts.Of(o)
+		}
+		if n > 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func outcomeHeads(extra []models.Outcome) []string {
+	var h []string
+	for _, o := range extra {
+		h = append(h, o.String())
+	}
+	return h
+}
+
+func outcomeCells(c models.Counts, extra []models.Outcome) []string {
+	var cells []string
+	for _, o := range extra {
+		cells = append(cells, integer(c.Of(o)))
+	}
+	return cells
+}
+
+func workloads(w io.Writer, ws []models.WorkloadResult, extra []models.Outcome) {
+	head := append([]string{"WORKLOAD", "requests", "ok", "error", "timeout", "rejected"}, outcomeHeads(extra)...)
+	t := table{head: append(head, "goodput/s", "mean", "p50", "p90", "p99", "p99.9", "max")}
 	for _, x := range ws {
 		l := x.Latency
-		t.add(x.Name, integer(x.Arrivals), integer(x.OK), integer(x.Error), integer(x.Timeout),
-			integer(x.Rejected), fixed(x.Goodput, 1),
-			latency(l.Mean), latency(l.P50), latency(l.P90), latency(l.P99), latency(l.P999), latency(l.Max))
+		row := append([]string{x.Name, integer(x.Arrivals), integer(x.OK), integer(x.Error), integer(x.Timeout),
+			integer(x.Rejected)}, outcomeCells(x.Counts, extra)...)
+		t.add(append(row, fixed(x.Goodput, 1),
+			latency(l.Mean), latency(l.P50), latency(l.P90), latency(l.P99), latency(l.P999), latency(l.Max))...)
 	}
 	if len(ws) == 0 {
 		fmt.Fprintln(w, "no workloads")
@@ -88,13 +128,14 @@ func workloads(w io.Writer, ws []models.WorkloadResult) {
 	t.write(w)
 }
 
-func services(w io.Writer, ss []models.ServiceResult) {
-	t := table{head: []string{"SERVICE", "inst×wrk", "arrivals", "ok", "error", "rejected", "late",
-		"util", "queue", "peak", "p50", "p99", "little"}}
+func services(w io.Writer, ss []models.ServiceResult, extra []models.Outcome) {
+	head := append([]string{"SERVICE", "inst×wrk", "arrivals", "ok", "error", "rejected"}, outcomeHeads(extra)...)
+	t := table{head: append(head, "late", "util", "queue", "peak", "p50", "p99", "little")}
 	for _, s := range ss {
-		t.add(s.Name, shape(s), integer(s.Arrivals), integer(s.OK), integer(s.Error), integer(s.Rejected),
-			integer(s.Late), percent(s.Utilization, 1), fixed(s.MeanQueue, 2), integer(s.PeakQueue),
-			latency(s.Latency.P50), latency(s.Latency.P99), percent(s.Little.RelErr(), 1))
+		row := append([]string{s.Name, shape(s), integer(s.Arrivals), integer(s.OK), integer(s.Error), integer(s.Rejected)},
+			outcomeCells(s.Counts, extra)...)
+		t.add(append(row, integer(s.Late), percent(s.Utilization, 1), fixed(s.MeanQueue, 2), integer(s.PeakQueue),
+			latency(s.Latency.P50), latency(s.Latency.P99), percent(s.Little.RelErr(), 1))...)
 	}
 	if len(ss) == 0 {
 		fmt.Fprintln(w, "no services")
@@ -104,6 +145,77 @@ func services(w io.Writer, ss []models.ServiceResult) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "util: busy workers / all workers; queue: time-average waiting, peak: most waiting at once;")
 	fmt.Fprintln(w, "late: replies after the caller gave up; little: |L - λW| / λW, Little's law (near 0 when steady)")
+	for _, s := range ss {
+		var notes []string
+		if s.Shed != (models.ShedCauses{}) {
+			notes = append(notes, fmt.Sprintf("shed %d by queue time, %d by CoDel, %d by priority", s.Shed.QueueTimeout, s.Shed.CoDel, s.Shed.Priority))
+		}
+		if s.Expired > 0 {
+			notes = append(notes, fmt.Sprintf("%d dropped past their deadline", s.Expired))
+		}
+		if s.Retried > 0 {
+			notes = append(notes, fmt.Sprintf("%d arrivals were retries (%.2fx the first attempts)", s.Retried, s.Amplification))
+		}
+		if n := len(s.Ejections); n > 0 {
+			ej := 0
+			for _, e := range s.Ejections {
+				if e.Ejected {
+					ej++
+				}
+			}
+			notes = append(notes, fmt.Sprintf("outlier detection ejected an instance %d times, %d ejected at the end", ej, s.Ejected))
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(w, "%s: %s\n", s.Name, strings.Join(notes, "; "))
+		}
+	}
+}
+
+// edges writes every call site under a policy: what its callers asked
+// for, the attempts that took, and what the policy refused.
+func edges(w io.Writer, es []models.EdgeResult) {
+	if len(es) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	t := table{head: []string{"CALL", "requests", "attempts", "×", "retries", "suppressed", "breaker", "bulkhead", "throttled", "ok", "failed", "budget"},
+		left: []bool{true}}
+	for _, e := range es {
+		budget := "-"
+		if finite(e.BudgetLevel) {
+			budget = fixed(e.BudgetLevel, 1)
+		}
+		t.add(e.Name, integer(e.Requests), integer(e.Attempts), fixed(e.Amplification, 2), integer(e.Retries+e.Hedges),
+			integer(e.Suppressed), integer(e.BreakerRejected), integer(e.BulkheadRejected), integer(e.ThrottledLocally),
+			integer(e.Outcomes.OK), integer(e.Outcomes.Completed()-e.Outcomes.OK), budget)
+	}
+	t.write(w)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "×: attempts per request; suppressed: retries the budget refused; breaker, bulkhead, throttled:")
+	fmt.Fprintln(w, "attempts the caller's own breaker, bulkhead or limiter refused; budget: retry budget level now")
+	for _, e := range es {
+		for _, b := range e.Breakers {
+			if len(b.Transitions) == 0 {
+				continue
+			}
+			who := e.Name
+			if len(e.Breakers) > 1 {
+				who += fmt.Sprintf(" [caller instance %d]", b.Instance)
+			}
+			fmt.Fprintf(w, "breaker %s: %s now, %d transitions:", who, b.State, len(b.Transitions))
+			shown := b.Transitions
+			if len(shown) > 8 {
+				shown = shown[:8]
+			}
+			for _, tr := range shown {
+				fmt.Fprintf(w, " %s %s→%s", span(tr.At), tr.From, tr.To)
+			}
+			if len(b.Transitions) > len(shown) {
+				fmt.Fprintf(w, " … (%d more)", len(b.Transitions)-len(shown))
+			}
+			fmt.Fprintln(w)
+		}
+	}
 }
 
 // shape prints instances × workers per instance, "∞" for unlimited workers.

@@ -17,7 +17,7 @@ type serviceInfo struct {
 	ops  []string // operation names in document order
 }
 
-var serviceKeys = []string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops"}
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
@@ -126,6 +126,7 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 			opsKey, opsVal = f.key, f.val
 		}
 	}
+	l.decodeAdmission(fields, path, &spec.Admission)
 	switch {
 	case stKey != nil && opsKey != nil:
 		l.errorf(stKey, join(path, "service_time"), "put a work: step in each operation instead", "service_time is shorthand for a single operation and cannot be combined with ops:")

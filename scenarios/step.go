@@ -14,10 +14,16 @@ import (
 var stepKinds = []string{"work", "call", "parallel", "branch", "fail"}
 
 // stepKeys are every key a step may have: its kind and the modifiers.
-var stepKeys = []string{"work", "call", "timeout", "repeat", "parallel", "wait", "branch", "fail"}
+var stepKeys = append([]string{"work", "call", "timeout", "repeat", "parallel", "wait", "branch", "fail"}, policyKeys...)
 
 // modifierOf says which step kind each modifier belongs to.
-var modifierOf = map[string]string{"timeout": "call", "repeat": "call", "wait": "parallel"}
+var modifierOf = func() map[string]string {
+	m := map[string]string{"timeout": "call", "repeat": "call", "wait": "parallel"}
+	for _, k := range policyKeys {
+		m[k] = "call"
+	}
+	return m
+}()
 
 var waitNames = []string{"all", "first"}
 
@@ -102,6 +108,7 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 				}
 			}
 		}
+		step.Policy, _ = l.decodePolicy(fields, path, false)
 	case "parallel":
 		step.Kind = models.Parallel
 		items, sok := l.sequence(kind.val, kp, "a list of steps to run at the same time")

@@ -19,7 +19,7 @@ type workloadInfo struct {
 	rate *rateExpr // nil for a constant rate or a closed loop
 }
 
-var workloadKeys = []string{"to", "rate", "arrivals", "requests", "timeout", "users", "think"}
+var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority"}, policyKeys...)
 
 var arrivalNames = []string{"poisson", "constant"}
 
@@ -116,6 +116,12 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 			s.Timeout = d
 		}
 	}
+	if _, v := get("priority"); v != nil {
+		if i, ok := l.enum(v, join(path, "priority"), []string{"critical", "sheddable"}); ok {
+			s.Sheddable = i == 1
+		}
+	}
+	s.Policy, _ = l.decodePolicy(fields, path, true)
 	return w
 }
 
