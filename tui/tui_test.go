@@ -671,3 +671,34 @@ func TestTUISpeedLadder(t *testing.T) {
 		}
 	}
 }
+
+// Every size draws exactly its cells, panels, overlays and help alike.
+func TestTUIEverySize(t *testing.T) {
+	hs := partitionAt(t, 80, 24)
+	check := func(what string) {
+		for w := 1; w <= 150; w += 7 {
+			for h := 1; h <= 52; h += 3 {
+				hs.msg(tea.WindowSizeMsg{Width: w, Height: h})
+				rows := strings.Split(hs.view(), "\n")
+				if len(rows) != h {
+					t.Fatalf("%s %dx%d: %d rows", what, w, h, len(rows))
+				}
+				if w < minWidth || h < minHeight {
+					continue
+				}
+				for i, r := range rows {
+					if n := len([]rune(r)); n != w {
+						t.Fatalf("%s %dx%d: row %d is %d wide: %q", what, w, h, i, n, r)
+					}
+				}
+			}
+		}
+	}
+	check("main")
+	hs.press("f")
+	check("palette")
+	hs.press("esc", "x")
+	check("clear")
+	hs.press("esc", "?")
+	check("help")
+}

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+
+	tea "charm.land/bubbletea/v2"
 
 	"cascade/scenarios"
 	"cascade/tui"
@@ -78,6 +81,9 @@ func tuiCmd(args []string) int {
 		return usageError("tui", "needs a terminal (for a headless run use 'cascade run "+arg+"')")
 	}
 	if err := tui.Run(s, opt); err != nil {
+		if errors.Is(err, tea.ErrInterrupted) {
+			return exitInterrupted
+		}
 		fmt.Fprintf(os.Stderr, "cascade tui: %v\n", err)
 		return exitFailed
 	}
@@ -88,6 +94,9 @@ func tuiCmd(args []string) int {
 // scenario, then open it.
 func pickCmd() int {
 	name, err := tui.Pick(tui.RunOptions{})
+	if errors.Is(err, tea.ErrInterrupted) {
+		return exitInterrupted
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cascade: %v\n", err)
 		return exitFailed
