@@ -323,6 +323,15 @@ func (r *Runner) Run(ctx context.Context, actions <-chan Action, out chan Snapsh
 	defer tick.Stop()
 	last := time.Now()
 	publish(out, r.Snapshot())
+	// A paused or finished run changes only through actions: no need to
+	// copy and draw the same snapshot thirty times a second.
+	type state struct {
+		now    sim.Time
+		fired  uint64
+		behind bool
+		eff    float64
+	}
+	sent := state{r.eng.Now(), r.eng.Fired(), r.behind, r.eff}
 	for {
 		select {
 		case <-ctx.Done():
@@ -333,13 +342,17 @@ func (r *Runner) Run(ctx context.Context, actions <-chan Action, out chan Snapsh
 				last = time.Now()
 			}
 			publish(out, r.Snapshot())
+			sent = state{r.eng.Now(), r.eng.Fired(), r.behind, r.eff}
 		case now := <-tick.C:
 			elapsed := now.Sub(last)
 			last = now
 			// After a stall (a suspended terminal, a debugger) do not
 			// try to make up for it all at once.
 			r.Frame(min(elapsed, 250*time.Millisecond))
-			publish(out, r.Snapshot())
+			if cur := (state{r.eng.Now(), r.eng.Fired(), r.behind, r.eff}); cur != sent {
+				publish(out, r.Snapshot())
+				sent = cur
+			}
 		}
 	}
 }

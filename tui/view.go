@@ -833,6 +833,9 @@ func (m Model) clearLines(w, h int) []line {
 		if len(out) >= h-1 {
 			break
 		}
+		if id >= len(m.snap.Result.Faults) {
+			continue
+		}
 		r := m.snap.Result.Faults[id]
 		mark, st := "  ", &th.plain
 		if i == m.clr.at {
