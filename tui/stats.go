@@ -47,6 +47,8 @@ type nodeStats struct {
 	faults     []string // active faults acting on it
 	alerts     []string // SLO alerts firing on it
 	down       bool     // every instance crashed
+	crashed    int      // instances down now
+	paused     int      // instances paused now
 	hasPoint   bool
 	interval   float64 // seconds the point covers
 	sloRemain  float64 // budget remaining of its first SLO; NaN without one
@@ -106,17 +108,31 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 			st.util = p.Busy / float64(st.workersAll)
 		}
 	}
+	var crashed, paused []bool
+	if !n.workload {
+		crashed, paused = make([]bool, n.spec.Instances), make([]bool, n.spec.Instances)
+	}
 	for id, rec := range s.Result.Faults {
 		if rec.State != models.FaultActive || id >= len(s.Faults) {
 			continue
 		}
-		if touches(s.Faults[id], n.name) {
-			st.faults = append(st.faults, rec.Verb.String())
-			if rec.Verb == models.FaultCrash && s.Faults[id].Target.Instances.Mode == models.SelectAll {
-				st.down = true
-			}
+		f := s.Faults[id]
+		if !touches(f, n.name) {
+			continue
+		}
+		st.faults = append(st.faults, rec.Verb.String())
+		if f.Target.Component != n.name || n.workload {
+			continue
+		}
+		switch {
+		case rec.Verb == models.FaultCrash && (f.Restart == 0 || s.Now < rec.Start+f.Restart):
+			mark(crashed, f.Target.Instances)
+		case rec.Verb == models.FaultPause:
+			mark(paused, f.Target.Instances)
 		}
 	}
+	st.crashed, st.paused = count(crashed), count(paused)
+	st.down = st.crashed > 0 && st.crashed == len(crashed)
 	for _, o := range s.Result.SLOs {
 		if o.Workload != n.name && o.Service != n.name {
 			continue
@@ -128,6 +144,34 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 	}
 	st.health = classify(st)
 	return st
+}
+
+// mark sets the instances a selection picks, by index as the model picks
+// them (models.Instances).
+func mark(set []bool, in models.Instances) {
+	n := len(set)
+	lo, hi := 0, n
+	switch in.Mode {
+	case models.SelectOne:
+		lo, hi = int(in.N), int(in.N)+1
+	case models.SelectCount:
+		hi = int(in.N)
+	case models.SelectPercent:
+		hi = int(math.Ceil(in.N/100*float64(n) - 1e-9))
+	}
+	for i := max(lo, 0); i < min(hi, n); i++ {
+		set[i] = true
+	}
+}
+
+func count(set []bool) int {
+	k := 0
+	for _, b := range set {
+		if b {
+			k++
+		}
+	}
+	return k
 }
 
 // touches reports whether fault f acts on component name: its target, or

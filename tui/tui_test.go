@@ -702,3 +702,26 @@ func TestTUIEverySize(t *testing.T) {
 	hs.press("esc", "?")
 	check("help")
 }
+
+// Instance faults show on the node: how many instances are down or paused.
+func TestTUIInstanceMarks(t *testing.T) {
+	hs := newHarness(t, "shop", 200, 60)
+	hs.r.StepSize = 5 * sim.Second
+	hs.press("space", ".")
+	crash := models.Fault{Verb: models.FaultCrash, Restart: 10 * sim.Second, Target: models.Target{Component: "api", Instances: models.Instances{Mode: models.SelectOne, N: 1}}}
+	pause := models.Fault{Verb: models.FaultPause, Target: models.Target{Component: "api", Instances: models.Instances{Mode: models.SelectPercent, N: 50}}}
+	hs.r.Apply(Action{Kind: ActInject, Fault: crash})
+	hs.r.Apply(Action{Kind: ActInject, Fault: pause})
+	hs.press(".")
+	api := hs.m.stats[hs.m.g.byName["api"]]
+	if api.crashed != 1 || api.paused != 2 || api.down {
+		t.Errorf("crashed %d paused %d down %v", api.crashed, api.paused, api.down)
+	}
+	if v := hs.view(); !strings.Contains(v, "1/3 down") || !strings.Contains(v, "2 paused") {
+		t.Errorf("no marks:\n%s", v)
+	}
+	hs.press(".", ".") // past the restart
+	if api := hs.m.stats[hs.m.g.byName["api"]]; api.crashed != 0 {
+		t.Errorf("still %d down after the restart", api.crashed)
+	}
+}

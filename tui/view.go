@@ -301,8 +301,14 @@ func (m Model) nodeLines(i, mode, w int) []line {
 func (m Model) extras(st nodeStats) line {
 	th := &m.th
 	var l line
-	if st.down {
+	switch {
+	case st.down:
 		l = append(l, sty(&th.bad, "DOWN "))
+	case st.crashed > 0:
+		l = append(l, sty(&th.bad, strconv.Itoa(st.crashed)+"/"+strconv.Itoa(st.instances)+" down "))
+	}
+	if st.paused > 0 {
+		l = append(l, sty(&th.warn, strconv.Itoa(st.paused)+" paused "))
 	}
 	for _, f := range st.faults {
 		l = append(l, sty(&th.accent, "⚡"+f+" "))
