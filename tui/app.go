@@ -89,6 +89,10 @@ func Run(s *scenarios.Scenario, o RunOptions) error {
 // the user quit.
 func Pick(o RunOptions) (string, error) {
 	p := picker{entries: scenarios.Library(), th: newTheme(true, noColor(o)), noColor: noColor(o)}
+	for _, e := range p.entries {
+		data, _ := scenarios.Builtin(e.Name)
+		p.notes = append(p.notes, headerComment(data))
+	}
 	for i, e := range p.entries {
 		if e.Name == scenarios.Default {
 			p.at = i
@@ -104,6 +108,7 @@ func Pick(o RunOptions) (string, error) {
 // picker is the list of built-in scenarios shown by `cascade` alone.
 type picker struct {
 	entries []scenarios.Entry
+	notes   []string // per entry: the file's opening comment, what it teaches
 	at      int
 	chosen  string
 	w, h    int
@@ -175,6 +180,21 @@ func (p picker) render() string {
 			rows = append(rows, line{txt(repeat(" ", nameW+4)), sty(&th.plain, rest)})
 		}
 	}
+	// What the chosen scenario teaches, from its file's opening comment,
+	// in the rows the list leaves.
+	var about []line
+	if p.at < len(p.notes) && p.notes[p.at] != "" {
+		about = append(about, nil, line{sty(&th.dim, "─ "), sty(&th.title, p.entries[p.at].Name), sty(&th.dim, " "+repeat("─", w-4-len(p.entries[p.at].Name)))})
+		for _, para := range strings.Split(p.notes[p.at], "\n\n") {
+			for _, l := range wrapWords(para, w-2) {
+				about = append(about, line{txt(" " + l)})
+			}
+		}
+	}
+	if spare := p.h - len(head) - len(foot) - len(rows); spare < len(about) {
+		about = about[:max(spare, 0)]
+	}
+	foot = append(about, foot...)
 	room := max(p.h-len(head)-len(foot), 1)
 	first := 0
 	if len(rows) > room {
@@ -186,6 +206,32 @@ func (p picker) render() string {
 		out = append(out, all[i].render(w))
 	}
 	return strings.Join(out, "\n")
+}
+
+// headerComment is the comment block a YAML file opens with, without the
+// "#" marks; blank comment lines separate paragraphs ("\n\n").
+func headerComment(data []byte) string {
+	var paras []string
+	var cur []string
+	for _, l := range strings.Split(string(data), "\n") {
+		t, ok := strings.CutPrefix(l, "#")
+		if !ok {
+			break
+		}
+		t = strings.TrimSpace(t)
+		if t == "" {
+			if len(cur) > 0 {
+				paras = append(paras, strings.Join(cur, " "))
+			}
+			cur = nil
+			continue
+		}
+		cur = append(cur, t)
+	}
+	if len(cur) > 0 {
+		paras = append(paras, strings.Join(cur, " "))
+	}
+	return strings.Join(paras, "\n\n")
 }
 
 // wrapWords breaks s into lines of at most w runes, at spaces.

@@ -516,7 +516,10 @@ func TestTUIPicker(t *testing.T) {
 		{Name: "gc-pause", Description: "A 1.5 s GC pause on one of four busy instances behind round robin."},
 		{Name: "shop", Description: "Online shop: gateway -> api -> catalog and reviews in parallel -> database, plus a closed-loop checkout through a payment provider; all services healthy at 40-75% utilization."},
 		{Name: "theory-mm1", Description: "M/M/1 at rho = 0.8 (Poisson 80/s, one FIFO server, exp(10ms) service)."},
-	}, at: 1}
+	}, at: 1, notes: []string{"", headerComment([]byte("# The default scenario: a healthy online shop.\n#\n# Break it and watch.\nname: shop\n")), ""}}
+	if p.notes[1] != "The default scenario: a healthy online shop.\n\nBreak it and watch." {
+		t.Errorf("header comment %q", p.notes[1])
+	}
 	step := func(msg tea.Msg) tea.Cmd {
 		nm, cmd := p.Update(msg)
 		p = nm.(picker)
