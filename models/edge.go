@@ -133,7 +133,7 @@ type request struct {
 	hedgeTimer      sim.Timer
 	waitTimer       sim.Timer
 	waiting         bool // in the bulkhead's queue
-	waitRetry       bool // the attempt waiting there is a retry
+	waitKind        attemptKind // what the attempt waiting there is
 	waitPermit      policy.Permit
 
 	attempts, retries int
@@ -161,7 +161,7 @@ func (d *reqDeadline) Fire(any) {
 func (t *reqRetry) Fire(any) {
 	r := (*request)(t)
 	r.retryTimer = sim.Timer{}
-	r.send(true)
+	r.send(retryAttempt)
 }
 
 func (h *reqHedge) Fire(any) {
@@ -211,11 +211,20 @@ func (e *edge) begin(from caller, key uint32, sheddable bool, inst int, parent s
 		}
 		r.dlTimer = m.eng.At(r.deadline, (*reqDeadline)(r), nil)
 	}
-	r.send(false)
+	r.send(firstAttempt)
 }
 
+// attemptKind says what an attempt is: the first, a retry, or a hedge.
+type attemptKind uint8
+
+const (
+	firstAttempt attemptKind = iota
+	retryAttempt
+	hedgeAttempt
+)
+
 // send makes one attempt through breaker, bulkhead, limiter and link.
-func (r *request) send(retry bool) {
+func (r *request) send(kind attemptKind) {
 	e, st := r.e, r.st
 	now := r.m.eng.Now()
 	var permit policy.Permit
@@ -233,7 +242,7 @@ func (r *request) send(retry bool) {
 	if b := &st.bulk; b.max > 0 {
 		if b.inUse >= b.max {
 			if b.wait > 0 && !r.waiting {
-				r.waiting, r.waitRetry, r.waitPermit = true, retry, permit
+				r.waiting, r.waitKind, r.waitPermit = true, kind, permit
 				b.waiters = append(b.waiters, r)
 				b.peakWait = max(b.peakWait, len(b.waiters))
 				e.bulkheadWaited++
@@ -250,12 +259,13 @@ func (r *request) send(retry bool) {
 		}
 		b.inUse++
 	}
-	r.launch(retry, permit, st.bulk.max > 0)
+	r.launch(kind, permit, st.bulk.max > 0)
 }
 
 // launch sends an attempt that holds its breaker permit and bulkhead slot.
-func (r *request) launch(retry bool, permit policy.Permit, bulk bool) {
+func (r *request) launch(kind attemptKind, permit policy.Permit, bulk bool) {
 	m, e, st := r.m, r.e, r.st
+	retry := kind != firstAttempt
 	now := m.eng.Now()
 	if st.throttle != nil && st.throttle.Reject(now, e.rng.Float64()) {
 		r.refuseLocally(permit, bulk, 0)
@@ -287,8 +297,11 @@ func (r *request) launch(retry bool, permit policy.Permit, bulk bool) {
 	r.attempts++
 	if m.measuring() {
 		e.attempts++
-		if retry {
+		switch kind {
+		case retryAttempt:
 			e.retries++
+		case hedgeAttempt:
+			e.hedges++
 		}
 	}
 	e.iv.Attempts++
@@ -330,15 +343,15 @@ func (r *request) hedge() {
 	}
 	if st := r.st; st.budget != nil {
 		if !st.budget.Retry(r.m.eng.Now()) {
-			r.e.suppressed++
+			if r.m.measuring() {
+				r.e.suppressed++
+			}
+			r.e.iv.Suppressed++
 			return
 		}
 		r.granted = true
 	}
-	if r.m.measuring() {
-		r.e.hedges++
-	}
-	r.send(true)
+	r.send(hedgeAttempt)
 }
 
 // reply is an attempt's reply (or its timeout).
@@ -433,7 +446,7 @@ func (r *request) retryOrFinish(o Outcome) {
 	r.retries++
 	r.prevDelay = delay
 	if delay <= 0 {
-		r.send(true)
+		r.send(retryAttempt)
 		return
 	}
 	r.retryTimer = r.m.eng.After(delay, (*reqRetry)(r), nil)
@@ -519,7 +532,7 @@ func (st *edgeState) release(now sim.Time) {
 	r.m.eng.Cancel(r.waitTimer)
 	r.waitTimer = sim.Timer{}
 	b.inUse++
-	r.launch(r.waitRetry, r.waitPermit, true)
+	r.launch(r.waitKind, r.waitPermit, true)
 }
 
 func (b *bulkhead) remove(r *request) {

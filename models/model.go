@@ -490,7 +490,7 @@ func (m *Model) Result(withSeries bool) Result {
 	}
 	for _, s := range m.services {
 		c := s.counts()
-		done := c.OK + c.Error - s.refused
+		done := s.departed
 		sr := ServiceResult{Name: s.spec.Name, Instances: len(s.insts), Workers: s.workers, Counts: c,
 			Late: s.late, Refused: s.refused, Throughput: rate(c.Completed()), Goodput: rate(c.OK), Latency: summarize(s.latency),
 			MeanBusy: s.busy.Mean(now), MeanQueue: s.queued.Mean(now), PeakQueue: s.queued.Peak(),

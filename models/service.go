@@ -22,6 +22,7 @@ type Service struct {
 	late     int64     // completions after the caller had given up
 	refused  int64     // failed at the door (crashed instance, errors fault): never admitted
 	sojourn  float64   // seconds, every completion since warm-up (Little's law)
+	departed int64     // admitted calls that left (completed, shed or expired at dequeue)
 	inFlight sim.Level // admitted and not finished, all instances
 	queued   sim.Level // waiting for a worker, all instances
 	busy     sim.Level // workers busy, all instances
@@ -425,6 +426,7 @@ func (s *Service) leave(c *call, in *instance, now sim.Time, o Outcome, running 
 	s.inFlight.Add(now, -1)
 	d := now - c.arrived
 	s.sojourn += d.Seconds()
+	s.departed++
 	s.stats.end(now, o, d)
 }
 
@@ -436,7 +438,7 @@ func (s *Service) fill(in *instance, now sim.Time) { s.serveNext(in, now) }
 func (s *Service) restart(now sim.Time) {
 	s.stats.restart()
 	s.arrivals = s.inFlight.Value()
-	s.late, s.sojourn, s.refused = 0, 0, 0
+	s.late, s.sojourn, s.refused, s.departed = 0, 0, 0, 0
 	s.turned, s.expired, s.retried, s.shedBy = 0, 0, 0, ShedCauses{}
 	s.inFlight.Restart(now)
 	s.queued.Restart(now)
