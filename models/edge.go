@@ -132,7 +132,7 @@ type request struct {
 	retryTimer      sim.Timer
 	hedgeTimer      sim.Timer
 	waitTimer       sim.Timer
-	waiting         bool // in the bulkhead's queue
+	waiting         bool        // in the bulkhead's queue
 	waitKind        attemptKind // what the attempt waiting there is
 	waitPermit      policy.Permit
 
