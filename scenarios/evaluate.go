@@ -105,6 +105,14 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			r := recoveryOf(runs, name, parseArgs(args))
 			return r.ok
 		},
+		Calls: func(from, to string) callsValue {
+			var v callsValue
+			for _, f := range callsFields() {
+				x, _ := measure{fn: "calls", arg: from, arg2: to, field: f}.mean(runs)
+				v.set(f, x)
+			}
+			return v
+		},
 		SLO: func(name string) sloValue {
 			var v sloValue
 			for _, f := range sloFields() {
@@ -114,6 +122,97 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			return v
 		},
 	}
+}
+
+func (v *callsValue) set(field string, x float64) {
+	switch field {
+	case "requests":
+		v.Requests = x
+	case "attempts":
+		v.Attempts = x
+	case "amplification":
+		v.Amplification = x
+	case "retries":
+		v.Retries = x
+	case "suppressed":
+		v.Suppressed = x
+	case "breaker_rejected":
+		v.BreakerRejected = x
+	case "bulkhead_rejected":
+		v.BulkheadRejected = x
+	case "throttled":
+		v.Throttled = x
+	case "opens":
+		v.Opens = x
+	case "closes":
+		v.Closes = x
+	case "open_at_end":
+		v.OpenAtEnd = x
+	}
+}
+
+// callsField reads one field of the edges from one caller to one service.
+func callsField(r *models.Result, from, to, field string) float64 {
+	var v callsValue
+	found := false
+	for _, e := range r.Edges {
+		if e.Caller != from || e.Target != to {
+			continue
+		}
+		found = true
+		v.Requests += float64(e.Requests)
+		v.Attempts += float64(e.Attempts)
+		v.Retries += float64(e.Retries + e.Hedges)
+		v.Suppressed += float64(e.Suppressed)
+		v.BreakerRejected += float64(e.BreakerRejected)
+		v.BulkheadRejected += float64(e.BulkheadRejected)
+		v.Throttled += float64(e.ThrottledLocally)
+		for _, b := range e.Breakers {
+			for _, t := range b.Transitions {
+				switch t.To {
+				case "open":
+					v.Opens++
+				case "closed":
+					v.Closes++
+				}
+			}
+			if b.State != "closed" {
+				v.OpenAtEnd++
+			}
+		}
+	}
+	if !found {
+		return math.NaN()
+	}
+	v.Amplification = math.NaN()
+	if v.Requests > 0 {
+		v.Amplification = v.Attempts / v.Requests
+	}
+	switch field {
+	case "requests":
+		return v.Requests
+	case "attempts":
+		return v.Attempts
+	case "amplification":
+		return v.Amplification
+	case "retries":
+		return v.Retries
+	case "suppressed":
+		return v.Suppressed
+	case "breaker_rejected":
+		return v.BreakerRejected
+	case "bulkhead_rejected":
+		return v.BulkheadRejected
+	case "throttled":
+		return v.Throttled
+	case "opens":
+		return v.Opens
+	case "closes":
+		return v.Closes
+	case "open_at_end":
+		return v.OpenAtEnd
+	}
+	return math.NaN()
 }
 
 func (v *sloValue) set(field string, x float64) {
@@ -306,6 +405,9 @@ func MeanCI(xs []float64) (mean, half float64) {
 
 // value is what the measure reads in one run.
 func (m measure) value(r *models.Result) float64 {
+	if m.fn == "calls" {
+		return callsField(r, m.arg, m.arg2, m.field)
+	}
 	if m.fn == "slo" {
 		for _, s := range r.SLOs {
 			if s.Name == m.arg {

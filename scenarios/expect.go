@@ -73,6 +73,7 @@ func checkFuncs() []checkFunc {
 		{"peak_queue", "service", nil, unitCount, "most requests ever waiting"},
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
+		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end"},
 	}
 }
 
@@ -105,6 +106,27 @@ type sloValue struct {
 	Exhaustion float64 `expr:"time_to_exhaustion"` // seconds at the current burn; +Inf when not burning
 }
 
+// callsValue is what calls("caller", "service") gives an expectation:
+// the edges from caller to service that have a policy, added up.
+type callsValue struct {
+	Requests         float64 `expr:"requests"`
+	Attempts         float64 `expr:"attempts"`
+	Amplification    float64 `expr:"amplification"` // attempts per request
+	Retries          float64 `expr:"retries"`       // retries and hedges
+	Suppressed       float64 `expr:"suppressed"`    // retries the budget refused
+	BreakerRejected  float64 `expr:"breaker_rejected"`
+	BulkheadRejected float64 `expr:"bulkhead_rejected"`
+	Throttled        float64 `expr:"throttled"` // refused by the caller's own limiter or throttle
+	Opens            float64 `expr:"opens"`     // breaker transitions to open
+	Closes           float64 `expr:"closes"`    // breaker transitions to closed
+	OpenAtEnd        float64 `expr:"open_at_end"`
+}
+
+func callsFields() []string {
+	return []string{"requests", "attempts", "amplification", "retries", "suppressed", "breaker_rejected",
+		"bulkhead_rejected", "throttled", "opens", "closes", "open_at_end"}
+}
+
 // sloFields are sloValue's names, for hints.
 func sloFields() []string {
 	return []string{"budget_remaining", "budget_consumed", "sli", "total", "bad", "pages", "tickets", "time_to_exhaustion"}
@@ -126,26 +148,27 @@ func sloFieldUnit(field string) unit {
 // calls against at load time; evaluation fills the fields with closures
 // over the results.
 type checkEnv struct {
-	P50          func(string, ...any) float64 `expr:"p50"`
-	P90          func(string, ...any) float64 `expr:"p90"`
-	P99          func(string, ...any) float64 `expr:"p99"`
-	P999         func(string, ...any) float64 `expr:"p999"`
-	MeanLatency  func(string, ...any) float64 `expr:"mean_latency"`
-	MaxLatency   func(string, ...any) float64 `expr:"max_latency"`
-	Goodput      func(string, ...any) float64 `expr:"goodput"`
-	Throughput   func(string, ...any) float64 `expr:"throughput"`
-	Availability func(string, ...any) float64 `expr:"availability"`
-	ErrorRate    func(string, ...any) float64 `expr:"error_rate"`
-	Requests     func(string, ...any) float64 `expr:"requests"`
-	OK           func(string, ...any) float64 `expr:"ok"`
-	Errors       func(string, ...any) float64 `expr:"errors"`
-	Timeouts     func(string, ...any) float64 `expr:"timeouts"`
-	Rejected     func(string, ...any) float64 `expr:"rejected"`
-	Utilization  func(string) float64         `expr:"utilization"`
-	MeanQueue    func(string) float64         `expr:"mean_queue"`
-	PeakQueue    func(string) float64         `expr:"peak_queue"`
-	Recovered    func(string, ...any) bool    `expr:"recovered"`
-	SLO          func(string) sloValue        `expr:"slo"`
+	P50          func(string, ...any) float64    `expr:"p50"`
+	P90          func(string, ...any) float64    `expr:"p90"`
+	P99          func(string, ...any) float64    `expr:"p99"`
+	P999         func(string, ...any) float64    `expr:"p999"`
+	MeanLatency  func(string, ...any) float64    `expr:"mean_latency"`
+	MaxLatency   func(string, ...any) float64    `expr:"max_latency"`
+	Goodput      func(string, ...any) float64    `expr:"goodput"`
+	Throughput   func(string, ...any) float64    `expr:"throughput"`
+	Availability func(string, ...any) float64    `expr:"availability"`
+	ErrorRate    func(string, ...any) float64    `expr:"error_rate"`
+	Requests     func(string, ...any) float64    `expr:"requests"`
+	OK           func(string, ...any) float64    `expr:"ok"`
+	Errors       func(string, ...any) float64    `expr:"errors"`
+	Timeouts     func(string, ...any) float64    `expr:"timeouts"`
+	Rejected     func(string, ...any) float64    `expr:"rejected"`
+	Utilization  func(string) float64            `expr:"utilization"`
+	MeanQueue    func(string) float64            `expr:"mean_queue"`
+	PeakQueue    func(string) float64            `expr:"peak_queue"`
+	Recovered    func(string, ...any) bool       `expr:"recovered"`
+	SLO          func(string) sloValue           `expr:"slo"`
+	Calls        func(string, string) callsValue `expr:"calls"`
 }
 
 // measure is one function call of an expectation, resolved at load time:
@@ -154,7 +177,8 @@ type measure struct {
 	src   string // as written, e.g. p99("api", from: 8m)
 	fn    string
 	arg   string // the component or SLO name
-	field string // slo(): the field read
+	arg2  string // calls(): the service called
+	field string // slo(), calls(): the field read
 	args  callArgs
 	unit  unit
 }
@@ -220,6 +244,7 @@ func (l *loader) checkExpect() {
 // knownNames are the names expressions may refer to.
 type knownNames struct {
 	workloads, services, slos []string
+	edges                     [][2]string // caller, service: calls under a policy
 }
 
 // has says whether name is a workload, service or SLO.
@@ -242,6 +267,36 @@ func (l *loader) knownNames() knownNames {
 	}
 	for _, s := range l.slos {
 		k.slos = append(k.slos, s.spec.Name)
+	}
+	add := func(from, to string) {
+		for _, e := range k.edges {
+			if e == [2]string{from, to} {
+				return
+			}
+		}
+		k.edges = append(k.edges, [2]string{from, to})
+	}
+	for _, w := range l.workloads {
+		if w.spec.Policy != nil {
+			add(w.spec.Name, w.spec.Target)
+		}
+	}
+	var walk func(from string, steps []models.Step)
+	walk = func(from string, steps []models.Step) {
+		for _, st := range steps {
+			if st.Kind == models.Call && st.Policy != nil {
+				add(from, st.Target)
+			}
+			walk(from, st.Children)
+			for _, b := range st.Branches {
+				walk(from, b.Steps)
+			}
+		}
+	}
+	for _, s := range l.services {
+		for _, o := range s.spec.Ops {
+			walk(s.spec.Name, o.Steps)
+		}
 	}
 	return k
 }
@@ -291,6 +346,10 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
 		e.Hint = hintFor(rest, sloFields(), "fields")
 	}
+	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.callsValue has no field "); ok {
+		e.Msg = fmt.Sprintf("expression: calls() has no field %q", rest)
+		e.Hint = hintFor(rest, callsFields(), "fields")
+	}
 }
 
 // callVisitor checks every call of an expression against its checkFunc and
@@ -333,10 +392,16 @@ func (v *callVisitor) Visit(node *ast.Node) {
 		}
 		for i := range *v.out {
 			m := &(*v.out)[i]
-			if m.fn == "slo" && m.field == "" && m.src == v.callSrc(call) {
+			if (m.fn == "slo" || m.fn == "calls") && m.field == "" && m.src == v.callSrc(call) {
 				m.field = prop.Value
 				m.src += "." + prop.Value
 				m.unit = sloFieldUnit(prop.Value)
+				if m.fn == "calls" {
+					m.unit = unitCount
+					if prop.Value == "amplification" {
+						m.unit = unitNumber
+					}
+				}
 				break
 			}
 		}
@@ -377,6 +442,9 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 		return m, false
 	}
 	m.arg = name.Value
+	if f.target == "edge" {
+		return v.checkEdge(n, f, m)
+	}
 	var known []string
 	label := f.target
 	switch f.target {
@@ -442,6 +510,34 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 		return m, false
 	}
 	return m, true
+}
+
+// checkEdge validates calls("caller", "service"): a pair that has a call
+// under a policy.
+func (v *callVisitor) checkEdge(n *ast.CallNode, f checkFunc, m measure) (measure, bool) {
+	if len(n.Arguments) != 2 {
+		v.fail(n, `e.g. calls("api", "payments")`, "calls() takes a caller and a service")
+		return m, false
+	}
+	to, ok := n.Arguments[1].(*ast.StringNode)
+	if !ok {
+		v.fail(n.Arguments[1], `e.g. calls("api", "payments")`, "calls(): the second argument must be a quoted service name")
+		return m, false
+	}
+	var pairs []string
+	for _, e := range v.names.edges {
+		if e[0] == m.arg && e[1] == to.Value {
+			m.arg2 = to.Value
+			return m, true
+		}
+		pairs = append(pairs, `"`+e[0]+`", "`+e[1]+`"`)
+	}
+	hint := "no call has a policy (retry:, breaker:, bulkhead: ...)"
+	if len(pairs) > 0 {
+		hint = "calls with a policy: " + strings.Join(pairs, "; ")
+	}
+	v.fail(n, hint, "calls(): no call from %q to %q has a policy", m.arg, to.Value)
+	return m, false
 }
 
 func namedHint(f checkFunc) string {

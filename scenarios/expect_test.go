@@ -47,7 +47,7 @@ func TestRewriteNamedAndPercent(t *testing.T) {
 const checkScenario = `
 duration: 10m
 workloads:
-  browse: { to: api, rate: 10/s }
+  browse: { to: api, rate: 10/s, retry: 3 }
 services:
   api: { workers: 2, service_time: exp(10ms) }
 slos:
@@ -81,6 +81,9 @@ func fakeResult() models.Result {
 			Utilization: 0.42, MeanQueue: 0.3, PeakQueue: 7, Latency: lat}},
 		Windows: []models.WindowResult{{WindowSpec: models.WindowSpec{Component: "browse", From: 5 * sim.Minute},
 			Counts: models.Counts{OK: 500}, Goodput: 500.0 / 300, Latency: models.Latency{P99: 0.08}}},
+		Edges: []models.EdgeResult{{Name: "browse -> api.default", Caller: "browse", Target: "api", Requests: 1000, Attempts: 1500,
+			Retries: 500, Suppressed: 7, Breakers: []models.BreakerResult{{State: "closed", Transitions: []models.BreakerTransition{
+				{From: "closed", To: "open"}, {From: "open", To: "half-open"}, {From: "half-open", To: "closed"}}}}}},
 		SLOs: []models.SLOResult{{Name: "avail",
 			Status: slo.Status{Remaining: 0.25, Consumed: 0.75, SLI: 0.99, Total: 1000, Bad: 10, TimeToExhaustion: sim.Forever},
 			Alerts: []slo.Event{{Severity: "page", Firing: true}, {Severity: "page", Firing: false},
@@ -111,6 +114,9 @@ func TestEvaluate(t *testing.T) {
 		{`slo("avail").pages == 2 && slo("avail").tickets == 1`, true, "2"},
 		{`slo("avail").time_to_exhaustion > 1h`, true, "never"},
 		{`slo("avail").sli >= 99%`, true, "0.9900"},
+		{`calls("browse", "api").amplification == 1.5`, true, "1.5"},
+		{`calls("browse", "api").opens == 1 && calls("browse", "api").closes == 1`, true, "1"},
+		{`calls("browse", "api").suppressed == 7 && calls("browse", "api").open_at_end == 0`, true, "7"},
 	} {
 		sc := parseWithExpect(t, c.expr)
 		v := sc.Evaluate([]models.Result{fakeResult()})
