@@ -114,6 +114,7 @@ type Model struct {
 	snap  Snapshot
 	have  bool
 	stats []nodeStats // per node, from snap
+	edges map[[2]int]edgeStats
 
 	w, h     int
 	sel      int
@@ -140,10 +141,7 @@ func New(s *scenarios.Scenario, t models.Topology, opt Options) Model {
 	}
 	m := Model{sc: s, g: newGraph(t), opt: opt, help: help.New(), keys: newKeys(), dark: opt.Dark}
 	m.setTheme(opt.Dark)
-	m.stats = make([]nodeStats, len(m.g.nodes))
-	for i := range m.g.nodes {
-		m.stats[i] = statsOf(&m.snap, m.g, i)
-	}
+	m.derive()
 	if order := m.g.order(); len(order) > 0 {
 		m.sel = order[0]
 		// Start on the first service: that is where a cascade shows.
@@ -155,6 +153,29 @@ func New(s *scenarios.Scenario, t models.Topology, opt Options) Model {
 		}
 	}
 	return m
+}
+
+// derive computes what the views show of each component and call edge,
+// once per snapshot.
+func (m *Model) derive() {
+	m.stats = make([]nodeStats, len(m.g.nodes))
+	m.edges = map[[2]int]edgeStats{}
+	for _, e := range m.g.edges() {
+		es := edgeStatsOf(&m.snap.Result, m.g.nodes[e[0]].name, m.g.nodes[e[1]].name, 200)
+		if es.policy {
+			m.edges[e] = es
+		}
+	}
+	for i := range m.g.nodes {
+		st := statsOf(&m.snap, m.g, i)
+		for _, j := range m.g.nodes[i].callees {
+			if es, ok := m.edges[[2]int{i, j}]; ok && es.open > 0 {
+				st.openTo = append(st.openTo, m.g.nodes[j].name)
+			}
+		}
+		st.health = classify(st)
+		m.stats[i] = st
+	}
 }
 
 func (m *Model) setTheme(dark bool) {
@@ -188,10 +209,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case SnapshotMsg:
 		prev := m.snap
 		m.snap, m.have = Snapshot(msg), true
-		m.stats = make([]nodeStats, len(m.g.nodes))
-		for i := range m.g.nodes {
-			m.stats[i] = statsOf(&m.snap, m.g, i)
-		}
+		m.derive()
 		if msg.Err != "" && (msg.Err != prev.Err || msg.Changes != prev.Changes) {
 			m.status, m.statusBad = msg.Err, true
 		} else if msg.Note != "" && msg.Note != prev.Note {

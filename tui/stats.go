@@ -50,8 +50,9 @@ type nodeStats struct {
 	crashed    int      // instances down now
 	paused     int      // instances paused now
 	hasPoint   bool
-	interval   float64 // seconds the point covers
-	sloRemain  float64 // budget remaining of its first SLO; NaN without one
+	interval   float64  // seconds the point covers
+	sloRemain  float64  // budget remaining of its first SLO; NaN without one
+	openTo     []string // callees some breaker of this component has open
 	instances  int
 	workersAll int
 }
@@ -203,7 +204,7 @@ func classify(st nodeStats) health {
 	switch {
 	case st.down, st.errs >= failErr, qfill >= failQueue, hasString(st.alerts, "page"):
 		return healthFailing
-	case st.errs >= degradeErr, st.util >= degradeUtil, qfill >= degradeQ, len(st.alerts) > 0:
+	case st.errs >= degradeErr, st.util >= degradeUtil, qfill >= degradeQ, len(st.alerts) > 0, len(st.openTo) > 0:
 		return healthDegraded
 	}
 	return h
@@ -216,4 +217,66 @@ func hasString(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// edgeStats is what the model's call-site metrics say about one caller ->
+// callee pair. Only call sites under a policy (retry, breaker, ...) have
+// them; several sites of one pair (different operations) are summed.
+type edgeStats struct {
+	policy   bool
+	rate     float64 // requests per second over the last interval
+	amp      float64 // attempts per request over the last interval; NaN without requests
+	breakers int     // breakers on the pair (one per caller instance, or shared)
+	open     int     // open or forced open now
+	half     int     // half-open now
+	budget   float64 // retry budget level now; NaN without a budget
+	series   []float64
+}
+
+func edgeStatsOf(r *models.Result, caller, callee string, width int) edgeStats {
+	es := edgeStats{amp: math.NaN(), budget: math.NaN()}
+	var req, att int64
+	var lvl float64
+	nb := 0
+	for _, e := range r.Edges {
+		if e.Caller != caller || e.Target != callee {
+			continue
+		}
+		es.policy = true
+		if n := len(e.Series); n > 0 {
+			p := e.Series[n-1]
+			req += p.Requests
+			att += p.Attempts
+			start := max(n-width, 0)
+			if es.series == nil {
+				es.series = make([]float64, n-start)
+			}
+			for i, q := range e.Series[start:] {
+				if k := i - (n - start) + len(es.series); k >= 0 {
+					es.series[k] += float64(q.Requests)
+				}
+			}
+		}
+		for _, b := range e.Breakers {
+			es.breakers++
+			switch b.State {
+			case "open", "forced-open":
+				es.open++
+			case "half-open":
+				es.half++
+			}
+		}
+		if finite(e.BudgetLevel) {
+			lvl += e.BudgetLevel
+			nb++
+		}
+	}
+	es.rate = float64(req) // per 1 s interval
+	if req > 0 {
+		es.amp = float64(att) / float64(req)
+	}
+	if nb > 0 {
+		es.budget = lvl / float64(nb)
+	}
+	return es
 }

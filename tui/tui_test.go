@@ -728,3 +728,22 @@ func TestTUIInstanceMarks(t *testing.T) {
 		t.Errorf("still %d down after the restart", api.crashed)
 	}
 }
+
+// Breakers show where an instructor looks: on the edge, on the caller,
+// in the detail and in the event log.
+func TestTUIBreakers(t *testing.T) {
+	hs := newHarness(t, "testdata/breaker.yaml", 120, 40)
+	hs.r.StepSize = 10 * sim.Second
+	hs.stepTo(4*sim.Minute + 10*sim.Second)
+	hs.m.sel = hs.m.g.byName["api"]
+	got := hs.view()
+	for _, want := range []string{"→db", " open", "breaker→db open", "breaker api->db#0 closed→open", "breaker open"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q:\n%s", want, got)
+		}
+	}
+	if h := hs.m.stats[hs.m.sel].health; h < healthDegraded {
+		t.Errorf("api with open breakers is %s", healthName[h])
+	}
+	golden(t, "breaker-120x40", got)
+}

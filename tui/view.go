@@ -310,6 +310,9 @@ func (m Model) extras(st nodeStats) line {
 	if st.paused > 0 {
 		l = append(l, sty(&th.warn, strconv.Itoa(st.paused)+" paused "))
 	}
+	for _, to := range st.openTo {
+		l = append(l, sty(&th.bad, "breaker→"+to+" open "))
+	}
 	for _, f := range st.faults {
 		l = append(l, sty(&th.accent, "⚡"+f+" "))
 	}
@@ -327,13 +330,30 @@ func (m Model) extras(st nodeStats) line {
 }
 
 // edgeLine is one call edge, with its rate and errors where the model's
-// metrics give them exactly: a workload's own requests, or a service with
-// a single caller (every arrival there came over this edge).
+// metrics give them exactly: a call site under a policy (its own counters,
+// and its breakers' state), a workload's own requests, or a service with a
+// single caller (every arrival there came over this edge).
 func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
 	th := &m.th
 	callee := m.g.nodes[to]
 	ts := m.stats[to]
 	l := line{sty(&th.dim, " →"), sty(&th.health[ts.health], callee.name)}
+	if es, ok := m.edges[[2]int{from, to}]; ok {
+		l = append(l, sty(&th.dim, " "+rate(es.rate)+"/s"))
+		if finite(es.amp) && es.amp >= 1.05 {
+			l = append(l, sty(&th.warn, " ×"+fixed(es.amp, 1)))
+		}
+		switch {
+		case es.open > 0:
+			l = append(l, sty(&th.bad, " open"))
+			if es.breakers > 1 {
+				l = append(l, sty(&th.bad, " "+strconv.Itoa(es.open)+"/"+strconv.Itoa(es.breakers)))
+			}
+		case es.half > 0:
+			l = append(l, sty(&th.warn, " half-open"))
+		}
+		return l
+	}
 	var r, e float64
 	switch {
 	case m.g.nodes[from].workload:
@@ -554,8 +574,45 @@ func (m Model) detail(w, h int) []line {
 		}
 		sat = append(sat, row("in flight", val(func(p models.Point) float64 { return p.InFlight }), fixed(st.inFlight, 1), 0))
 	}
+	// Call sites under a policy: requests per second over the edge, and
+	// what its retries and breakers are doing.
+	var calls []line
+	for _, j := range n.callees {
+		es, ok := m.edges[[2]int{m.sel, j}]
+		if !ok {
+			continue
+		}
+		v := rate(es.rate) + "/s"
+		calls = append(calls, row("→"+m.g.nodes[j].name, es.series, v, 0))
+		var info line
+		switch {
+		case es.open > 0 && es.open == es.breakers && (!finite(es.amp) || es.amp < 0.005):
+			info = append(info, sty(&th.bad, " all refused"))
+		case finite(es.amp):
+			info = append(info, txt(" attempts ×"+fixed(es.amp, 2)))
+		}
+		if es.breakers > 0 {
+			bs, state := &th.good, "closed"
+			switch {
+			case es.open > 0:
+				bs, state = &th.bad, "open"
+			case es.half > 0:
+				bs, state = &th.warn, "half-open"
+			}
+			info = append(info, txt("  breaker "), sty(bs, state))
+			if es.breakers > 1 && (es.open > 0 || es.half > 0) {
+				info = append(info, sty(&th.dim, " "+strconv.Itoa(es.open+es.half)+"/"+strconv.Itoa(es.breakers)))
+			}
+		}
+		if finite(es.budget) {
+			info = append(info, txt("  retry budget "+pct(es.budget)))
+		}
+		if len(info) > 0 {
+			calls = append(calls, append(line{txt(repeat(" ", 10))}, info...))
+		}
+	}
 	// What fits, most important first: traffic, latency, saturation, then
-	// errors by cause and the component's own marks.
+	// call sites, errors by cause and the component's own marks.
 	room := h - 1
 	take := func(ls []line) {
 		for _, l := range ls {
@@ -568,6 +625,7 @@ func (m Model) detail(w, h int) []line {
 	room -= len(rows)
 	take(lat)
 	take(sat)
+	take(calls)
 	take(causes)
 	if ex := m.extras(st); len(ex) > 0 {
 		take([]line{append(line{txt(padRight("marks", 10))}, ex...)})
@@ -706,6 +764,17 @@ func (m Model) events() []logEntry {
 			out = append(out, logEntry{at: e.At, kind: "alert", text: t, bad: e.Firing})
 		}
 	}
+	for _, e := range m.snap.Result.Edges {
+		for _, b := range e.Breakers {
+			who := e.Caller + "->" + e.Target
+			if len(e.Breakers) > 1 {
+				who += "#" + strconv.Itoa(b.Instance)
+			}
+			for _, t := range b.Transitions {
+				out = append(out, logEntry{at: t.At, kind: "breaker", text: who + " " + t.From + "→" + t.To + " (" + t.Reason + ")", bad: t.To == "open"})
+			}
+		}
+	}
 	slices.SortStableFunc(out, func(a, b logEntry) int {
 		switch {
 		case a.at < b.at:
@@ -731,7 +800,7 @@ func (m Model) eventLog(w, h int) []line {
 		if e.bad {
 			ks = &th.warn
 		}
-		out = append(out, line{txt(" "), sty(&th.dim, padLeft(clock(e.at), 10)), txt(" "), sty(ks, padRight(e.kind, 6)), txt(e.text)})
+		out = append(out, line{txt(" "), sty(&th.dim, padLeft(clock(e.at), 10)), txt(" "), sty(ks, padRight(e.kind, 8)), txt(e.text)})
 	}
 	return out
 }
