@@ -747,3 +747,47 @@ func TestTUIBreakers(t *testing.T) {
 	}
 	golden(t, "breaker-120x40", got)
 }
+
+// Retries and breakers schedule timers of their own; a session over them
+// still replays exactly.
+func TestTUIBreakerSessionReplays(t *testing.T) {
+	s := load(t, "testdata/breaker.yaml")
+	r, err := NewRunner(s, s.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.StepSize = 13*sim.Second + 7
+	for r.eng.Now() < 100*sim.Second {
+		r.Apply(Action{Kind: ActStep})
+	}
+	r.Apply(Action{Kind: ActInject, Fault: models.Fault{Verb: models.FaultErrors, P: 0.6, Target: models.Target{Component: "db"}}})
+	for r.eng.Now() < 150*sim.Second {
+		r.Apply(Action{Kind: ActStep})
+	}
+	r.Apply(Action{Kind: ActClear, ID: len(r.topo.Faults)})
+	for !r.m.Finished() {
+		r.Apply(Action{Kind: ActStep})
+	}
+	data, err := scenarios.SaveSession(s, r.Snapshot().Session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := scenarios.Parse("session.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	eng := sim.NewEngine(s2.Seed)
+	m2, _ := models.New(eng, s2.Topology(), models.Options{Until: s2.Duration, Warmup: s2.Warmup})
+	m2.Start()
+	m2.Advance(s2.Duration)
+	var a, b bytes.Buffer
+	meta := report.Meta{Scenario: s.Name, Seed: s.Seed}
+	report.JSON(&a, meta, r.m.Result(false))
+	report.JSON(&b, meta, m2.Result(false))
+	if a.String() != b.String() || r.eng.Fired() != eng.Fired() {
+		t.Errorf("replay differs (events %d vs %d)\n%s", r.eng.Fired(), eng.Fired(), data)
+	}
+	if !strings.Contains(a.String(), "open") {
+		t.Error("no breaker opened: the fixture no longer exercises breakers")
+	}
+}
