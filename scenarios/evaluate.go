@@ -337,7 +337,7 @@ func formatValue(v float64, u unit) string {
 		}
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
 // formatSeconds prints seconds with the unit a person would pick.
