@@ -34,6 +34,8 @@ type edge struct {
 
 	series *sim.Ring[EdgePoint]
 	iv     EdgePoint // counts of the open interval
+
+	forced, disabled int // breaker faults holding the breakers (see FaultBreaker)
 }
 
 // edgeState is the policy state of one client: one caller instance, or
@@ -570,6 +572,34 @@ func (st *edgeState) collect() {
 			continue
 		}
 		st.trans = append(st.trans, BreakerTransition{At: t.At, From: t.From.String(), To: t.To.String(), Reason: t.Reason.String()})
+	}
+}
+
+// manual applies a change of d in the breaker faults of mode holding this
+// edge's breakers: forced open while any forces them, else disabled while
+// any disables them, else reset to closed.
+func (e *edge) manual(mode string, d int) {
+	if mode == BreakerForcedOpen {
+		e.forced += d
+	} else {
+		e.disabled += d
+	}
+	now := e.m.eng.Now()
+	for _, st := range e.states {
+		b := st.breaker
+		switch {
+		case e.forced > 0:
+			if b.State(now) != policy.ForcedOpen {
+				b.ForceOpen(now)
+			}
+		case e.disabled > 0:
+			if b.State(now) != policy.Disabled {
+				b.Disable(now)
+			}
+		default:
+			b.Reset(now)
+		}
+		st.watch()
 	}
 }
 

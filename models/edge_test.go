@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"cascade/models/policy"
@@ -387,5 +388,31 @@ func TestPolicyRunsWithoutAllocating(t *testing.T) {
 	// Per simulated second: 200 requests, about 350 attempts, 1 series tick.
 	if allocs > 4 {
 		t.Errorf("%.0f allocations per simulated second", allocs)
+	}
+}
+
+func TestBreakerFaultForcesAndReleases(t *testing.T) {
+	// A healthy dependency; from 10s to 20s a breaker fault holds the
+	// breaker forced open (every call refused), then it is reset to
+	// closed. A second, overlapping "disabled" fault does not undo the
+	// forced one: forced open wins while both hold.
+	c := policy.GoBreaker()
+	topo := failingFrom(t, &CallPolicy{Breaker: &c}, 0, 1)
+	topo.Faults = []Fault{
+		{Verb: FaultBreaker, Mode: BreakerForcedOpen, Start: 10 * sim.Second, Duration: 10 * sim.Second, Target: Target{From: "api", To: "db"}},
+		{Verb: FaultBreaker, Mode: BreakerDisabled, Start: 15 * sim.Second, Duration: 10 * sim.Second, Target: Target{From: "api", To: "db"}},
+	}
+	r := run(t, topo, Options{Until: 30 * sim.Second})
+	e := r.Edges[0]
+	// Constant 100/s: the requests in [10s, 20s) are refused, 1000 of them.
+	if e.BreakerRejected < 995 || e.BreakerRejected > 1005 {
+		t.Errorf("%d refused, want about 1000", e.BreakerRejected)
+	}
+	var to []string
+	for _, x := range e.Breakers[0].Transitions {
+		to = append(to, x.To)
+	}
+	if want := []string{"forced-open", "disabled", "closed"}; !slices.Equal(to, want) {
+		t.Errorf("transitions %v, want %v", to, want)
 	}
 }

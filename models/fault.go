@@ -56,6 +56,16 @@ const (
 	// Factor over Over (default: the whole duration), then holds it until
 	// the fault ends.
 	FaultRamp
+
+	// Policy faults act on the call sites from Target.From to Target.To.
+
+	// FaultBreaker holds their circuit breakers in a manual state, Mode
+	// "forced_open" (reject every call) or "disabled" (let every call
+	// through, record nothing) — resilience4j's transitionToForcedOpenState
+	// and transitionToDisabledState, a trainer's "pull the breaker". When
+	// the last such fault ends the breakers are reset to closed. Forced
+	// open wins over disabled while both hold.
+	FaultBreaker
 )
 
 func (v Verb) String() string {
@@ -80,6 +90,8 @@ func (v Verb) String() string {
 		return "spike"
 	case FaultRamp:
 		return "ramp"
+	case FaultBreaker:
+		return "breaker"
 	}
 	return "unknown"
 }
@@ -87,7 +99,7 @@ func (v Verb) String() string {
 // Verbs lists every verb by name, in declaration order.
 func Verbs() []Verb {
 	var out []Verb
-	for v := FaultLatency; v <= FaultRamp; v++ {
+	for v := FaultLatency; v <= FaultBreaker; v++ {
 		out = append(out, v)
 	}
 	return out
@@ -101,6 +113,15 @@ func (v Verb) Instance() bool { return v >= FaultCrash && v <= FaultErrors }
 
 // Traffic reports whether v acts on a workload.
 func (v Verb) Traffic() bool { return v == FaultSpike || v == FaultRamp }
+
+// Policy reports whether v acts on the policy of call sites (From -> To).
+func (v Verb) Policy() bool { return v == FaultBreaker }
+
+// Breaker modes of a FaultBreaker.
+const (
+	BreakerForcedOpen = "forced_open"
+	BreakerDisabled   = "disabled"
+)
 
 // SelectMode says which instances of a service an instance fault hits.
 type SelectMode int
@@ -129,7 +150,9 @@ type Instances struct {
 //     and one of Groups[1]); FaultBlackhole may also name only To (every
 //     caller of that service);
 //   - instance verbs: Component, a service, and Instances;
-//   - traffic verbs: Component, a workload.
+//   - traffic verbs: Component, a workload;
+//   - policy verbs: From (a workload or service) and To (a service): every
+//     call site from one to the other that has a policy.
 type Target struct {
 	Component string
 	Instances Instances
@@ -166,6 +189,7 @@ type Fault struct {
 	Restart sim.Time  // FaultCrash: instances come back after this; 0 = when the fault ends
 	After   sim.Time  // FaultBlackhole: close with an error after this; 0 = hang
 	OneWay  bool      // FaultPartition: only Groups[0] -> Groups[1]
+	Mode    string    // FaultBreaker: BreakerForcedOpen or BreakerDisabled
 }
 
 // Probe reads live metrics while the simulation runs, for fault conditions.

@@ -35,6 +35,8 @@ type injected struct {
 	down  bool // a crash holding its instances down (until restart or end)
 	// Traffic faults.
 	wl *Workload
+	// Policy faults: the call sites they hold.
+	edges []*edge
 }
 
 // The event kinds of a fault.
@@ -177,6 +179,19 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("%s: factor must be > 0", f.Verb)
 		}
 		return nil
+	case f.Verb.Policy():
+		if f.Mode != BreakerForcedOpen && f.Mode != BreakerDisabled {
+			return fmt.Errorf("breaker: mode must be %s or %s, not %q", BreakerForcedOpen, BreakerDisabled, f.Mode)
+		}
+		for _, e := range m.edges {
+			if e.caller == f.Target.From && e.target.spec.Name == f.Target.To && e.states[0].breaker != nil {
+				x.edges = append(x.edges, e)
+			}
+		}
+		if len(x.edges) == 0 {
+			return fmt.Errorf("breaker: no call from %q to %q has a breaker", f.Target.From, f.Target.To)
+		}
+		return nil
 	}
 	return fmt.Errorf("unknown fault verb %d", f.Verb)
 }
@@ -214,6 +229,8 @@ func (x *injected) target() string {
 		if t.From == "" {
 			return t.To
 		}
+		return t.From + "->" + t.To
+	case x.f.Verb.Policy():
 		return t.From + "->" + t.To
 	case x.f.Verb.Instance():
 		switch t.Instances.Mode {
@@ -286,6 +303,10 @@ func (x *injected) begin() {
 	case FaultSpike, FaultRamp:
 		x.wl.traffic = append(x.wl.traffic, x)
 		x.wl.trafficChanged()
+	case FaultBreaker:
+		for _, e := range x.edges {
+			e.manual(x.f.Mode, 1)
+		}
 	}
 }
 
@@ -327,6 +348,10 @@ func (x *injected) stop() {
 	case FaultSpike, FaultRamp:
 		x.wl.traffic = without(x.wl.traffic, x)
 		x.wl.trafficChanged()
+	case FaultBreaker:
+		for _, e := range x.edges {
+			e.manual(x.f.Mode, -1)
+		}
 	}
 }
 

@@ -39,6 +39,8 @@ type faultDraft struct {
 	refs     []faultRef
 	instNode *yaml.Node // instances: or instance:, for range problems
 
+	breakerOn *yaml.Node // a breaker fault's on:, checked against the calls with breakers
+
 	when     string // when: as written
 	whenNode *yaml.Node
 	whenPath string
@@ -184,6 +186,12 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		if !l.linkOrService(d, verb.val, vpath) {
 			return false
 		}
+	case models.FaultBreaker:
+		i, eok := l.enum(verb.val, vpath, []string{models.BreakerForcedOpen, models.BreakerDisabled})
+		if !eok {
+			return false
+		}
+		f.Mode = []string{models.BreakerForcedOpen, models.BreakerDisabled}[i]
 	}
 	// The target, for verbs whose value was a parameter.
 	on, hasOn := by["on"]
@@ -206,6 +214,19 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			l.errorf(verb.key, path, "e.g. on: api->db, or between: [[api], [db]]", "missing on: (a link) or between: (two groups)")
 			return false
 		}
+	case v.Policy():
+		if hasBetween {
+			l.errorf(between.key, join(path, "between"), "a breaker belongs to the calls from one component to one service", "unexpected between:")
+			return false
+		}
+		if !hasOn {
+			l.errorf(verb.key, path, "e.g. on: api->payments", "missing on: (the calls from->to whose breakers to hold)")
+			return false
+		}
+		if !l.link(d, on.val, join(path, "on")) {
+			return false
+		}
+		d.breakerOn = deref(on.val)
 	case v == models.FaultSlow || v == models.FaultErrors || v == models.FaultSpike || v == models.FaultRamp:
 		if hasBetween {
 			l.errorf(between.key, join(path, "between"), "between: is for network faults", "unexpected between:")
@@ -445,9 +466,62 @@ func (l *loader) checkFaults() {
 				ok = false
 			}
 		}
+		if ok && d.breakerOn != nil {
+			t := d.f.Target
+			var pairs []string
+			found := false
+			for _, e := range l.breakerEdges() {
+				found = found || e == [2]string{t.From, t.To}
+				pairs = append(pairs, e[0]+"->"+e[1])
+			}
+			if !found {
+				hint := "add breaker: to a call first"
+				if len(pairs) > 0 {
+					hint = "calls with a breaker: " + strings.Join(pairs, ", ")
+				}
+				l.errorf(d.breakerOn, join(d.path, "on"), hint, "no call from %s to %s has a breaker", t.From, t.To)
+				ok = false
+			}
+		}
 		if ok {
 			kept = append(kept, d)
 		}
 	}
 	l.faults = kept
+}
+
+// breakerEdges are the (caller, service) pairs with a breaker on some call.
+func (l *loader) breakerEdges() [][2]string {
+	var out [][2]string
+	add := func(from, to string) {
+		for _, e := range out {
+			if e == [2]string{from, to} {
+				return
+			}
+		}
+		out = append(out, [2]string{from, to})
+	}
+	for _, w := range l.workloads {
+		if w.spec.Policy != nil && w.spec.Policy.Breaker != nil {
+			add(w.spec.Name, w.spec.Target)
+		}
+	}
+	var walk func(from string, steps []models.Step)
+	walk = func(from string, steps []models.Step) {
+		for _, st := range steps {
+			if st.Kind == models.Call && st.Policy != nil && st.Policy.Breaker != nil {
+				add(from, st.Target)
+			}
+			walk(from, st.Children)
+			for _, b := range st.Branches {
+				walk(from, b.Steps)
+			}
+		}
+	}
+	for _, s := range l.services {
+		for _, o := range s.spec.Ops {
+			walk(s.spec.Name, o.Steps)
+		}
+	}
+	return out
 }

@@ -191,6 +191,13 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 		if f.Keys > 0 {
 			add("keys", scalar(formatProbability(f.Keys)))
 		}
+	case models.FaultBreaker:
+		add("breaker", scalar(f.Mode))
+		n, err := link()
+		if err != nil {
+			return nil, err
+		}
+		add("on", n)
 	default:
 		return nil, fmt.Errorf("unknown fault verb %d", v)
 	}

@@ -166,3 +166,33 @@ func TestWriteNewNeverOverwrites(t *testing.T) {
 		t.Errorf("second name %s", q)
 	}
 }
+
+// A breaker fault needs a call with a breaker: the circuit-breaker
+// scenario has one.
+func TestSaveSessionRoundTripsBreakerFaults(t *testing.T) {
+	s, err := Load("circuit-breaker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := []models.Fault{
+		{Verb: models.FaultBreaker, Start: 95*sim.Second + 7, Duration: 20 * sim.Second, Mode: models.BreakerForcedOpen,
+			Target: models.Target{From: "checkout", To: "payments"}},
+		{Verb: models.FaultBreaker, Start: 4 * sim.Minute, Mode: models.BreakerDisabled,
+			Target: models.Target{From: "checkout", To: "payments"}},
+	}
+	data, err := SaveSession(s, Session{Seed: s.Seed, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("saved.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	back := got.Topology().Faults
+	back = back[len(back)-2:]
+	for i := range faults {
+		if !reflect.DeepEqual(back[i], faults[i]) {
+			t.Errorf("fault %d:\n got %+v\nwant %+v", i, back[i], faults[i])
+		}
+	}
+}

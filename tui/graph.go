@@ -20,9 +20,10 @@ type node struct {
 // graph is the static shape of the system: nodes (workloads first, then
 // services, in file order) and who calls whom.
 type graph struct {
-	nodes   []node
-	byName  map[string]int
-	columns [][]int // node indices by depth
+	nodes    []node
+	byName   map[string]int
+	columns  [][]int  // node indices by depth
+	breakers [][2]int // caller -> callee pairs with a circuit breaker on some call
 }
 
 func newGraph(t models.Topology) *graph {
@@ -43,14 +44,26 @@ func newGraph(t models.Topology) *graph {
 		g.nodes[from].callees = append(g.nodes[from].callees, j)
 		g.nodes[j].callers = append(g.nodes[j].callers, from)
 	}
+	breaker := func(from int, to string) {
+		j, ok := g.byName[to]
+		if ok && !slices.Contains(g.breakers, [2]int{from, j}) {
+			g.breakers = append(g.breakers, [2]int{from, j})
+		}
+	}
 	for i, w := range t.Workloads {
 		edge(i, w.Target)
+		if w.Policy != nil && w.Policy.Breaker != nil {
+			breaker(i, w.Target)
+		}
 	}
 	var walk func(from int, steps []models.Step)
 	walk = func(from int, steps []models.Step) {
 		for _, st := range steps {
 			if st.Kind == models.Call {
 				edge(from, st.Target)
+				if st.Policy != nil && st.Policy.Breaker != nil {
+					breaker(from, st.Target)
+				}
 			}
 			walk(from, st.Children)
 			for _, b := range st.Branches {

@@ -53,6 +53,7 @@ var verbHelp = map[models.Verb]string{
 	models.FaultErrors:    "fail a fraction of requests",
 	models.FaultSpike:     "multiply a workload's rate",
 	models.FaultRamp:      "ramp a workload's rate up",
+	models.FaultBreaker:   "hold a circuit breaker open or disabled",
 }
 
 func newPalette(g *graph, sel int) *palette {
@@ -125,6 +126,11 @@ func targetsFor(g *graph, v models.Verb) []choice {
 				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
 			}
 		}
+	case v.Policy():
+		for _, e := range g.breakers {
+			a, b := g.nodes[e[0]].name, g.nodes[e[1]].name
+			out = append(out, choice{label: a + "->" + b, t: models.Target{From: a, To: b}, node: e[0]})
+		}
 	}
 	return out
 }
@@ -157,6 +163,8 @@ func fieldsFor(v models.Verb) []field {
 		return []field{{key: "factor", label: "factor", value: "3x", hint: "rate multiplied by this"}, forField}
 	case models.FaultRamp:
 		return []field{{key: "factor", label: "to", value: "2x", hint: "rate multiplier reached"}, {key: "over", label: "over", value: "1m", hint: "time to reach it"}, forField}
+	case models.FaultBreaker:
+		return []field{{key: "mode", label: "mode", value: models.BreakerForcedOpen, hint: "forced_open (reject every call) or disabled (let every call through)"}, forField}
 	}
 	return nil
 }
@@ -225,6 +233,11 @@ func (p *palette) build() (models.Fault, error) {
 			}
 		case "instances":
 			f.Target.Instances, err = parseInstances(v)
+		case "mode":
+			if v != models.BreakerForcedOpen && v != models.BreakerDisabled {
+				err = fmt.Errorf("%s or %s", models.BreakerForcedOpen, models.BreakerDisabled)
+			}
+			f.Mode = v
 		}
 		if err != nil {
 			return f, fmt.Errorf("%s: %v", fl.label, err)
