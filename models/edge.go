@@ -492,6 +492,7 @@ func (r *request) finish(o Outcome, expired bool) {
 	if m.measuring() {
 		e.outcomes[o]++
 	}
+	e.iv.Outcomes[o]++
 	from, start := r.from, r.start
 	m.freeRequest(r)
 	from.reply(nil, o, start)
@@ -651,8 +652,9 @@ type EdgePoint struct {
 	Retries         int64
 	Suppressed      int64
 	BreakerRejected int64
-	OpenBreakers    int     // breakers not closed at the end of the interval
-	BudgetLevel     float64 // mean over the edge's budgets; NaN without one
+	Outcomes        [numOutcomes]int64 // how the requests that ended in the interval ended
+	OpenBreakers    int                // breakers not closed at the end of the interval
+	BudgetLevel     float64            // mean over the edge's budgets; NaN without one
 }
 
 func (e *edge) tick(now sim.Time) {
