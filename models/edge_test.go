@@ -416,3 +416,28 @@ func TestBreakerFaultForcesAndReleases(t *testing.T) {
 		t.Errorf("transitions %v, want %v", to, want)
 	}
 }
+
+func TestCallCountsEveryPair(t *testing.T) {
+	// The pair counts see requests, not attempts: with retries the callee
+	// gets more arrivals than the pair has requests, and the pair's
+	// outcomes are what the caller heard at the end.
+	pol := &CallPolicy{Retry: &RetrySpec{Attempts: 3, On: DefaultRetryOn()}}
+	r := run(t, flaky(t, 0.5, pol), Options{Until: 20 * sim.Second})
+	if len(r.Calls) != 1 {
+		t.Fatalf("calls %+v", r.Calls)
+	}
+	c, w, e := r.Calls[0], r.Workloads[0], r.Edges[0]
+	if c.Caller != "c" || c.Target != "s" || c.Arrivals != w.Arrivals || c.Error != w.Error || c.OK != w.OK {
+		t.Errorf("pair %+v, workload %+v", c.Counts, w.Counts)
+	}
+	if r.Services[0].Arrivals != e.Attempts || c.Arrivals >= e.Attempts {
+		t.Errorf("service arrivals %d, attempts %d, pair requests %d", r.Services[0].Arrivals, e.Attempts, c.Arrivals)
+	}
+	var sum int64
+	for _, p := range c.Series {
+		sum += p.Requests
+	}
+	if sum != c.Arrivals {
+		t.Errorf("series requests %d, total %d", sum, c.Arrivals)
+	}
+}

@@ -25,6 +25,7 @@ type step struct {
 	repeat  int
 	timeout sim.Time
 	edge    *edge // the call's policy, or nil for a plain call
+	pair    *pair // the caller -> service counts
 
 	children  [][]step // Parallel: each child as a one-step sequence
 	waitFirst bool
@@ -159,6 +160,7 @@ func (x *exec) run() {
 }
 
 func (x *exec) callOnce(s *step) {
+	s.pair.sent(x.m.measuring())
 	if s.edge != nil {
 		s.edge.begin(x, x.key, x.sheddable, x.inst.idx, x.deadline)
 		return
@@ -183,6 +185,7 @@ func (x *exec) callOnce(s *step) {
 // operation: the caller reports an error of its own, whatever went wrong
 // below it.
 func (x *exec) reply(_ *call, o Outcome, _ sim.Time) {
+	x.steps[x.pc].pair.ended(o, x.m.measuring())
 	if o != OK {
 		x.finish(Error)
 		return

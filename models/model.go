@@ -40,6 +40,7 @@ type Model struct {
 	requests []*request
 
 	edges []*edge // call sites under a policy, in build order
+	pairs []*pair // caller -> service call counts, in build order
 
 	names    map[string]int32 // component name -> id: services, then workloads
 	timeline []Fault          // Topology.Faults, injected by Start
@@ -133,7 +134,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		if spec.Users > 0 && spec.Think == nil {
 			return nil, fmt.Errorf("workload %q: closed loop needs a think time", spec.Name)
 		}
-		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points),
+		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points), pair: m.pairOf(spec.Name, s.spec.Name),
 			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think"),
 			keys: eng.Stream("workload/" + spec.Name + "/keys"), id: int32(len(m.services) + len(m.workloads))}
 		if _, dup := m.names[spec.Name]; dup {
@@ -220,6 +221,7 @@ func compile(in []Step, owner string, resolve resolver, mk edgeMaker) ([]step, e
 			if err != nil {
 				return nil, err
 			}
+			s.pair = s.target.m.pairOf(owner, s.target.spec.Name)
 			if st.Policy != nil {
 				if s.edge, err = mk(st, s.target, s.op, s.link); err != nil {
 					return nil, err
@@ -279,6 +281,9 @@ func (t *ticker) Fire(any) {
 	for _, e := range m.edges {
 		e.tick(now)
 	}
+	for _, p := range m.pairs {
+		p.tick(now)
+	}
 	for _, s := range m.slos {
 		s.tracker.Advance(now)
 	}
@@ -302,6 +307,9 @@ func (w *warmupEnd) Fire(any) {
 	}
 	for _, e := range m.edges {
 		e.restart()
+	}
+	for _, p := range m.pairs {
+		p.restart()
 	}
 }
 
@@ -330,6 +338,7 @@ type Result struct {
 	Windows   []WindowResult // in Options.Windows order
 	Faults    []FaultRecord  // every fault injected so far, in injection order
 	Edges     []EdgeResult   // call sites under a policy: services' steps in file order, then workloads
+	Calls     []CallResult   // every caller -> service pair, policy or not
 }
 
 // SLOResult is the state of one SLO's error budget at Result time.
@@ -478,6 +487,9 @@ func (m *Model) Result(withSeries bool) Result {
 	}
 	for _, e := range m.edges {
 		r.Edges = append(r.Edges, e.result(now, withSeries))
+	}
+	for _, p := range m.pairs {
+		r.Calls = append(r.Calls, p.result(withSeries))
 	}
 	for _, w := range m.workloads {
 		c := w.counts()

@@ -20,6 +20,7 @@ type Workload struct {
 	op     *op
 	link   *link
 	edge   *edge     // the requests' policy, or nil
+	pair   *pair     // its calls, for the topology view
 	rng    *sim.Rand // arrivals
 	think  *sim.Rand // closed loop
 	keys   *sim.Rand // open loop: each request's key
@@ -123,6 +124,7 @@ func (w *Workload) sendFrom(r caller, key uint32) {
 	w.inFlight++
 	now := w.m.eng.Now()
 	w.arrive(now)
+	w.pair.sent(w.m.measuring())
 	if w.edge != nil {
 		w.edge.begin(r, key, w.spec.Sheddable, 0, 0)
 		return
@@ -140,6 +142,7 @@ func (w *Workload) reply(_ *call, o Outcome, sent sim.Time) { w.record(o, sent) 
 func (w *Workload) record(o Outcome, sent sim.Time) {
 	w.inFlight--
 	now := w.m.eng.Now()
+	w.pair.ended(o, now >= w.m.since)
 	w.end(now, o, now-sent)
 	// A run without an end time ends with its last reply, exactly.
 	if w.finished && w.inFlight == 0 && w.m.opt.Until == 0 && w.m.Done() {

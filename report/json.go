@@ -37,6 +37,7 @@ type jsonResult struct {
 	Faults      []jsonFault    `json:"faults"`
 	SLOs        []jsonSLO      `json:"slos"`
 	Edges       []jsonEdge     `json:"edges"`
+	Calls       []jsonCall     `json:"calls"`
 	Expect      []jsonExpect   `json:"expectations"`
 	Passed      bool           `json:"passed"` // every expectation holds (true when there are none)
 	Replicas    *jsonReplicas  `json:"replications,omitempty"`
@@ -179,6 +180,12 @@ type jsonBreaker struct {
 	Dropped     int64            `json:"transitions_dropped"`
 }
 
+type jsonCall struct {
+	Caller string     `json:"caller"`
+	Target string     `json:"target"`
+	Counts jsonCounts `json:"counts"`
+}
+
 type jsonEdge struct {
 	Name             string        `json:"name"`
 	Caller           string        `json:"caller"`
@@ -269,6 +276,10 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Ejected:       s.Ejected,
 			Ejections:     jsonEjections(s.Ejections),
 		})
+	}
+	doc.Calls = []jsonCall{}
+	for _, c := range r.Calls {
+		doc.Calls = append(doc.Calls, jsonCall{Caller: c.Caller, Target: c.Target, Counts: counts(c.Counts)})
 	}
 	doc.Edges = []jsonEdge{}
 	for _, e := range r.Edges {

@@ -162,7 +162,7 @@ func (m *Model) derive() {
 	m.edges = map[[2]int]edgeStats{}
 	for _, e := range m.g.edges() {
 		es := edgeStatsOf(&m.snap.Result, m.g.nodes[e[0]].name, m.g.nodes[e[1]].name, 200)
-		if es.policy {
+		if es.policy || es.counted {
 			m.edges[e] = es
 		}
 	}

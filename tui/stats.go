@@ -219,10 +219,13 @@ func hasString(xs []string, s string) bool {
 	return false
 }
 
-// edgeStats is what the model's call-site metrics say about one caller ->
-// callee pair. Only call sites under a policy (retry, breaker, ...) have
-// them; several sites of one pair (different operations) are summed.
+// edgeStats is what the model's call metrics say about one caller ->
+// callee pair: every pair has its requests and outcomes (Result.Calls);
+// call sites under a policy (retry, breaker, ...) add attempts and breaker
+// state, several sites of one pair summed.
 type edgeStats struct {
+	counted  bool    // the model counts this pair's calls
+	errs     float64 // fraction of the last interval's replies that were not OK
 	policy   bool
 	rate     float64 // requests per second over the last interval
 	amp      float64 // attempts per request over the last interval; NaN without requests
@@ -274,6 +277,21 @@ func edgeStatsOf(r *models.Result, caller, callee string, width int) edgeStats {
 	es.rate = float64(req) // per 1 s interval
 	if req > 0 {
 		es.amp = float64(att) / float64(req)
+	}
+	for _, c := range r.Calls {
+		if c.Caller != caller || c.Target != callee || len(c.Series) == 0 {
+			continue
+		}
+		p := c.Series[len(c.Series)-1]
+		es.counted = true
+		es.rate = float64(p.Requests)
+		var done int64
+		for _, n := range p.Outcomes {
+			done += n
+		}
+		if done > 0 {
+			es.errs = 1 - float64(p.Outcomes[models.OK])/float64(done)
+		}
 	}
 	if nb > 0 {
 		es.budget = lvl / float64(nb)

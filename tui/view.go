@@ -329,10 +329,10 @@ func (m Model) extras(st nodeStats) line {
 	return l
 }
 
-// edgeLine is one call edge, with its rate and errors where the model's
-// metrics give them exactly: a call site under a policy (its own counters,
-// and its breakers' state), a workload's own requests, or a service with a
-// single caller (every arrival there came over this edge).
+// edgeLine is one call edge, with its request rate and error rate (the
+// model counts every caller -> service pair) and, for call sites under a
+// policy, attempts per request and breaker state. The fallbacks below
+// serve hand-built results without call counts.
 func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
 	th := &m.th
 	callee := m.g.nodes[to]
@@ -340,9 +340,7 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
 	l := line{sty(&th.dim, " →"), sty(&th.health[ts.health], callee.name)}
 	if es, ok := m.edges[[2]int{from, to}]; ok {
 		l = append(l, sty(&th.dim, " "+rate(es.rate)+"/s"))
-		if finite(es.amp) && es.amp >= 1.05 {
-			l = append(l, sty(&th.warn, " ×"+fixed(es.amp, 1)))
-		}
+		// Most telling first, since a narrow column cuts the end off.
 		switch {
 		case es.open > 0:
 			l = append(l, sty(&th.bad, " open"))
@@ -351,6 +349,12 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
 			}
 		case es.half > 0:
 			l = append(l, sty(&th.warn, " half-open"))
+		}
+		if finite(es.amp) && es.amp >= 1.05 {
+			l = append(l, sty(&th.warn, " ×"+fixed(es.amp, 1)))
+		}
+		if es.errs >= degradeErr {
+			l = append(l, sty(&th.dim, " ✗"+pct(es.errs)))
 		}
 		return l
 	}
@@ -960,7 +964,7 @@ func (m Model) helpLines() []line {
 	text := "Health is from the last second: failing at ≥10% errors, a nearly full queue, every instance down or a page alert; " +
 		"degraded at ≥3% errors, ≥85% busy workers, a half-full queue or a ticket alert. " +
 		"u = busy workers, q = waiting requests / queue room, ✗ = replies that were not OK, " +
-		"→callee = a call edge (rate and errors where they are exact), ⚡ = an active fault, ⚑ = a firing alert. " +
+		"→callee = a call edge (its rate and errors), ⚡ = an active fault, ⚑ = a firing alert. " +
 		"s writes NAME-session-N.yaml: the scenario plus every fault you injected, at its time; " +
 		"'cascade run' on that file replays the session to the same numbers."
 	for _, l := range wrapWords(text, m.w-2) {
