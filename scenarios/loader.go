@@ -63,7 +63,7 @@ func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 }
 
 // topKeys are the top-level keys, in the order they are documented.
-var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos", "expect"}
+var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos", "expect", "variants"}
 
 // parse is Parse without the public wrapper: it fills l.sc and l.problems.
 func (l *loader) parse(data []byte) {
@@ -72,7 +72,14 @@ func (l *loader) parse(data []byte) {
 		l.syntaxProblem(data, err)
 		return
 	}
-	root := &doc
+	l.parseNode(&doc)
+}
+
+// parseNode loads an already decoded document: Parse's work after YAML
+// syntax, so callers that edit the node tree (variants, sweeps) keep the
+// positions of everything they did not touch.
+func (l *loader) parseNode(doc *yaml.Node) {
+	root := doc
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
 			l.problem(1, 1, "", "", "empty scenario: expected a map with workloads: and services:")

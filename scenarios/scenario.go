@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"cascade/models"
 	"cascade/sim"
 )
@@ -150,6 +152,24 @@ func Parse(filename string, data []byte) (*Scenario, error) {
 		sc:   &Scenario{Name: defaultName(filename), Source: filename, Seed: 1, Data: data},
 	}
 	l.parse(data)
+	return l.finish()
+}
+
+// ParseNode loads a scenario from a decoded YAML document (a
+// yaml.DocumentNode or its mapping), for callers that edit the tree before
+// loading it — variants and sweeps override fields this way — so problems
+// still point at the lines of the file. data is kept as Scenario.Data.
+func ParseNode(filename string, doc *yaml.Node, data []byte) (*Scenario, error) {
+	l := &loader{
+		file: filename,
+		sc:   &Scenario{Name: defaultName(filename), Source: filename, Seed: 1, Data: data},
+	}
+	l.parseNode(doc)
+	return l.finish()
+}
+
+// finish turns a loader's work into a Scenario, or its sorted problems.
+func (l *loader) finish() (*Scenario, error) {
 	if len(l.problems) > 0 {
 		l.problems.Sort()
 		return nil, l.problems
