@@ -53,6 +53,11 @@ type call struct {
 	sheddable  bool          // priority shedding drops it first
 	limited    bool          // passed the service's rate limiter (a leaky queue delays, then re-admits)
 
+	// Caches (see cache.go).
+	hit        bool     // a lookup's answer: the key was there
+	delta      sim.Time // a fill: how long the value took to load
+	failedLoad bool     // a fill reporting that the load failed
+
 	root exec // the operation's execution, embedded: no allocation per call
 }
 

@@ -33,6 +33,10 @@ type step struct {
 	arms []arm // Branch
 
 	failP float64
+
+	cache   *cache // cache operations: the cache they act on
+	cacheOf *cache // Cache step: the target's cache
+	fillOp  *op    // Cache step: the target's set operation
 }
 
 type arm struct {
@@ -63,6 +67,12 @@ type exec struct {
 
 	deadline  sim.Time // the caller's deadline, when this service honours deadlines; 0 = none
 	sheddable bool     // the request is sheddable traffic, and so are its calls
+
+	// Caches.
+	waitTimer sim.Timer // a coalesced miss's wait for another's load
+	missAt    sim.Time  // when a load began (for the fill's Δ)
+	missing   bool      // a Cache step's miss steps run: fill when they end
+	writeStep bool      // a cache write waits for its origin
 }
 
 // join waits for the child execs of one Parallel or Branch step.
@@ -142,6 +152,19 @@ func (x *exec) run() {
 		case Call:
 			x.callOnce(s)
 			return
+		case Cache:
+			x.cacheLookup(s)
+			return
+		case CacheServe:
+			x.cacheServe(s.cache)
+			return
+		case CacheFill:
+			x.cacheFill(s.cache)
+		case CacheWrite:
+			x.cacheWrite(s.cache)
+			return
+		case CacheDelete:
+			s.cache.remove(x.key)
 		case Parallel:
 			x.fork(s.children, s.waitFirst)
 			return
@@ -184,13 +207,35 @@ func (x *exec) callOnce(s *step) {
 // reply continues after a Call step's reply. Anything but OK fails the
 // operation: the caller reports an error of its own, whatever went wrong
 // below it.
-func (x *exec) reply(_ *call, o Outcome, _ sim.Time) {
-	x.steps[x.pc].pair.ended(o, x.m.measuring())
+func (x *exec) reply(c *call, o Outcome, _ sim.Time) {
+	s := &x.steps[x.pc]
+	if s.pair != nil {
+		s.pair.ended(o, x.m.measuring())
+	}
+	switch s.kind {
+	case Cache:
+		x.cacheReply(s, c, o)
+		return
+	case CacheServe:
+		x.originReply(s.cache, o)
+		return
+	case CacheWrite:
+		x.writeStep = false
+		if o != OK {
+			x.finish(Error)
+			return
+		}
+		if s.cache.spec.Writes == WriteThrough {
+			s.cache.put(x.key, x.m.eng.Now(), 0, false)
+		}
+		x.pc++
+		x.run()
+		return
+	}
 	if o != OK {
 		x.finish(Error)
 		return
 	}
-	s := &x.steps[x.pc]
 	x.rep++
 	if x.rep < s.repeat {
 		x.run() // the same Call step again, unless paused or crashed
@@ -258,6 +303,10 @@ func (j *join) childDone(o Outcome) {
 func (j *join) resume(o Outcome) {
 	j.resumed = true
 	p := j.parent
+	if s := &p.steps[p.pc]; s.kind == Cache {
+		p.missDone(s, o)
+		return
+	}
 	if o != OK {
 		p.finish(Error)
 		return

@@ -66,6 +66,18 @@ const (
 	// the last such fault ends the breakers are reset to closed. Forced
 	// open wins over disabled while both hold.
 	FaultBreaker
+
+	// Data faults act on caches and on the keys requests are for.
+
+	// FaultFlush empties a cache at once (a restart, a cold start). It
+	// takes no time: the fault ends as it starts.
+	FaultFlush
+	// FaultMassExpiry expires a fraction P of a cache's entries at once
+	// (synchronized TTLs), also instantly.
+	FaultMassExpiry
+	// FaultHotKey sends a share P of a workload's requests to one key,
+	// Key, for the fault's duration.
+	FaultHotKey
 )
 
 func (v Verb) String() string {
@@ -92,6 +104,12 @@ func (v Verb) String() string {
 		return "ramp"
 	case FaultBreaker:
 		return "breaker"
+	case FaultFlush:
+		return "flush"
+	case FaultMassExpiry:
+		return "mass_expiry"
+	case FaultHotKey:
+		return "hot_key"
 	}
 	return "unknown"
 }
@@ -99,7 +117,7 @@ func (v Verb) String() string {
 // Verbs lists every verb by name, in declaration order.
 func Verbs() []Verb {
 	var out []Verb
-	for v := FaultLatency; v <= FaultBreaker; v++ {
+	for v := FaultLatency; v <= FaultHotKey; v++ {
 		out = append(out, v)
 	}
 	return out
@@ -116,6 +134,13 @@ func (v Verb) Traffic() bool { return v == FaultSpike || v == FaultRamp }
 
 // Policy reports whether v acts on the policy of call sites (From -> To).
 func (v Verb) Policy() bool { return v == FaultBreaker }
+
+// Data reports whether v acts on a cache (flush, mass expiry) or on a
+// workload's keys (hot key).
+func (v Verb) Data() bool { return v >= FaultFlush && v <= FaultHotKey }
+
+// Instant reports whether v happens at an instant and ends at once.
+func (v Verb) Instant() bool { return v == FaultFlush || v == FaultMassExpiry }
 
 // Breaker modes of a FaultBreaker.
 const (
@@ -182,7 +207,7 @@ type Fault struct {
 	CheckEvery sim.Time
 
 	Latency dist.Dist // FaultLatency: added round trip
-	P       float64   // FaultLoss, FaultErrors: probability in (0, 1]
+	P       float64   // FaultLoss, FaultErrors, FaultMassExpiry, FaultHotKey: probability in (0, 1]
 	Keys    float64   // FaultErrors: fraction of the key space, 0 = all keys
 	Factor  float64   // FaultSlow, FaultSpike, FaultRamp: multiplier > 0
 	Over    sim.Time  // FaultRamp: time to reach Factor; 0 = Duration
@@ -190,6 +215,7 @@ type Fault struct {
 	After   sim.Time  // FaultBlackhole: close with an error after this; 0 = hang
 	OneWay  bool      // FaultPartition: only Groups[0] -> Groups[1]
 	Mode    string    // FaultBreaker: BreakerForcedOpen or BreakerDisabled
+	Key     int       // FaultHotKey: the key that becomes hot
 }
 
 // Probe reads live metrics while the simulation runs, for fault conditions.

@@ -37,6 +37,9 @@ type injected struct {
 	wl *Workload
 	// Policy faults: the call sites they hold.
 	edges []*edge
+	// Hot key: what the workload's key sampler had before.
+	prevShare float64
+	prevKey   uint32
 }
 
 // The event kinds of a fault.
@@ -179,6 +182,26 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("%s: factor must be > 0", f.Verb)
 		}
 		return nil
+	case f.Verb == FaultHotKey:
+		id, ok := m.names[f.Target.Component]
+		if !ok || int(id) < len(m.services) {
+			return fmt.Errorf("hot_key: no workload %q", f.Target.Component)
+		}
+		x.wl = m.workloads[int(id)-len(m.services)]
+		if !(f.P > 0 && f.P <= 1) || f.Key < 0 {
+			return fmt.Errorf("hot_key: share must be in (0, 1] and the key >= 0")
+		}
+		return nil
+	case f.Verb.Data():
+		id, ok := m.names[f.Target.Component]
+		if !ok || int(id) >= len(m.services) || m.services[id].cache == nil {
+			return fmt.Errorf("%s: no cache %q", f.Verb, f.Target.Component)
+		}
+		x.svc = m.services[id]
+		if f.Verb == FaultMassExpiry && !(f.P > 0 && f.P <= 1) {
+			return fmt.Errorf("mass_expiry: fraction must be in (0, 1]")
+		}
+		return nil
 	case f.Verb.Policy():
 		if f.Mode != BreakerForcedOpen && f.Mode != BreakerDisabled {
 			return fmt.Errorf("breaker: mode must be %s or %s, not %q", BreakerForcedOpen, BreakerDisabled, f.Mode)
@@ -232,6 +255,8 @@ func (x *injected) target() string {
 		return t.From + "->" + t.To
 	case x.f.Verb.Policy():
 		return t.From + "->" + t.To
+	case x.f.Verb == FaultHotKey:
+		return fmt.Sprintf("%s key %d", t.Component, x.f.Key)
 	case x.f.Verb.Instance():
 		switch t.Instances.Mode {
 		case SelectOne:
@@ -307,6 +332,19 @@ func (x *injected) begin() {
 		for _, e := range x.edges {
 			e.manual(x.f.Mode, 1)
 		}
+	case FaultFlush:
+		x.svc.cache.flush()
+	case FaultMassExpiry:
+		x.svc.cache.expire(now, x.f.P, x.rng)
+	case FaultHotKey:
+		k := x.wl.keyed
+		x.prevShare, x.prevKey = k.hotShare, k.hotKey
+		k.hotShare, k.hotKey = x.f.P, uint32(x.f.Key)
+	}
+	if x.f.Verb.Instant() {
+		m.eng.Cancel(x.timer)
+		x.timer = sim.Timer{}
+		x.stop()
 	}
 }
 
@@ -351,6 +389,10 @@ func (x *injected) stop() {
 	case FaultBreaker:
 		for _, e := range x.edges {
 			e.manual(x.f.Mode, -1)
+		}
+	case FaultHotKey:
+		if k := x.wl.keyed; k.hotShare == x.f.P && k.hotKey == uint32(x.f.Key) {
+			k.hotShare, k.hotKey = x.prevShare, x.prevKey
 		}
 	}
 }
@@ -510,7 +552,7 @@ func (x *injected) crosses(i, j int32) bool {
 // failFast decides whether an errors fault fails c at the door.
 func failFast(c *call, in *instance) bool {
 	for _, x := range in.errs {
-		if x.f.Keys > 0 && float64(c.key) >= x.f.Keys*(1<<32) {
+		if x.f.Keys > 0 && float64(mixKey(c.key)) >= x.f.Keys*(1<<32) {
 			continue
 		}
 		if x.rng.Float64() < x.f.P {

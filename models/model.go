@@ -61,6 +61,14 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 	}
 	m := &Model{eng: eng, opt: opt, names: map[string]int32{}, timeline: t.Faults}
 	byName := map[string]*Service{}
+	for i := range t.Services {
+		if c := t.Services[i].Cache; c != nil {
+			if len(t.Services[i].Ops) > 0 {
+				return nil, fmt.Errorf("service %q: a cache has no ops of its own", t.Services[i].Name)
+			}
+			t.Services[i].Ops = cacheOps(c)
+		}
+	}
 	for _, spec := range t.Services {
 		if len(spec.Ops) == 0 {
 			return nil, fmt.Errorf("service %q has no operations", spec.Name)
@@ -96,6 +104,13 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		}
 		return s, o, links[[2]string{from, svc}], nil
 	}
+	for _, s := range m.services {
+		if s.spec.Cache != nil {
+			if err := m.buildCache(s, resolve); err != nil {
+				return nil, err
+			}
+		}
+	}
 	names := map[string]int{} // edge names, to number repeats
 	edgeName := func(base string) string {
 		names[base]++
@@ -123,6 +138,9 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 			if err != nil {
 				return nil, err
 			}
+			if s.cache != nil {
+				s.cache.bind(steps)
+			}
 			s.ops[j].steps = steps
 		}
 	}
@@ -137,6 +155,9 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points), pair: m.pairOf(spec.Name, s.spec.Name),
 			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think"),
 			keys: eng.Stream("workload/" + spec.Name + "/keys"), id: int32(len(m.services) + len(m.workloads))}
+		if w.keyed, err = newKeySampler(spec.Keys); err != nil {
+			return nil, fmt.Errorf("workload %q: %v", spec.Name, err)
+		}
 		if _, dup := m.names[spec.Name]; dup {
 			return nil, fmt.Errorf("workload %q has the name of a service", spec.Name)
 		}
@@ -227,6 +248,22 @@ func compile(in []Step, owner string, resolve resolver, mk edgeMaker) ([]step, e
 					return nil, err
 				}
 			}
+		case Cache:
+			var err error
+			s.target, s.op, s.link, err = resolve(owner, st.Target, "get")
+			if err != nil {
+				return nil, err
+			}
+			if s.target.cache == nil {
+				return nil, fmt.Errorf("service %q: cache step on %q, which is not a cache", owner, st.Target)
+			}
+			s.cacheOf, s.fillOp = s.target.cache, s.target.op("set")
+			s.pair = s.target.m.pairOf(owner, s.target.spec.Name)
+			seq, err := compile(st.Children, owner, resolve, mk)
+			if err != nil {
+				return nil, err
+			}
+			s.children = [][]step{seq}
 		case Parallel:
 			for _, ch := range st.Children {
 				seq, err := compile([]Step{ch}, owner, resolve, mk)
@@ -310,6 +347,11 @@ func (w *warmupEnd) Fire(any) {
 	}
 	for _, p := range m.pairs {
 		p.restart()
+	}
+	for _, s := range m.services {
+		if s.cache != nil {
+			s.cache.restart()
+		}
 	}
 }
 
@@ -442,6 +484,7 @@ type ServiceResult struct {
 	Amplification float64
 	Ejected       int // instances ejected by outlier detection now
 	Ejections     []EjectionEvent
+	Cache         *CacheResult // caches only
 }
 
 // Little compares both sides of Little's law, L = λW, at a service: the
@@ -519,6 +562,9 @@ func (m *Model) Result(withSeries bool) Result {
 			sr.Series = s.series.Slice()
 		}
 		sr.Shed, sr.Expired, sr.Retried = s.shedBy, s.expired, s.retried
+		if s.cache != nil {
+			sr.Cache = s.cache.result()
+		}
 		sr.Amplification = math.NaN()
 		if first := c.Arrivals - s.retried; first > 0 {
 			sr.Amplification = float64(c.Arrivals) / float64(first)

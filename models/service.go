@@ -39,6 +39,7 @@ type Service struct {
 	shedBy   ShedCauses
 	retried  int64 // arrivals that were retries or hedges
 	ejEvents []EjectionEvent
+	cache    *cache // caches only
 }
 
 // ShedCauses counts requests shed by each mechanism.

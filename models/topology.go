@@ -64,6 +64,8 @@ type WorkloadSpec struct {
 	// Sheddable marks the workload's requests, and the calls made on their
 	// behalf, as the traffic priority shedding drops first.
 	Sheddable bool
+	// Keys is the popularity of the keys its requests are for.
+	Keys KeySpec
 }
 
 // Discipline orders a service's waiting queue.
@@ -123,6 +125,9 @@ type ServiceSpec struct {
 	Balancer   Balancer
 	Ops        []OpSpec // at least one; the first is the default operation
 	Admission  Admission
+	// Cache makes the service a cache; its operations (get, set, write,
+	// delete) are then built from it and Ops must be empty.
+	Cache *CacheSpec
 }
 
 // OpSpec is one operation of a service: steps run in order by the worker
@@ -151,6 +156,16 @@ const (
 	Branch
 	// Fail ends the operation with an error with probability FailP.
 	Fail
+	// Cache asks the look-aside cache Target (a service with a CacheSpec)
+	// for the request's key; on a miss it runs Children in order (the
+	// load) and fills the cache with the result.
+	Cache
+
+	// The operations of a cache service (see cacheOps); not for users.
+	CacheServe
+	CacheFill
+	CacheWrite
+	CacheDelete
 )
 
 // Step is one instruction of an operation.

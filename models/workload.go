@@ -23,7 +23,8 @@ type Workload struct {
 	pair   *pair     // its calls, for the topology view
 	rng    *sim.Rand // arrivals
 	think  *sim.Rand // closed loop
-	keys   *sim.Rand // open loop: each request's key
+	keys   *sim.Rand // each request's key
+	keyed  *keySampler
 	users  []*user
 	id     int32 // component id
 
@@ -55,7 +56,11 @@ func (u *user) Fire(any) {
 		u.idle = true
 		return
 	}
-	u.w.sendFrom(u, u.key)
+	key := u.key
+	if k, ok := u.w.keyed.draw(u.w.keys); ok {
+		key = k
+	}
+	u.w.sendFrom(u, key)
 }
 
 func (u *user) reply(_ *call, o Outcome, sent sim.Time) {
@@ -104,7 +109,11 @@ func (w *Workload) setUsers(n int) {
 
 // Fire is an open-loop arrival.
 func (w *Workload) Fire(any) {
-	w.sendFrom(w, uint32(w.keys.Uint64()))
+	key, ok := w.keyed.draw(w.keys)
+	if !ok {
+		key = uint32(w.keys.Uint64())
+	}
+	w.sendFrom(w, key)
 	w.scheduleNext()
 }
 

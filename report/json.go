@@ -155,6 +155,27 @@ type jsonService struct {
 	Amplification number            `json:"amplification"`
 	Ejected       int               `json:"ejected"`
 	Ejections     []jsonEjection    `json:"ejections"`
+	Cache         *jsonCache        `json:"cache,omitempty"`
+}
+
+type jsonCache struct {
+	Lookups        int64  `json:"lookups"`
+	Hits           int64  `json:"hits"`
+	Misses         int64  `json:"misses"`
+	HitRatio       number `json:"hit_ratio"`
+	TopHitRatio    number `json:"top10_hit_ratio"`
+	StaleServes    int64  `json:"stale_serves"`
+	NegativeHits   int64  `json:"negative_hits"`
+	Coalesced      int64  `json:"coalesced"`
+	EarlyRefreshes int64  `json:"early_refreshes"`
+	Refreshes      int64  `json:"refreshes"`
+	OriginLoads    int64  `json:"origin_loads"`
+	Fills          int64  `json:"fills"`
+	Evictions      int64  `json:"evictions"`
+	Entries        int    `json:"entries"`
+	Capacity       int    `json:"capacity"`
+	Flushes        int64  `json:"flushes"`
+	MassExpired    int64  `json:"mass_expired"`
 }
 
 type jsonEjection struct {
@@ -275,6 +296,7 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Amplification: number(s.Amplification),
 			Ejected:       s.Ejected,
 			Ejections:     jsonEjections(s.Ejections),
+			Cache:         jsonCacheOf(s.Cache),
 		})
 	}
 	doc.Calls = []jsonCall{}
@@ -354,6 +376,16 @@ func encode(w io.Writer, doc any) error {
 }
 
 func seconds(t sim.Time) number { return number(t.Seconds()) }
+
+func jsonCacheOf(c *models.CacheResult) *jsonCache {
+	if c == nil {
+		return nil
+	}
+	return &jsonCache{Lookups: c.Lookups, Hits: c.Hits, Misses: c.Misses, HitRatio: number(c.HitRatio),
+		TopHitRatio: number(c.TopRatio), StaleServes: c.StaleServes, NegativeHits: c.NegativeHits, Coalesced: c.Coalesced,
+		EarlyRefreshes: c.EarlyRefreshes, Refreshes: c.Refreshes, OriginLoads: c.OriginLoads, Fills: c.Fills,
+		Evictions: c.Evictions, Entries: c.Entries, Capacity: c.Capacity, Flushes: c.Flushes, MassExpired: c.MassExpired}
+}
 
 func jsonEjections(es []models.EjectionEvent) []jsonEjection {
 	out := []jsonEjection{}

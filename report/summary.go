@@ -39,6 +39,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	workloads(w, r.Workloads, extra)
 	fmt.Fprintln(w)
 	services(w, r.Services, extra)
+	caches(w, r.Services)
 	edges(w, r.Edges)
 	faults(w, r.Faults)
 	slos(w, r.SLOs)
@@ -169,6 +170,29 @@ func services(w io.Writer, ss []models.ServiceResult, extra []models.Outcome) {
 			fmt.Fprintf(w, "%s: %s\n", s.Name, strings.Join(notes, "; "))
 		}
 	}
+}
+
+// caches writes one row per cache: how often it answered, and what it
+// spared or cost its origin.
+func caches(w io.Writer, ss []models.ServiceResult) {
+	t := table{head: []string{"CACHE", "lookups", "hit", "top-10 hit", "stale", "coalesced", "early", "origin loads", "entries", "evicted"}}
+	for _, s := range ss {
+		c := s.Cache
+		if c == nil {
+			continue
+		}
+		t.add(s.Name, integer(c.Lookups), percent(c.HitRatio, 1), percent(c.TopRatio, 1), integer(c.StaleServes),
+			integer(c.Coalesced), integer(c.EarlyRefreshes), integer(c.OriginLoads),
+			fmt.Sprintf("%d/%d", c.Entries, c.Capacity), integer(c.Evictions))
+	}
+	if len(t.rows) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	t.write(w)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "hit: lookups answered from the cache (stale included); top-10: for the 10 most popular keys;")
+	fmt.Fprintln(w, "coalesced: misses that waited on another's load; early: XFetch refreshes; origin loads: the cache's own")
 }
 
 // edges writes every call site under a policy: what its callers asked

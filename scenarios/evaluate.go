@@ -105,6 +105,14 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			r := recoveryOf(runs, name, parseArgs(args))
 			return r.ok
 		},
+		Cache: func(name string) cacheValue {
+			var v cacheValue
+			for _, f := range cacheFields() {
+				x, _ := measure{fn: "cache", arg: name, field: f}.mean(runs)
+				v.set(f, x)
+			}
+			return v
+		},
 		Calls: func(from, to string) callsValue {
 			var v callsValue
 			for _, f := range callsFields() {
@@ -122,6 +130,64 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			return v
 		},
 	}
+}
+
+func (v *cacheValue) set(field string, x float64) {
+	switch field {
+	case "hit_ratio":
+		v.HitRatio = x
+	case "top_hit_ratio":
+		v.TopHitRatio = x
+	case "lookups":
+		v.Lookups = x
+	case "hits":
+		v.Hits = x
+	case "misses":
+		v.Misses = x
+	case "stale_serves":
+		v.StaleServes = x
+	case "coalesced":
+		v.Coalesced = x
+	case "early_refreshes":
+		v.EarlyRefreshes = x
+	case "origin_loads":
+		v.OriginLoads = x
+	case "evictions":
+		v.Evictions = x
+	}
+}
+
+// cacheField reads one counter of a cache.
+func cacheField(r *models.Result, name, field string) float64 {
+	for i := range r.Services {
+		c := r.Services[i].Cache
+		if r.Services[i].Name != name || c == nil {
+			continue
+		}
+		switch field {
+		case "hit_ratio":
+			return c.HitRatio
+		case "top_hit_ratio":
+			return c.TopRatio
+		case "lookups":
+			return float64(c.Lookups)
+		case "hits":
+			return float64(c.Hits)
+		case "misses":
+			return float64(c.Misses)
+		case "stale_serves":
+			return float64(c.StaleServes)
+		case "coalesced":
+			return float64(c.Coalesced)
+		case "early_refreshes":
+			return float64(c.EarlyRefreshes)
+		case "origin_loads":
+			return float64(c.OriginLoads)
+		case "evictions":
+			return float64(c.Evictions)
+		}
+	}
+	return math.NaN()
 }
 
 func (v *callsValue) set(field string, x float64) {
@@ -407,6 +473,9 @@ func MeanCI(xs []float64) (mean, half float64) {
 func (m measure) value(r *models.Result) float64 {
 	if m.fn == "calls" {
 		return callsField(r, m.arg, m.arg2, m.field)
+	}
+	if m.fn == "cache" {
+		return cacheField(r, m.arg, m.field)
 	}
 	if m.fn == "slo" {
 		for _, s := range r.SLOs {

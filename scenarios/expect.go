@@ -73,6 +73,7 @@ func checkFuncs() []checkFunc {
 		{"peak_queue", "service", nil, unitCount, "most requests ever waiting"},
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
+		{"cache", "cache", nil, unitNumber, "a cache's counters: .hit_ratio .top_hit_ratio .lookups .hits .misses .stale_serves .coalesced .early_refreshes .origin_loads .evictions"},
 		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end"},
 	}
 }
@@ -127,6 +128,25 @@ func callsFields() []string {
 		"bulkhead_rejected", "throttled", "opens", "closes", "open_at_end"}
 }
 
+// cacheValue is what cache("name") gives an expectation.
+type cacheValue struct {
+	HitRatio       float64 `expr:"hit_ratio"`
+	TopHitRatio    float64 `expr:"top_hit_ratio"`
+	Lookups        float64 `expr:"lookups"`
+	Hits           float64 `expr:"hits"`
+	Misses         float64 `expr:"misses"`
+	StaleServes    float64 `expr:"stale_serves"`
+	Coalesced      float64 `expr:"coalesced"`
+	EarlyRefreshes float64 `expr:"early_refreshes"`
+	OriginLoads    float64 `expr:"origin_loads"`
+	Evictions      float64 `expr:"evictions"`
+}
+
+func cacheFields() []string {
+	return []string{"hit_ratio", "top_hit_ratio", "lookups", "hits", "misses", "stale_serves", "coalesced",
+		"early_refreshes", "origin_loads", "evictions"}
+}
+
 // sloFields are sloValue's names, for hints.
 func sloFields() []string {
 	return []string{"budget_remaining", "budget_consumed", "sli", "total", "bad", "pages", "tickets", "time_to_exhaustion"}
@@ -169,6 +189,7 @@ type checkEnv struct {
 	Recovered    func(string, ...any) bool       `expr:"recovered"`
 	SLO          func(string) sloValue           `expr:"slo"`
 	Calls        func(string, string) callsValue `expr:"calls"`
+	Cache        func(string) cacheValue         `expr:"cache"`
 }
 
 // measure is one function call of an expectation, resolved at load time:
@@ -244,6 +265,7 @@ func (l *loader) checkExpect() {
 // knownNames are the names expressions may refer to.
 type knownNames struct {
 	workloads, services, slos []string
+	caches                    []string
 	edges                     [][2]string // caller, service: calls under a policy
 }
 
@@ -264,6 +286,9 @@ func (l *loader) knownNames() knownNames {
 	}
 	for _, s := range l.services {
 		k.services = append(k.services, s.spec.Name)
+		if s.spec.Cache != nil {
+			k.caches = append(k.caches, s.spec.Name)
+		}
 	}
 	for _, s := range l.slos {
 		k.slos = append(k.slos, s.spec.Name)
@@ -346,6 +371,10 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
 		e.Hint = hintFor(rest, sloFields(), "fields")
 	}
+	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.cacheValue has no field "); ok {
+		e.Msg = fmt.Sprintf("expression: cache() has no field %q", rest)
+		e.Hint = hintFor(rest, cacheFields(), "fields")
+	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.callsValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: calls() has no field %q", rest)
 		e.Hint = hintFor(rest, callsFields(), "fields")
@@ -392,14 +421,17 @@ func (v *callVisitor) Visit(node *ast.Node) {
 		}
 		for i := range *v.out {
 			m := &(*v.out)[i]
-			if (m.fn == "slo" || m.fn == "calls") && m.field == "" && m.src == v.callSrc(call) {
+			if (m.fn == "slo" || m.fn == "calls" || m.fn == "cache") && m.field == "" && m.src == v.callSrc(call) {
 				m.field = prop.Value
 				m.src += "." + prop.Value
 				m.unit = sloFieldUnit(prop.Value)
-				if m.fn == "calls" {
+				if m.fn == "calls" || m.fn == "cache" {
 					m.unit = unitCount
-					if prop.Value == "amplification" {
+					switch prop.Value {
+					case "amplification":
 						m.unit = unitNumber
+					case "hit_ratio", "top_hit_ratio":
+						m.unit = unitRatio
 					}
 				}
 				break
@@ -450,6 +482,8 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 	switch f.target {
 	case "slo":
 		known, label = v.names.slos, "SLO"
+	case "cache":
+		known = v.names.caches
 	case "service":
 		known = v.names.services
 	default:

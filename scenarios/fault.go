@@ -12,7 +12,7 @@ import (
 )
 
 // faultKeys are the keys a fault item may have besides its verb.
-var faultKeys = []string{"name", "at", "for", "on", "between", "instances", "instance", "restart", "after", "keys", "over", "direction", "when"}
+var faultKeys = []string{"name", "at", "for", "on", "between", "instances", "instance", "restart", "after", "keys", "over", "direction", "when", "key"}
 
 // faultVerbs maps each verb key to its models verb.
 func faultVerbs() map[string]models.Verb {
@@ -105,14 +105,14 @@ func (l *loader) decodeFaults(n *yaml.Node) {
 // onlyFor says which verb each verb-specific key belongs to.
 var onlyFor = map[string]models.Verb{
 	"restart": models.FaultCrash, "after": models.FaultBlackhole, "keys": models.FaultErrors,
-	"over": models.FaultRamp, "direction": models.FaultPartition,
+	"over": models.FaultRamp, "direction": models.FaultPartition, "key": models.FaultHotKey,
 }
 
 func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bool {
 	f, path := &d.f, d.path
 	v := f.Verb
 	ok := true
-	for _, k := range []string{"restart", "after", "keys", "over", "direction"} {
+	for _, k := range []string{"restart", "after", "keys", "over", "direction", "key"} {
 		if fl, has := by[k]; has && onlyFor[k] != v {
 			l.errorf(fl.key, join(path, k), "", "%s: applies only to %s faults, not %s", k, onlyFor[k], v)
 			ok = false
@@ -186,6 +186,22 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		if !l.linkOrService(d, verb.val, vpath) {
 			return false
 		}
+	case models.FaultFlush:
+		s, sok := l.scalar(verb.val, vpath, "a cache service")
+		if !sok {
+			return false
+		}
+		f.Target.Component = s
+		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "cache"})
+	case models.FaultMassExpiry, models.FaultHotKey:
+		p, pok := l.probability(verb.val, vpath)
+		if !pok || p == 0 {
+			if pok {
+				l.errorf(verb.val, vpath, "", "must be > 0%%")
+			}
+			return false
+		}
+		f.P = p
 	case models.FaultBreaker:
 		i, eok := l.enum(verb.val, vpath, []string{models.BreakerForcedOpen, models.BreakerDisabled})
 		if !eok {
@@ -214,6 +230,21 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			l.errorf(verb.key, path, "e.g. on: api->db, or between: [[api], [db]]", "missing on: (a link) or between: (two groups)")
 			return false
 		}
+	case v == models.FaultMassExpiry || v == models.FaultHotKey:
+		want := "cache"
+		if v == models.FaultHotKey {
+			want = "workload"
+		}
+		if !hasOn {
+			l.errorf(verb.key, path, "", "missing on: (a %s)", want)
+			return false
+		}
+		s, sok := l.scalar(on.val, join(path, "on"), "a name")
+		if !sok {
+			return false
+		}
+		f.Target.Component = s
+		d.refs = append(d.refs, faultRef{node: deref(on.val), name: s, want: want})
 	case v.Policy():
 		if hasBetween {
 			l.errorf(between.key, join(path, "between"), "a breaker belongs to the calls from one component to one service", "unexpected between:")
@@ -310,6 +341,13 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			l.errorf(fl.val, join(path, "over"), "", "the ramp (%s) is longer than the fault (%s)", f.Over, f.Duration)
 			return false
 		}
+	}
+	if fl, has := by["key"]; has && v == models.FaultHotKey {
+		k, kok := l.integer(fl.val, join(path, "key"), 0, 1<<20)
+		if !kok {
+			return false
+		}
+		f.Key = int(k)
 	}
 	if fl, has := by["direction"]; has && v == models.FaultPartition {
 		i, eok := l.enum(fl.val, join(path, "direction"), []string{"both", "one_way"})
@@ -433,7 +471,15 @@ func (l *loader) checkFaults() {
 		ok := true
 		for _, r := range d.refs {
 			known, label := all, "workload or service"
+			var caches []string
+			for _, s := range l.services {
+				if s.spec.Cache != nil {
+					caches = append(caches, s.spec.Name)
+				}
+			}
 			switch {
+			case r.want == "cache":
+				known, label = caches, "cache"
 			case r.want == "service" || strings.HasPrefix(r.want, "service instance"):
 				known, label = services, "service"
 			case r.want == "workload":

@@ -23,15 +23,16 @@ type loader struct {
 	// into an enormous tree (a "billion laughs"), so the walk has a budget.
 	steps int
 
-	sc        *Scenario
-	services  []*serviceInfo
-	svcByName map[string]*serviceInfo
-	workloads []*workloadInfo
-	refs      []callRef // call steps and workload targets, checked once every service is known
-	links     []linkDraft
-	faults    []*faultDraft
-	slos      []*sloDraft
-	expects   []expectDraft
+	sc         *Scenario
+	services   []*serviceInfo
+	svcByName  map[string]*serviceInfo
+	workloads  []*workloadInfo
+	refs       []callRef // call steps and workload targets, checked once every service is known
+	links      []linkDraft
+	faults     []*faultDraft
+	slos       []*sloDraft
+	expects    []expectDraft
+	cacheSteps []cacheUse // cache: steps, checked to name a cache
 }
 
 const (
@@ -165,6 +166,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 		l.decodeExpect(f.val)
 	}
 	l.checkRefs()
+	l.checkCacheSteps()
 	l.checkLinks()
 	l.checkCycles()
 	l.checkFaults()

@@ -366,3 +366,28 @@ func (s *Scenario) Override(ovs []Override) (*Scenario, error) {
 	}
 	return out, err
 }
+
+// ValueText is the override's value as one line of YAML ("null" when it
+// removes the field), for reports and sweep tables.
+func (o Override) ValueText() string {
+	if isNull(o.Value) {
+		return "null"
+	}
+	n := cloneNode(o.Value)
+	var flow func(n *yaml.Node)
+	flow = func(n *yaml.Node) {
+		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+			n.Style = yaml.FlowStyle
+		}
+		n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+		for _, c := range n.Content {
+			flow(c)
+		}
+	}
+	flow(n)
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return n.Value
+	}
+	return strings.TrimSpace(string(b))
+}

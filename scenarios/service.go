@@ -17,7 +17,7 @@ type serviceInfo struct {
 	ops  []string // operation names in document order
 }
 
-var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops"}, admissionKeys...)
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
@@ -69,6 +69,8 @@ func (l *loader) opNames(n *yaml.Node) []string {
 			continue
 		}
 		switch k.Value {
+		case "cache":
+			names = append(names, cacheOpNames...)
 		case "service_time":
 			names = append(names, shorthandOp)
 		case "ops":
@@ -92,7 +94,13 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 		return
 	}
 	spec := &s.spec
-	var stKey, stVal, opsKey, opsVal *yaml.Node
+	var stKey, stVal, opsKey, opsVal, cacheKey *yaml.Node
+	for _, f := range fields {
+		if f.key.Value == "cache" {
+			cacheKey = f.key
+			l.decodeCache(s, f.val, join(path, "cache"))
+		}
+	}
 	for _, f := range fields {
 		p := join(path, f.key.Value)
 		switch f.key.Value {
@@ -127,6 +135,14 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 		}
 	}
 	l.decodeAdmission(fields, path, &spec.Admission)
+	if cacheKey != nil {
+		for _, k := range []*yaml.Node{stKey, opsKey} {
+			if k != nil {
+				l.errorf(k, join(path, k.Value), "a cache's operations are get, set, write and delete", "a cache has no %s:", k.Value)
+			}
+		}
+		return
+	}
 	switch {
 	case stKey != nil && opsKey != nil:
 		l.errorf(stKey, join(path, "service_time"), "put a work: step in each operation instead", "service_time is shorthand for a single operation and cannot be combined with ops:")

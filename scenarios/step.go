@@ -11,14 +11,14 @@ import (
 )
 
 // stepKinds are the keys that say what a step does; a step has exactly one.
-var stepKinds = []string{"work", "call", "parallel", "branch", "fail"}
+var stepKinds = []string{"work", "call", "parallel", "branch", "fail", "cache"}
 
 // stepKeys are every key a step may have: its kind and the modifiers.
-var stepKeys = append([]string{"work", "call", "timeout", "repeat", "parallel", "wait", "branch", "fail"}, policyKeys...)
+var stepKeys = append([]string{"work", "call", "timeout", "repeat", "parallel", "wait", "branch", "fail", "cache", "miss"}, policyKeys...)
 
 // modifierOf says which step kind each modifier belongs to.
 var modifierOf = func() map[string]string {
-	m := map[string]string{"timeout": "call", "repeat": "call", "wait": "parallel"}
+	m := map[string]string{"repeat": "call", "wait": "parallel", "miss": "cache"}
 	for _, k := range policyKeys {
 		m[k] = "call"
 	}
@@ -84,6 +84,9 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 		if owner, ok := modifierOf[f.key.Value]; ok && owner != kind.key.Value {
 			l.errorf(f.key, join(path, f.key.Value), "", "%s applies only to %s steps", f.key.Value, owner)
 		}
+		if f.key.Value == "timeout" && kind.key.Value != "call" && kind.key.Value != "cache" {
+			l.errorf(f.key, join(path, f.key.Value), "", "timeout applies only to call and cache steps")
+		}
 	}
 	kp := join(path, kind.key.Value)
 	ok = true
@@ -129,6 +132,29 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 	case "fail":
 		step.Kind = models.Fail
 		step.FailP, ok = l.probability(kind.val, kp)
+	case "cache":
+		step.Kind = models.Cache
+		target, tok := l.scalar(kind.val, kp, "the name of a cache service")
+		if tok {
+			step.Target, _ = l.addRef(deref(kind.val), kp, strings.TrimSpace(target), svc, op)
+			l.cacheSteps = append(l.cacheSteps, cacheUse{node: deref(kind.val), path: kp, name: strings.TrimSpace(target)})
+		}
+		ok = tok
+		var missSeen bool
+		for _, f := range fields {
+			switch f.key.Value {
+			case "timeout":
+				step.Timeout, _ = l.positiveDuration(f.val, join(path, "timeout"))
+			case "miss":
+				missSeen = true
+				items, _ := l.sequence(f.val, join(path, "miss"), "the steps that load the value on a miss, e.g. [ call: db.read ]")
+				step.Children = l.decodeSteps(items, join(path, "miss"), svc, op, depth+1)
+			}
+		}
+		if !missSeen {
+			l.errorf(kind.key, path, "e.g. miss: [ call: db.read ]", "a cache step needs miss: (how to load the value)")
+			ok = false
+		}
 	}
 	return step, ok
 }

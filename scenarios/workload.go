@@ -19,7 +19,7 @@ type workloadInfo struct {
 	rate *rateExpr // nil for a constant rate or a closed loop
 }
 
-var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority"}, policyKeys...)
+var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority", "keys"}, policyKeys...)
 
 var arrivalNames = []string{"poisson", "constant"}
 
@@ -120,6 +120,9 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 		if i, ok := l.enum(v, join(path, "priority"), []string{"critical", "sheddable"}); ok {
 			s.Sheddable = i == 1
 		}
+	}
+	if _, v := get("keys"); v != nil {
+		s.Keys, _ = l.decodeKeys(v, join(path, "keys"))
 	}
 	s.Policy, _ = l.decodePolicy(fields, path, true)
 	return w

@@ -1,0 +1,78 @@
+package models
+
+import (
+	"math"
+	"testing"
+
+	"cascade/models/theory"
+	"cascade/sim"
+)
+
+// cacheTopo is a client at rate/s with keys, calling api.get, which looks
+// the key up in a cache in front of db.
+func cacheTopo(t *testing.T, rate float64, keys KeySpec, spec CacheSpec, dbWork sim.Time, dbWorkers int, timeout sim.Time) Topology {
+	api := service("api", 0, Unbounded, Step{Kind: Cache, Target: "products",
+		Children: []Step{{Kind: Call, Target: "db", Timeout: timeout}}})
+	db := service("db", dbWorkers, Unbounded, work(constant(t, dbWork)))
+	return Topology{
+		Workloads: []WorkloadSpec{{Name: "c", Target: "api", Rate: rate, Keys: keys, Timeout: timeout}},
+		Services:  []ServiceSpec{api, {Name: "products", Instances: 1, Cache: &spec}, db},
+	}
+}
+
+func TestLRUAgreesWithChe(t *testing.T) {
+	// Zipf(0.8) over 2000 keys into an LRU of 200 entries, no TTL: the
+	// measured hit ratio after warm-up against Che's approximation. A long
+	// run makes the sampling error small (binomial sd ≈ 0.002 at 60,000
+	// lookups), so 0.01 is a tight test of the LRU itself.
+	keys := KeySpec{Kind: KeysZipf, N: 2000, S: 0.8}
+	topo := cacheTopo(t, 1000, keys, CacheSpec{Capacity: 200}, sim.Millisecond, 0, 0)
+	r := run(t, topo, Options{Until: 70 * sim.Second, Warmup: 10 * sim.Second})
+	c := r.Services[1].Cache
+	want := theory.CheHitRatio(keys.Probabilities(), 200)
+	if math.Abs(c.HitRatio-want) > 0.01 {
+		t.Errorf("LRU hit ratio %.4f, Che %.4f", c.HitRatio, want)
+	}
+	// Every miss goes to the origin exactly once: origin load = (1-h)·λ.
+	if db := r.Services[2].Arrivals; db != c.Misses && math.Abs(float64(db-c.Misses)) > 5 {
+		t.Errorf("db arrivals %d, misses %d", db, c.Misses)
+	}
+	if c.Entries != 200 || c.Evictions == 0 {
+		t.Errorf("entries %d evictions %d", c.Entries, c.Evictions)
+	}
+}
+
+func TestFlushStampedeAndSingleFlight(t *testing.T) {
+	// A hot working set (uniform over 100 keys at 2000/s) behind a
+	// look-aside cache whose origin takes 50ms with 20 workers (400/s):
+	// warm, almost nothing reaches the db. A flush sends every request to
+	// the db at once; without protection each miss loads on its own and
+	// the db queue explodes; with single-flight one load per key suffices.
+	keys := KeySpec{Kind: KeysUniform, N: 100}
+	for _, c := range []struct {
+		name     string
+		single   bool
+		maxMiss  int64
+		coalesce bool
+	}{{"plain", false, 0, false}, {"single-flight", true, 150, true}} {
+		spec := CacheSpec{Capacity: 1000, SingleFlight: c.single}
+		topo := cacheTopo(t, 2000, keys, spec, 50*sim.Millisecond, 20, 0)
+		topo.Faults = []Fault{{Verb: FaultFlush, Target: Target{Component: "products"}, Start: 10 * sim.Second}}
+		r := run(t, topo, Options{Until: 20 * sim.Second, Warmup: 5 * sim.Second})
+		k := r.Services[1].Cache
+		if k.Flushes != 1 {
+			t.Fatalf("%s: flushes %d", c.name, k.Flushes)
+		}
+		db := r.Services[2].Arrivals
+		if c.single {
+			// 100 keys: one load each after the flush (plus the few misses
+			// before warm-up ended).
+			if db > c.maxMiss || k.Coalesced == 0 {
+				t.Errorf("%s: %d db calls, %d coalesced", c.name, db, k.Coalesced)
+			}
+		} else if db < 400 {
+			t.Errorf("%s: only %d db calls: a flush without protection should stampede", c.name, db)
+		}
+		t.Logf("%s: %d db calls, %d coalesced, hit ratio %.3f", c.name, db, k.Coalesced, k.HitRatio)
+	}
+}

@@ -1,0 +1,243 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Charts are drawn with gonum.org/v1/plot on its SVG canvas, whose output is
+// a pure function of the data: no clock, no random ids. Text uses the
+// Liberation Sans metrics plot ships and names a fallback chain of common
+// fonts, since the font itself is not embedded (that would add 400 KB to
+// every chart).
+
+// palette is the colour of each line, in order: colour-blind-safe (Okabe-Ito).
+var palette = []color.RGBA{
+	{0, 114, 178, 255},   // blue
+	{213, 94, 0, 255},    // vermillion
+	{0, 158, 115, 255},   // green
+	{204, 121, 167, 255}, // purple
+	{230, 159, 0, 255},   // orange
+	{86, 180, 233, 255},  // sky
+	{120, 120, 120, 255}, // grey
+	{240, 228, 66, 255},  // yellow
+}
+
+func colorOf(i int) color.RGBA { return palette[i%len(palette)] }
+
+// hexColor is c as #rrggbb, for hand-written SVG and CSS.
+func hexColor(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
+
+// chartSeries is one line of a chart. NaN values leave a gap.
+type chartSeries struct {
+	Name   string
+	X, Y   []float64
+	Color  int
+	Dashed bool
+}
+
+// chartBand is a shaded interval around a line (a confidence band).
+type chartBand struct {
+	X, Lo, Hi []float64
+	Color     int
+}
+
+// chart is one line chart.
+type chart struct {
+	File   string // file name when written beside a Markdown report: "goodput.svg"
+	Title  string
+	XLabel string
+	YLabel string
+	Series []chartSeries
+	Bands  []chartBand
+	// Shade are x intervals drawn behind the lines: fault windows.
+	Shade [][2]float64
+	Note  string // one line under the chart: what is shown, what is not
+}
+
+// empty says whether the chart has nothing to draw.
+func (c chart) empty() bool {
+	for _, s := range c.Series {
+		for _, y := range s.Y {
+			if finite(y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func sans(size float64) font.Font {
+	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: vg.Length(size)}
+}
+
+// svg draws the chart, w x h points.
+func (c chart) svg(w, h vg.Length) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = c.Title
+	p.Title.TextStyle.Font = sans(11)
+	p.X.Label.Text = c.XLabel
+	p.Y.Label.Text = c.YLabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(9)
+		a.Tick.Label.Font = sans(8)
+		a.Padding = 2
+	}
+	p.Legend.TextStyle.Font = sans(8)
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Y.Min = 0
+	p.Add(plotter.NewGrid())
+
+	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), 0.0
+	for _, s := range c.Series {
+		for i, y := range s.Y {
+			if finite(y) {
+				xmin, xmax, ymax = math.Min(xmin, s.X[i]), math.Max(xmax, s.X[i]), math.Max(ymax, y)
+			}
+		}
+	}
+	for _, b := range c.Bands {
+		for i, y := range b.Hi {
+			if finite(y) {
+				ymax = math.Max(ymax, y)
+				xmin, xmax = math.Min(xmin, b.X[i]), math.Max(xmax, b.X[i])
+			}
+		}
+	}
+	if ymax <= 0 {
+		ymax = 1
+	}
+	if xmin > xmax {
+		xmin, xmax = 0, 1
+	}
+	p.Y.Max = ymax * 1.08
+	p.X.Min, p.X.Max = xmin, xmax
+	if len(c.Shade) > 0 {
+		p.Add(shade{windows: c.Shade})
+	}
+	for _, b := range c.Bands {
+		if poly := bandPolygon(b); poly != nil {
+			p.Add(poly)
+		}
+	}
+	for _, s := range c.Series {
+		first := true
+		for _, seg := range segments(s.X, s.Y) {
+			l, err := plotter.NewLine(seg)
+			if err != nil {
+				return nil, err
+			}
+			l.LineStyle.Color = colorOf(s.Color)
+			l.LineStyle.Width = vg.Points(1.3)
+			if s.Dashed {
+				l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			p.Add(l)
+			if first && s.Name != "" {
+				p.Legend.Add(s.Name, l)
+				first = false
+			}
+			if len(seg) == 1 {
+				sc, _ := plotter.NewScatter(seg)
+				sc.GlyphStyle.Color = colorOf(s.Color)
+				sc.GlyphStyle.Radius = vg.Points(1.5)
+				p.Add(sc)
+			}
+		}
+	}
+	canvas := vgsvg.New(w, h)
+	p.Draw(draw.New(canvas))
+	var buf bytes.Buffer
+	if _, err := canvas.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return tidySVG(buf.Bytes()), nil
+}
+
+// tidySVG drops the XML prolog (so the SVG can sit inside HTML) and gives
+// text a fallback chain of fonts.
+func tidySVG(b []byte) []byte {
+	s := string(b)
+	if i := strings.Index(s, "<svg"); i > 0 {
+		s = s[i:]
+	}
+	s = strings.ReplaceAll(s, "font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")
+	return []byte(s)
+}
+
+// segments splits a series at NaN values, so a gap (an interval with no OK
+// reply has no p99) is not drawn as a line across it.
+func segments(xs, ys []float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for i := range ys {
+		if !finite(ys[i]) || !finite(xs[i]) {
+			if len(cur) > 0 {
+				out = append(out, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: xs[i], Y: ys[i]})
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// bandPolygon is a confidence band as a filled polygon: along Hi, back
+// along Lo. Points without a finite bound are left out.
+func bandPolygon(b chartBand) *plotter.Polygon {
+	var pts plotter.XYs
+	for i := range b.X {
+		if finite(b.Hi[i]) && finite(b.Lo[i]) {
+			pts = append(pts, plotter.XY{X: b.X[i], Y: b.Hi[i]})
+		}
+	}
+	for i := len(b.X) - 1; i >= 0; i-- {
+		if finite(b.Hi[i]) && finite(b.Lo[i]) {
+			pts = append(pts, plotter.XY{X: b.X[i], Y: math.Max(b.Lo[i], 0)})
+		}
+	}
+	if len(pts) < 4 {
+		return nil
+	}
+	poly, err := plotter.NewPolygon(pts)
+	if err != nil {
+		return nil
+	}
+	c := colorOf(b.Color)
+	c.A = 60
+	poly.Color = c
+	poly.LineStyle.Width = 0
+	return poly
+}
+
+// shade draws x intervals across the whole height of the data area.
+type shade struct{ windows [][2]float64 }
+
+func (s shade) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	for _, w := range s.windows {
+		lo, hi := math.Max(w[0], plt.X.Min), math.Min(w[1], plt.X.Max)
+		if hi <= lo {
+			continue
+		}
+		x0, x1 := trX(lo), trX(hi)
+		c.FillPolygon(color.RGBA{230, 60, 60, 38}, []vg.Point{
+			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
+		})
+	}
+}

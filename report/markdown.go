@@ -1,0 +1,208 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// Markdown writes a review for a pull-request comment or a design doc:
+// GitHub-flavoured tables, the topology as a Mermaid diagram, and charts as
+// SVG files linked from chartDir (a path relative to the Markdown file,
+// with forward slashes). It returns the charts for the caller to write
+// there; the text and the charts depend only on the review.
+func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
+	if len(rv.Runs) == 0 {
+		return nil, fmt.Errorf("nothing to report")
+	}
+	cs := charts(rv)
+	files, err := renderCharts(cs)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriter(w)
+	base := rv.Runs[0]
+	title := base.Meta.Scenario
+	if len(rv.Runs) > 1 {
+		labels := make([]string, len(rv.Runs))
+		for i, r := range rv.Runs {
+			labels[i] = r.Label
+		}
+		title += ": " + strings.Join(labels, " vs ")
+	}
+	fmt.Fprintf(bw, "# %s\n\n", mdText(title))
+	if d := base.Meta.Description; d != "" {
+		fmt.Fprintf(bw, "%s\n\n", mdText(d))
+	}
+	table := func(head []string, rows [][]string, leftCols int) {
+		bw.WriteString("| " + strings.Join(mdCells(head), " | ") + " |\n|")
+		for i := range head {
+			if i < leftCols {
+				bw.WriteString(" :--- |")
+			} else {
+				bw.WriteString(" ---: |")
+			}
+		}
+		bw.WriteString("\n")
+		for _, r := range rows {
+			bw.WriteString("| " + strings.Join(mdCells(r), " | ") + " |\n")
+		}
+		bw.WriteString("\n")
+	}
+	runTitle := func(r ReviewRun) {
+		if len(rv.Runs) > 1 {
+			fmt.Fprintf(bw, "### %s\n\n", mdText(r.Label))
+		}
+	}
+
+	bw.WriteString("## Provenance\n\n")
+	if len(rv.Runs) > 1 {
+		bw.WriteString("Every design ran with the same seed and the same named random streams (common random numbers): identical components saw identical draws, so the differences come from the design.\n\n")
+	}
+	for _, r := range rv.Runs {
+		runTitle(r)
+		var rows [][]string
+		for _, p := range provenance(r) {
+			rows = append(rows, []string{p[0], "`" + strings.ReplaceAll(p[1], "`", "'") + "`"})
+		}
+		table([]string{"", ""}, rows, 2)
+	}
+
+	bw.WriteString("## Topology\n\n")
+	bw.WriteString(mermaid(base.Result))
+	bw.WriteString("\nArrows are calls, labelled with requests per second over the measured span.\n\n")
+
+	if len(rv.Runs) > 1 {
+		fmt.Fprintf(bw, "## Side by side\n\nDeltas are against %s.\n\n", mdText(base.Label))
+		head := []string{"metric"}
+		for _, r := range rv.Runs {
+			head = append(head, r.Label)
+		}
+		var rows [][]string
+		for _, c := range comparison(rv) {
+			rows = append(rows, append([]string{c.Metric}, c.Cells...))
+		}
+		table(head, rows, 1)
+		for _, r := range rv.Runs[1:] {
+			if len(r.Overrides) > 0 {
+				fmt.Fprintf(bw, "- **%s** changes `%s`\n", mdText(r.Label), strings.Join(r.Overrides, "; "))
+			}
+		}
+		bw.WriteString("\n")
+	}
+
+	bw.WriteString("## Summary\n\n")
+	for _, r := range rv.Runs {
+		runTitle(r)
+		var rows [][]string
+		for _, wl := range r.Result.Workloads {
+			rows = append(rows, workloadCells(wl))
+		}
+		table(workloadHead, rows, 1)
+		rows = nil
+		for _, s := range r.Result.Services {
+			rows = append(rows, serviceCells(s))
+		}
+		table(serviceHead, rows, 1)
+	}
+	bw.WriteString("Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / all workers; queue: time-average waiting; peak: most waiting at once.\n\n")
+
+	bw.WriteString("## Timelines\n\n")
+	for i, c := range cs {
+		fmt.Fprintf(bw, "![%s](%s)\n\n", mdText(c.Title), path.Join(chartDir, files[i].Name))
+		if c.Note != "" {
+			fmt.Fprintf(bw, "*%s*\n\n", mdText(c.Note))
+		}
+	}
+	if len(cs) == 0 {
+		bw.WriteString("No series to draw.\n\n")
+	}
+
+	bw.WriteString("## Circuit breakers\n\n")
+	rows := breakerRows(rv)
+	if len(rows) == 0 {
+		bw.WriteString("No call has a circuit breaker.\n\n")
+	} else {
+		files = append(files, ChartFile{Name: "breakers.svg", SVG: breakerSVG(rows, rv, axisFor(rv))})
+		fmt.Fprintf(bw, "![Breaker states over time](%s)\n\n", path.Join(chartDir, "breakers.svg"))
+		var cells [][]string
+		for _, r := range rows {
+			cells = append(cells, breakerCells(r))
+		}
+		table(breakerHead, cells, 1)
+	}
+
+	bw.WriteString("## SLOs and faults\n\n")
+	for _, r := range rv.Runs {
+		runTitle(r)
+		if len(r.Result.SLOs) == 0 {
+			bw.WriteString("No SLOs.\n\n")
+		} else {
+			var cells [][]string
+			for _, s := range r.Result.SLOs {
+				cells = append(cells, sloCells(s))
+			}
+			table(sloHead, cells, 2)
+			n := 0
+			for _, s := range r.Result.SLOs {
+				for _, a := range s.Attribution {
+					fmt.Fprintf(bw, "- %s: fault %s burned %s of the budget (%d bad events while active)\n", mdText(s.Name), mdText(a.Name), percent(a.Budget, 1), a.Bad)
+					n++
+				}
+			}
+			if n > 0 {
+				bw.WriteString("\n")
+			}
+		}
+		if len(r.Result.Faults) > 0 {
+			var cells [][]string
+			for _, f := range r.Result.Faults {
+				cells = append(cells, faultCells(f))
+			}
+			table(faultHead, cells, 3)
+		}
+	}
+
+	bw.WriteString("## Expectations\n\n")
+	for _, r := range rv.Runs {
+		runTitle(r)
+		vs := verdictViews(r.Meta)
+		if len(vs) == 0 {
+			bw.WriteString("The scenario has no expect: list.\n\n")
+			continue
+		}
+		var cells [][]string
+		for _, v := range vs {
+			c := verdictCells(v)
+			mark := "✅ PASS"
+			if c[0] == "FAIL" {
+				mark = "❌ FAIL"
+			}
+			cells = append(cells, []string{mark, "`" + strings.ReplaceAll(c[1], "`", "'") + "`", c[2]})
+		}
+		table([]string{"result", "expectation", "measured"}, cells, 3)
+	}
+	fmt.Fprintf(bw, "<sub>Generated by cascade %s. Same scenario and seed, same bytes.</sub>\n", mdText(base.Meta.Version))
+	return files, bw.Flush()
+}
+
+// mdText escapes what Markdown would read as markup in plain text.
+func mdText(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "<", "&lt;", ">", "&gt;", "|", `\|`, "[", `\[`, "]", `\]`, "`", "'")
+	return r.Replace(s)
+}
+
+// mdCells escapes table cells; cells already in backticks keep them.
+func mdCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		if strings.HasPrefix(c, "`") && strings.HasSuffix(c, "`") && len(c) > 1 {
+			out[i] = strings.ReplaceAll(c, "|", `\|`)
+		} else {
+			out[i] = mdText(c)
+		}
+	}
+	return out
+}
