@@ -288,8 +288,14 @@ func (k *cache) flush() {
 // seed expires the same keys.
 func (k *cache) expire(now sim.Time, p float64, r *sim.Rand) {
 	for e := k.head; e != nil; e = e.next {
-		if r.Float64() < p {
-			e.soft, e.hard = now, now
+		if r.Float64() < p && e.soft > now {
+			// The TTL runs out now; what may be served stale afterwards
+			// still may be, as after any expiry.
+			e.soft = now
+			e.hard = now
+			if !e.negative {
+				e.hard = now + max(k.spec.StaleWhileRevalidate, k.spec.StaleIfError)
+			}
 			k.MassExpired++
 		}
 	}
