@@ -219,8 +219,7 @@ func bandPolygon(b chartBand) *plotter.Polygon {
 		return nil
 	}
 	c := colorOf(b.Color)
-	c.A = 60
-	poly.Color = c
+	poly.Color = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 60} // not premultiplied: RGBA's channels must not exceed A
 	poly.LineStyle.Width = 0
 	return poly
 }
@@ -236,7 +235,7 @@ func (s shade) Plot(c draw.Canvas, plt *plot.Plot) {
 			continue
 		}
 		x0, x1 := trX(lo), trX(hi)
-		c.FillPolygon(color.RGBA{230, 60, 60, 38}, []vg.Point{
+		c.FillPolygon(color.NRGBA{R: 230, G: 60, B: 60, A: 40}, []vg.Point{
 			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
 		})
 	}

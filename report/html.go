@@ -93,14 +93,8 @@ func HTML(w io.Writer, rv Review) error {
 	if len(rv.Runs) > 1 {
 		bw.WriteString("<p>Every design ran with the same seed and the same named random streams (common random numbers): identical components saw identical draws, so the differences come from the design.</p>\n")
 	}
-	for _, r := range rv.Runs {
-		runTitle(r)
-		bw.WriteString("<dl>\n")
-		for _, p := range provenance(r) {
-			fmt.Fprintf(bw, "<dt>%s</dt><dd>%s</dd>\n", esc(p[0]), esc(p[1]))
-		}
-		bw.WriteString("</dl>\n")
-	}
+	ph, prows := provenance(rv)
+	table("provenance", ph, prows)
 	bw.WriteString("</section>\n")
 
 	bw.WriteString("<section id=\"topology\">\n<h2>Topology</h2>\n<p>Columns are call depth; arrows are calls, labelled with requests per second over the measured span (red: more than 1% failed).</p>\n<figure class=\"topology\">\n")
@@ -227,11 +221,10 @@ nav ol{display:flex;flex-wrap:wrap;gap:4px 18px;padding:0;list-style:none;margin
 nav a{color:#0060a0;text-decoration:none}
 table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
-thead th{background:#f0f3f6}th[scope=row]{text-align:left;font-weight:600}
+thead th{background:#f0f3f6}thead th:first-child{text-align:left}th[scope=row]{text-align:left;font-weight:600}
 table.verdicts td{text-align:left;white-space:normal}
 tr.pass td:first-child{color:#007a55;font-weight:700}tr.fail td:first-child{color:#c03800;font-weight:700}
-dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:6px 0}
-dt{color:#555}dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px;word-break:break-all}
+table.provenance td{text-align:left;white-space:normal;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
 figure{margin:10px 0}figure.chart svg,figure.topology svg{max-width:100%;height:auto}
 figcaption,.note{color:#555;font-size:12.5px}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}

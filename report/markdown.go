@@ -61,14 +61,13 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 	if len(rv.Runs) > 1 {
 		bw.WriteString("Every design ran with the same seed and the same named random streams (common random numbers): identical components saw identical draws, so the differences come from the design.\n\n")
 	}
-	for _, r := range rv.Runs {
-		runTitle(r)
-		var rows [][]string
-		for _, p := range provenance(r) {
-			rows = append(rows, []string{p[0], "`" + strings.ReplaceAll(p[1], "`", "'") + "`"})
+	ph, prows := provenance(rv)
+	for _, r := range prows {
+		for i := 1; i < len(r); i++ {
+			r[i] = "`" + strings.ReplaceAll(r[i], "`", "'") + "`"
 		}
-		table([]string{"", ""}, rows, 2)
 	}
+	table(ph, prows, len(ph))
 
 	bw.WriteString("## Topology\n\n")
 	bw.WriteString(mermaid(base.Result))

@@ -970,28 +970,51 @@ func verdictViews(m Meta) []verdictView {
 	return out
 }
 
-// provenance are the lines that say exactly what produced a run.
-func provenance(r ReviewRun) [][2]string {
-	m := r.Meta
-	dur := span(m.Duration)
-	if m.Duration == 0 {
-		dur = span(r.Result.Now) + " (until every workload finished)"
+// provenance are the lines that say exactly what produced each run: one
+// row per item, one column per design.
+func provenance(rv Review) (head []string, rows [][]string) {
+	head = []string{""}
+	for _, r := range rv.Runs {
+		head = append(head, r.Label)
 	}
-	out := [][2]string{
-		{"scenario", m.Scenario},
-		{"source", m.Source},
-		{"scenario SHA-256", r.Hash},
-		{"seed", strconv.FormatUint(m.Seed, 10)},
-		{"simulated", dur},
-		{"warm-up", span(m.Warmup)},
-		{"events", strconv.FormatUint(m.Events, 10)},
-		{"cascade", m.Version},
+	item := func(name string, f func(r ReviewRun) string) {
+		row := []string{name}
+		for _, r := range rv.Runs {
+			row = append(row, f(r))
+		}
+		rows = append(rows, row)
 	}
-	if len(r.Overrides) > 0 {
-		out = append(out, [2]string{"overrides", strings.Join(r.Overrides, "; ")})
+	item("scenario", func(r ReviewRun) string { return r.Meta.Scenario })
+	item("source", func(r ReviewRun) string { return r.Meta.Source })
+	item("scenario SHA-256", func(r ReviewRun) string { return r.Hash })
+	item("seed", func(r ReviewRun) string { return strconv.FormatUint(r.Meta.Seed, 10) })
+	item("simulated", func(r ReviewRun) string {
+		if r.Meta.Duration == 0 {
+			return span(r.Result.Now) + " (until every workload finished)"
+		}
+		return span(r.Meta.Duration)
+	})
+	item("warm-up", func(r ReviewRun) string { return span(r.Meta.Warmup) })
+	item("events", func(r ReviewRun) string { return strconv.FormatUint(r.Meta.Events, 10) })
+	item("cascade", func(r ReviewRun) string { return r.Meta.Version })
+	if slices.ContainsFunc(rv.Runs, func(r ReviewRun) bool { return len(r.Overrides) > 0 }) {
+		item("overrides", func(r ReviewRun) string {
+			if len(r.Overrides) == 0 {
+				return "none"
+			}
+			return strings.Join(r.Overrides, "; ")
+		})
 	}
-	if m.Interrupted {
-		out = append(out, [2]string{"status", "INTERRUPTED: partial results"})
+	if slices.ContainsFunc(rv.Runs, func(r ReviewRun) bool { return r.Meta.Interrupted }) {
+		item("status", func(r ReviewRun) string {
+			if r.Meta.Interrupted {
+				return "INTERRUPTED: partial results"
+			}
+			return "complete"
+		})
 	}
-	return out
+	if len(rv.Runs) == 1 {
+		head[1] = "value"
+	}
+	return head, rows
 }

@@ -391,3 +391,51 @@ func (o Override) ValueText() string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// Field is the text of the scalar at path in s's file ("200/s", "8"), and
+// whether there is one. Sweeps use it to give a bare number the unit the
+// file writes the field in.
+func (s *Scenario) Field(path string) (string, bool) {
+	var doc yaml.Node
+	if yaml.Unmarshal(s.Data, &doc) != nil || len(doc.Content) == 0 {
+		return "", false
+	}
+	steps, err := parsePath(path)
+	if err != nil {
+		return "", false
+	}
+	cur := doc.Content[0]
+	for _, st := range steps {
+		cur = deref(cur)
+		if cur == nil {
+			return "", false
+		}
+		if st.index < 0 && cur.Kind == yaml.SequenceNode {
+			if n, err := strconv.Atoi(st.key); err == nil {
+				st = pathStep{index: n}
+			}
+		}
+		switch {
+		case st.index < 0 && cur.Kind == yaml.MappingNode:
+			var next *yaml.Node
+			for k := 0; k+1 < len(cur.Content); k += 2 {
+				if cur.Content[k].Value == st.key {
+					next = cur.Content[k+1]
+				}
+			}
+			if next == nil {
+				return "", false
+			}
+			cur = next
+		case st.index >= 0 && cur.Kind == yaml.SequenceNode && st.index < len(cur.Content):
+			cur = cur.Content[st.index]
+		default:
+			return "", false
+		}
+	}
+	cur = deref(cur)
+	if cur == nil || cur.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	return cur.Value, true
+}

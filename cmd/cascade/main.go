@@ -46,6 +46,10 @@ func init() {
 	commands = []command{
 		{"tui", "open a scenario live in the terminal UI", tuiCmd},
 		{"run", "simulate a scenario headless and print a summary", runCmd},
+		{"report", "write an HTML or Markdown report of a scenario and its variants", reportCmd},
+		{"compare", "run two scenario files with one seed and compare them", compareCmd},
+		{"sweep", "run a grid of parameter values, or find a breaking point", sweepCmd},
+		{"merge", "combine the shards of a sweep into one result", mergeCmd},
 		{"validate", "check scenario files and print every problem", validateCmd},
 		{"list", "list the built-in scenarios", listCmd},
 		{"selftest", "check the simulator against queueing theory", selftestCmd},

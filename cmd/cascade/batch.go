@@ -1,0 +1,174 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"cascade/models"
+	"cascade/report"
+	"cascade/scenarios"
+	"cascade/sim"
+)
+
+// job is one simulation of a batch: reports run a scenario and its variants,
+// sweeps run every grid point times every replication.
+type job struct {
+	s      *scenarios.Scenario
+	seed   uint64
+	until  sim.Time
+	series bool // keep every interval of every series (reports)
+}
+
+// runJobs runs every job on all cores: one engine and one fresh topology
+// per run, nothing shared but the immutable scenarios, so each result is
+// exactly what `cascade run` gives for that scenario and seed, whatever
+// the order or the number of cores. done, when not nil, is called after
+// each job (from the worker goroutines).
+func runJobs(jobs []job, stop func() bool, done func()) ([]runOutput, error) {
+	out := make([]runOutput, len(jobs))
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(len(jobs), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				out[i], errs[i] = runJob(jobs[i], stop)
+				if done != nil {
+					done()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// runJob is one simulation.
+func runJob(j job, stop func() bool) (runOutput, error) {
+	s := j.s
+	opt := models.Options{Until: j.until, Warmup: s.Warmup, Windows: s.Windows()}
+	series := j.series || s.NeedsSeries()
+	if series && j.until > 0 {
+		opt.Points = max(3600, int(j.until/sim.Second)+2)
+	}
+	eng := sim.NewEngine(j.seed)
+	m, err := models.New(eng, s.Topology(), opt)
+	if err != nil {
+		return runOutput{}, err
+	}
+	m.Start()
+	stopped := drive(m, stop, func(sim.Time, uint64) {})
+	return runOutput{result: m.Result(series), events: eng.Fired(), stopped: stopped}, nil
+}
+
+// planRun resolves a scenario's seed and end from the flags, refusing a run
+// that would never end.
+func planRun(s *scenarios.Scenario, seed *uint64, until *sim.Time) (uint64, sim.Time, error) {
+	sd, u := s.Seed, s.Duration
+	if seed != nil {
+		sd = *seed
+	}
+	if until != nil {
+		u = *until
+	}
+	if u == 0 {
+		for _, w := range s.Topology().Workloads {
+			if w.Limit == 0 {
+				return 0, 0, fmt.Errorf("%s has no duration and workload %q never stops; give --duration", s.Source, w.Name)
+			}
+		}
+	}
+	return sd, u, nil
+}
+
+// metaOf is the report.Meta of one run, with its expectations evaluated.
+func metaOf(s *scenarios.Scenario, seed uint64, until sim.Time, o runOutput) report.Meta {
+	return report.Meta{Scenario: s.Name, Description: s.Description, Source: s.Source, Version: fullVersion(),
+		Seed: seed, Duration: until, Warmup: s.Warmup, Runs: 1, Events: o.events, Interrupted: o.stopped,
+		Expect: s.Evaluate([]models.Result{o.result})}
+}
+
+// design is one design of a review: a label, the scenario and what it
+// changes.
+type design struct {
+	label     string
+	s         *scenarios.Scenario
+	overrides []string
+}
+
+// reviewOf runs every design with one seed (common random numbers) and
+// collects the review. Designs run in parallel.
+func reviewOf(ds []design, seed uint64, until sim.Time, stop func() bool) (report.Review, error) {
+	jobs := make([]job, len(ds))
+	for i, d := range ds {
+		jobs[i] = job{s: d.s, seed: seed, until: until, series: true}
+	}
+	var prog *progress
+	var n atomic.Int64
+	var mu sync.Mutex
+	if isTerminal(os.Stderr) && len(ds) > 1 {
+		prog = newProgress(os.Stderr, "designs", 0)
+	}
+	outs, err := runJobs(jobs, stop, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		prog.count(int(n.Add(1)), len(jobs), "designs")
+	})
+	prog.clear()
+	if err != nil {
+		return report.Review{}, err
+	}
+	var rv report.Review
+	for i, d := range ds {
+		rv.Runs = append(rv.Runs, report.ReviewRun{Label: d.label, Meta: metaOf(d.s, seed, until, outs[i]),
+			Result: outs[i].result, Overrides: d.overrides, Hash: report.Hash(d.s.Data)})
+	}
+	return rv, nil
+}
+
+// overrideText prints overrides as "path: value" for reports.
+func overrideText(ovs []scenarios.Override) []string {
+	var out []string
+	for _, o := range ovs {
+		out = append(out, o.Path+": "+o.ValueText())
+	}
+	return out
+}
+
+// interruptible catches Ctrl-C for a batch: the first SIGINT asks every
+// run to stop at its next slice, after which the default action is back,
+// so a second Ctrl-C ends a process that is somehow stuck. cleanup undoes
+// it.
+func interruptible() (stop func() bool, cleanup func()) {
+	var interrupted atomic.Bool
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			interrupted.Store(true)
+			signal.Stop(sig)
+		case <-quit:
+		}
+	}()
+	return interrupted.Load, func() {
+		signal.Stop(sig)
+		close(quit)
+	}
+}

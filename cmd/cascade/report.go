@@ -1,0 +1,299 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"cascade/report"
+	"cascade/scenarios"
+)
+
+const reportHelp = `Usage: cascade report FILE|NAME --out REPORT [flags]
+
+Runs a scenario and its variants (the variants: section) with one seed and
+writes a report for a design review: the topology, summary tables, timeline
+charts with fault windows shaded, breaker states, SLOs with burn and
+alerts, expectation results and provenance (version, seed, SHA-256 of the
+scenario file). With variants the designs are shown side by side, with
+deltas against the scenario as written and overlaid charts.
+
+REPORT ending in .html is one self-contained page (inline CSS and SVG, no
+network). Ending in .md it is Markdown for a pull request or a design doc:
+the topology as a Mermaid diagram and the charts as SVG files in a
+directory beside it (review.md -> review-charts/). Existing files are not
+overwritten unless --force is given.
+
+Flags:
+  --out FILE        the report to write, .html or .md (required)
+  --seed N          seed for every design (default: the scenario's)
+  --duration D      simulated time to run (default: the scenario's)
+  --set PATH=VALUE  change a field of the scenario before running it, e.g.
+                    --set services.api.workers=8 (repeatable; applies to
+                    every design)
+  --variant NAME    report only these variants beside the baseline
+                    (repeatable; default: every variant)
+  --no-variants     report the scenario alone
+  --force           overwrite REPORT and the chart files
+  -h, --help        show this help
+
+The same scenario, flags and cascade version always give the same bytes.
+Exit status: 0 the report was written (whatever the expectations say: use
+'cascade run' as the CI gate); 1 the run or writing failed; 2 invalid
+scenario or usage; 130 interrupted.
+
+Examples:
+  cascade report retry-storm --out review.html
+  cascade report my-system.yaml --out docs/review.md --variant with-breaker
+  cascade report shop --set services.api.instances=4 --out bigger.html
+`
+
+// setFlags collects repeated --set flags.
+type setFlags []scenarios.Override
+
+func (s *setFlags) String() string { return "" }
+
+func (s *setFlags) Set(v string) error {
+	o, err := scenarios.ParseSet(v)
+	if err != nil {
+		return err
+	}
+	*s = append(*s, o)
+	return nil
+}
+
+// stringsFlag collects a repeated string flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string { return strings.Join(*s, ",") }
+
+func (s *stringsFlag) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+func reportCmd(args []string) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	out := fs.String("out", "", "")
+	seed := fs.Uint64("seed", 0, "")
+	var dur durationFlag
+	fs.Var(&dur, "duration", "")
+	var sets setFlags
+	fs.Var(&sets, "set", "")
+	var only stringsFlag
+	fs.Var(&only, "variant", "")
+	noVariants := fs.Bool("no-variants", false, "")
+	force := fs.Bool("force", false, "")
+	pos, status, ok := parseFlags(fs, args, reportHelp)
+	if !ok {
+		return status
+	}
+	switch {
+	case len(pos) == 0:
+		pos = []string{scenarios.Default}
+	case len(pos) > 1:
+		return usageError("report", fmt.Sprintf("one scenario at a time, got %d (use 'cascade compare A B' for two files)", len(pos)))
+	}
+	if *out == "" {
+		return usageError("report", "--out FILE is required (.html or .md)")
+	}
+	if err := checkReportOutput(*out, *force); err != nil {
+		return usageError("report", err.Error())
+	}
+	if *noVariants && len(only) > 0 {
+		return usageError("report", "--variant and --no-variants contradict each other")
+	}
+	s, ok := loadScenario("report", pos[0])
+	if !ok {
+		return exitUsage
+	}
+	ds, st := designsOf("report", s, sets, only, *noVariants)
+	if st != exitOK {
+		return st
+	}
+	opt := runOptions{}
+	if isSet(fs, "seed") {
+		opt.seed = seed
+	}
+	if dur.set {
+		opt.until = &dur.t
+	}
+	stop, cleanup := interruptible()
+	defer cleanup()
+	return writeReview("report", ds, opt, *out, *force, stop)
+}
+
+// designsOf is the baseline (with --set applied) and the chosen variants.
+// Variants are loaded from the scenario as --set left it, so --set changes
+// every design alike.
+func designsOf(cmd string, s *scenarios.Scenario, sets []scenarios.Override, only []string, none bool) ([]design, int) {
+	base := s
+	if len(sets) > 0 {
+		var err error
+		if base, err = s.Override(sets); err != nil {
+			reportLoadError(cmd, s.Source, err)
+			return nil, exitUsage
+		}
+	}
+	ds := []design{{label: scenarios.Baseline, s: base, overrides: overrideText(sets)}}
+	if none {
+		return ds, exitOK
+	}
+	vs, err := s.Variants()
+	if err != nil {
+		reportLoadError(cmd, s.Source, err)
+		return nil, exitUsage
+	}
+	var known []string
+	for _, v := range vs {
+		known = append(known, v.Name)
+	}
+	for _, name := range only {
+		if !slices.Contains(known, name) {
+			hint := "the scenario has no variants: section"
+			if len(known) > 0 {
+				hint = "variants: " + strings.Join(known, ", ")
+				if d := didYouMean(name, known, ""); d != "" {
+					hint = strings.Trim(d, " ()") + " " + hint
+				}
+			}
+			return nil, usageError(cmd, fmt.Sprintf("--variant %s: no such variant (%s)", name, hint))
+		}
+	}
+	for _, v := range vs {
+		if len(only) > 0 && !slices.Contains(only, v.Name) {
+			continue
+		}
+		vsc := v.Scenario
+		ovs := v.Overrides
+		if len(sets) > 0 {
+			// --set first, then the variant's own overrides on top.
+			if vsc, err = s.Override(append(slices.Clone(sets), v.Overrides...)); err != nil {
+				reportLoadError(cmd, s.Source, err)
+				return nil, exitUsage
+			}
+			vsc.Name = s.Name
+			ovs = append(slices.Clone(sets), v.Overrides...)
+		}
+		ds = append(ds, design{label: v.Name, s: vsc, overrides: overrideText(ovs)})
+	}
+	return ds, exitOK
+}
+
+// writeReview runs the designs and writes the report.
+func writeReview(cmd string, ds []design, opt runOptions, out string, force bool, stop func() bool) int {
+	seed, until, err := planRun(ds[0].s, opt.seed, opt.until)
+	if err != nil {
+		return usageError(cmd, err.Error())
+	}
+	rv, err := reviewOf(ds, seed, until, stop)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cascade %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	for _, r := range rv.Runs {
+		if r.Meta.Interrupted {
+			fmt.Fprintf(os.Stderr, "cascade %s: interrupted; no report written\n", cmd)
+			return exitInterrupted
+		}
+	}
+	if err := saveReview(out, rv, force); err != nil {
+		fmt.Fprintf(os.Stderr, "cascade %s: %v\n", cmd, err)
+		return exitFailed
+	}
+	fmt.Fprintf(os.Stderr, "cascade %s: wrote %s (%s)\n", cmd, out, designSummary(rv))
+	return exitOK
+}
+
+// designSummary says what a report holds, for the closing line.
+func designSummary(rv report.Review) string {
+	var parts []string
+	for _, r := range rv.Runs {
+		n := report.Failed(r.Meta.Expect)
+		part := r.Label
+		if len(r.Meta.Expect) > 0 {
+			part += fmt.Sprintf(": %d of %d expectations hold", len(r.Meta.Expect)-n, len(r.Meta.Expect))
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reportKind says whether out is an HTML or a Markdown report.
+func reportKind(out string) (string, error) {
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".html", ".htm":
+		return "html", nil
+	case ".md", ".markdown":
+		return "md", nil
+	}
+	return "", fmt.Errorf("--out %s: the report is .html or .md", out)
+}
+
+// chartDirOf is where a Markdown report's charts go: review.md ->
+// review-charts beside it.
+func chartDirOf(out string) string {
+	return strings.TrimSuffix(out, filepath.Ext(out)) + "-charts"
+}
+
+// checkReportOutput refuses, before anything runs, an output that cannot
+// be written or would overwrite a file without --force.
+func checkReportOutput(out string, force bool) error {
+	kind, err := reportKind(out)
+	if err != nil {
+		return err
+	}
+	if err := checkOutput(out); err != nil {
+		return fmt.Errorf("--out %s: %v", out, err)
+	}
+	if _, err := os.Stat(out); err == nil && !force {
+		return fmt.Errorf("--out %s: the file exists; give --force to overwrite it", out)
+	}
+	if kind == "md" {
+		dir := chartDirOf(out)
+		if fi, err := os.Stat(dir); err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("--out %s: the chart directory %s exists and is not a directory", out, dir)
+			}
+			if !force {
+				return fmt.Errorf("--out %s: the chart directory %s exists; give --force to write into it", out, dir)
+			}
+		}
+	}
+	return nil
+}
+
+// saveReview writes the report (and a Markdown report's charts).
+func saveReview(out string, rv report.Review, force bool) error {
+	if err := checkReportOutput(out, force); err != nil {
+		return err
+	}
+	kind, _ := reportKind(out)
+	if kind == "html" {
+		return writeAtomically(out, func(w io.Writer) error { return report.HTML(w, rv) })
+	}
+	dir := chartDirOf(out)
+	var files []report.ChartFile
+	err := writeAtomically(out, func(w io.Writer) error {
+		var err error
+		files, err = report.Markdown(w, rv, filepath.ToSlash(filepath.Base(dir)))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	for _, f := range files {
+		if err := writeAtomically(filepath.Join(dir, f.Name), func(w io.Writer) error { _, err := w.Write(f.SVG); return err }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
