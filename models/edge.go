@@ -35,7 +35,8 @@ type edge struct {
 	series *sim.Ring[EdgePoint]
 	iv     EdgePoint // counts of the open interval
 
-	forced, disabled int // breaker faults holding the breakers (see FaultBreaker)
+	forced, disabled int   // breaker faults holding the breakers (see FaultBreaker)
+	inflight         int64 // requests begun and not finished
 }
 
 // edgeState is the policy state of one client: one caller instance, or
@@ -57,6 +58,7 @@ type edgeState struct {
 // bulkhead is a counting semaphore with a FIFO of waiting requests.
 type bulkhead struct {
 	max, inUse int
+	granting   int // released slots on their way to waiters
 	wait       sim.Time
 	waiters    []*request
 	peakWait   int
@@ -138,7 +140,9 @@ type request struct {
 	waitKind        attemptKind // what the attempt waiting there is
 	waitPermit      policy.Permit
 
-	attempts, retries int
+	attempts, retries int  // attempts launched; retries scheduled
+	tries             int  // attempts started, refused locally or not: what attempts: and max: count
+	backoffN          int  // the retry number backoff computes for (gRPC resets it after a pushback)
 	granted           bool // the budget granted a retry not yet sent
 	prevDelay         sim.Time
 	live              []*call // attempts in flight
@@ -185,7 +189,7 @@ func (w *reqWait) Fire(any) {
 		st.watch()
 	}
 	r.e.bulkheadRejected++
-	r.failed(BulkheadFull)
+	r.refused(BulkheadFull)
 }
 
 // begin starts a request from a caller; inst is the caller's instance
@@ -205,6 +209,7 @@ func (e *edge) begin(from caller, key uint32, sheddable bool, inst int, parent s
 	if m.measuring() {
 		e.requests++
 	}
+	e.inflight++
 	e.iv.Requests++
 	if r.deadline > 0 {
 		if r.deadline <= now {
@@ -229,6 +234,7 @@ const (
 func (r *request) send(kind attemptKind) {
 	e, st := r.e, r.st
 	now := r.m.eng.Now()
+	r.tries++
 	var permit policy.Permit
 	if st.breaker != nil {
 		p, ok := st.breaker.Allow(now)
@@ -236,7 +242,7 @@ func (r *request) send(kind attemptKind) {
 		if !ok {
 			e.breakerRejected++
 			e.iv.BreakerRejected++
-			r.failed(BreakerOpen)
+			r.refused(BreakerOpen)
 			return
 		}
 		permit = p
@@ -256,7 +262,7 @@ func (r *request) send(kind attemptKind) {
 				st.watch()
 			}
 			e.bulkheadRejected++
-			r.failed(BulkheadFull)
+			r.refused(BulkheadFull)
 			return
 		}
 		b.inUse++
@@ -307,13 +313,14 @@ func (r *request) launch(kind attemptKind, permit policy.Permit, bulk bool) {
 		}
 	}
 	e.iv.Attempts++
-	if retry {
+	switch kind {
+	case retryAttempt:
 		e.iv.Retries++
+	case hedgeAttempt:
+		e.iv.Hedges++
 	}
 	r.live = append(r.live, c)
-	if h := e.pol.Hedge; h != nil && r.attempts < h.Max && r.hedgeTimer == (sim.Timer{}) {
-		r.hedgeTimer = m.eng.After(h.Delay, (*reqHedge)(r), nil)
-	}
+	r.armHedge()
 	// Nothing of r may be touched after send: the reply can come at once
 	// (no link, rejected at the door) and finish and recycle the request.
 	m.send(c, timeout)
@@ -334,13 +341,25 @@ func (r *request) refuseLocally(permit policy.Permit, bulk bool, after sim.Time)
 	}
 	r.e.throttledLocal++
 	r.retryAfter = after
-	r.failed(Throttled)
+	r.refused(Throttled)
 }
 
-// hedge sends another copy while no attempt has succeeded.
+// armHedge schedules the next hedge, if the policy allows one more copy.
+func (r *request) armHedge() {
+	if h := r.e.pol.Hedge; h != nil && r.tries < h.Max && r.hedgeTimer == (sim.Timer{}) {
+		r.hedgeTimer = r.m.eng.After(h.Delay, (*reqHedge)(r), nil)
+	}
+}
+
+// hedge sends another copy while no attempt has succeeded. When none may
+// go (copies used up, or the budget says no) and none is out, the request
+// ends with the last failure.
 func (r *request) hedge() {
 	h := r.e.pol.Hedge
-	if r.attempts >= h.Max {
+	if r.tries >= h.Max {
+		if len(r.live) == 0 {
+			r.finish(r.last, false)
+		}
 		return
 	}
 	if st := r.st; st.budget != nil {
@@ -349,6 +368,9 @@ func (r *request) hedge() {
 				r.e.suppressed++
 			}
 			r.e.iv.Suppressed++
+			if len(r.live) == 0 {
+				r.finish(r.last, false)
+			}
 			return
 		}
 		r.granted = true
@@ -387,27 +409,44 @@ func (r *request) reply(c *call, o Outcome, _ sim.Time) {
 	r.failed(o)
 }
 
-// failed handles an attempt that did not succeed: with other hedges out,
-// wait for them (gRPC sends the next hedge at once); else retry or give up.
+// failed handles an attempt the other side answered with a failure (or
+// its timeout). Hedging: gRPC treats a failure as non-fatal and sends the
+// next copy at once while copies remain; otherwise retry or give up once no
+// attempt is out.
 func (r *request) failed(o Outcome) {
-	r.dropGranted(r.m.eng.Now())
 	r.last = o
 	if h := r.e.pol.Hedge; h != nil {
-		if r.attempts < h.Max {
+		if r.tries < h.Max {
 			r.m.eng.Cancel(r.hedgeTimer)
 			r.hedgeTimer = sim.Timer{}
-			if len(r.live) > 0 {
-				r.hedge()
-				return
-			}
-		}
-		if len(r.live) > 0 {
+			r.hedge()
 			return
 		}
-		r.finish(o, false)
+		if len(r.live) == 0 {
+			r.finish(o, false)
+		}
 		return
 	}
 	if len(r.live) > 0 {
+		return
+	}
+	r.retryOrFinish(o)
+}
+
+// refused handles an attempt the caller's own breaker, bulkhead, limiter
+// or throttle refused before it went out. It counts as a try (resilience4j
+// counts every attempt, permitted or not), so refusals cannot loop; a
+// refused hedge leaves the copies already out to finish, and the next
+// hedge to its timer.
+func (r *request) refused(o Outcome) {
+	r.dropGranted(r.m.eng.Now())
+	r.last = o
+	if len(r.live) > 0 {
+		r.armHedge()
+		return
+	}
+	if r.e.pol.Hedge != nil {
+		r.finish(o, false)
 		return
 	}
 	r.retryOrFinish(o)
@@ -422,15 +461,19 @@ func (r *request) retryOrFinish(o Outcome) {
 		r.finish(o, false)
 		return
 	}
-	if r.attempts >= rs.Attempts {
+	if r.tries >= rs.Attempts {
 		e.exhausted++
 		r.finish(o, false)
 		return
 	}
 	now := r.m.eng.Now()
-	delay := rs.Backoff.Delay(r.retries+1, r.prevDelay, e.rng)
+	delay := rs.Backoff.Delay(r.backoffN+1, r.prevDelay, e.rng)
+	r.backoffN++
 	if r.retryAfter > 0 {
 		delay = rs.Backoff.Honour(delay, r.retryAfter)
+		if rs.Backoff.Pushback == policy.PushbackReplace {
+			r.backoffN = 0 // gRPC: after a pushback retry, backoff starts over
+		}
 	}
 	if r.deadline > 0 && now+delay >= r.deadline {
 		r.finish(o, false) // no time left for another attempt
@@ -471,7 +514,11 @@ func (r *request) finish(o Outcome, expired bool) {
 		st.bulk.remove(r)
 		r.waiting = false
 		if st.breaker != nil {
-			st.breaker.Done(now, r.waitPermit, expired, 0)
+			if expired {
+				st.breaker.Done(now, r.waitPermit, true, 0)
+			} else {
+				st.breaker.Release(now, r.waitPermit)
+			}
 			st.watch()
 		}
 	}
@@ -480,8 +527,14 @@ func (r *request) finish(o Outcome, expired bool) {
 			st.release(now)
 			c.bulk = false
 		}
-		if st.breaker != nil && expired {
-			st.breaker.Done(now, c.permit, true, now-c.sent)
+		if st.breaker != nil {
+			// Cut short by the deadline: a failure. Cancelled because
+			// another copy won: no result, the permit goes back.
+			if expired {
+				st.breaker.Done(now, c.permit, true, now-c.sent)
+			} else {
+				st.breaker.Release(now, c.permit)
+			}
 			st.watch()
 		}
 		if st.budget != nil {
@@ -492,6 +545,7 @@ func (r *request) finish(o Outcome, expired bool) {
 	if m.measuring() {
 		e.outcomes[o]++
 	}
+	e.inflight--
 	e.iv.Outcomes[o]++
 	from, start := r.from, r.start
 	m.freeRequest(r)
@@ -520,11 +574,29 @@ func (r *request) dropGranted(now sim.Time) {
 	r.granted = false
 }
 
-// release frees a bulkhead slot and hands it to the first waiter.
+// release frees a bulkhead slot. A waiter gets it through an event at the
+// same instant rather than at once: handing it over synchronously would
+// run the waiter's attempt (and maybe its whole request) in the middle of
+// whoever released — possibly the same request.
 func (st *edgeState) release(now sim.Time) {
 	b := &st.bulk
+	if len(b.waiters) > b.granting {
+		b.granting++ // the slot stays taken until the grant fires
+		st.e.m.eng.After(0, (*bulkGrant)(st), nil)
+		return
+	}
 	b.inUse--
+}
+
+// bulkGrant hands a released bulkhead slot to the oldest waiter.
+type bulkGrant edgeState
+
+func (g *bulkGrant) Fire(any) {
+	st := (*edgeState)(g)
+	b := &st.bulk
+	b.granting--
 	if len(b.waiters) == 0 {
+		b.inUse-- // the waiter gave up meanwhile
 		return
 	}
 	r := b.waiters[0]
@@ -534,7 +606,6 @@ func (st *edgeState) release(now sim.Time) {
 	r.waiting = false
 	r.m.eng.Cancel(r.waitTimer)
 	r.waitTimer = sim.Timer{}
-	b.inUse++
 	r.launch(r.waitKind, r.waitPermit, true)
 }
 
@@ -650,6 +721,7 @@ type EdgePoint struct {
 	Requests        int64
 	Attempts        int64
 	Retries         int64
+	Hedges          int64
 	Suppressed      int64
 	BreakerRejected int64
 	Outcomes        [numOutcomes]int64 // how the requests that ended in the interval ended
@@ -679,8 +751,11 @@ func (e *edge) tick(now sim.Time) {
 	e.iv = EdgePoint{}
 }
 
+// restart begins the measured span; requests in flight count as requests
+// of the new span (as a workload's do), so their later attempts are not
+// attempts without a request.
 func (e *edge) restart() {
-	e.requests, e.attempts, e.retries, e.hedges = 0, 0, 0, 0
+	e.requests, e.attempts, e.retries, e.hedges = e.inflight, 0, 0, 0
 	e.suppressed, e.exhausted, e.breakerRejected, e.bulkheadRejected = 0, 0, 0, 0
 	e.bulkheadWaited, e.throttledLocal = 0, 0
 	e.outcomes = [numOutcomes]int64{}

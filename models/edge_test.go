@@ -441,3 +441,96 @@ func TestCallCountsEveryPair(t *testing.T) {
 		t.Errorf("series requests %d, total %d", sum, c.Arrivals)
 	}
 }
+
+// Regressions found in review: configurations that once recursed without
+// end, used a freed request, or left a half-open breaker waiting forever.
+
+func TestLocalRefusalsCountAsTries(t *testing.T) {
+	// A hedge refused by a full bulkhead, retries refused by a forced-open
+	// breaker, retries refused by the client's own limiter: each refusal
+	// is a try, so attempts: and max: bound them and nothing loops.
+	hedgeFull := &CallPolicy{Hedge: &HedgeSpec{Delay: 10 * sim.Millisecond, Max: 3}, Bulkhead: &BulkheadSpec{Max: 1}}
+	r := run(t, Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "s", Rate: 1, Arrivals: Constant, Limit: 1, Policy: hedgeFull}},
+		Services:  []ServiceSpec{service("s", 0, Unbounded, work(constant(t, 100*sim.Millisecond)))},
+	}, Options{})
+	if w := r.Workloads[0]; w.OK != 1 || r.Edges[0].BulkheadRejected != 2 {
+		t.Errorf("hedges into a full bulkhead: %+v, refused %d; want the first copy to win and 2 hedges refused", w.Counts, r.Edges[0].BulkheadRejected)
+	}
+
+	c := policy.GoBreaker()
+	forced := &CallPolicy{Breaker: &c, Retry: &RetrySpec{Attempts: 3, On: DefaultRetryOn().With(BreakerOpen)}}
+	r = run(t, Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "s", Rate: 10, Arrivals: Constant, Limit: 20, Policy: forced}},
+		Services:  []ServiceSpec{service("s", 0, Unbounded, work(constant(t, sim.Millisecond)))},
+		Faults:    []Fault{{Verb: FaultBreaker, Mode: BreakerForcedOpen, Duration: 10 * sim.Second, Target: Target{From: "w", To: "s"}}},
+	}, Options{})
+	if e := r.Edges[0]; r.Workloads[0].BreakerOpen != 20 || e.BreakerRejected != 60 {
+		t.Errorf("retrying breaker_open: %+v, %d refusals; want 20 requests of 3 tries each", r.Workloads[0].Counts, e.BreakerRejected)
+	}
+
+	limited := &CallPolicy{Limiter: &LimiterSpec{Kind: TokenBucket, Rate: 1, Burst: 1},
+		Retry: &RetrySpec{Attempts: 2, On: DefaultRetryOn()}}
+	r = run(t, Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "s", Rate: 10, Arrivals: Constant, Limit: 20, Policy: limited}},
+		Services:  []ServiceSpec{service("s", 0, Unbounded, work(constant(t, sim.Millisecond)))},
+	}, Options{})
+	if e := r.Edges[0]; e.ThrottledLocally > 40 || r.Workloads[0].InFlight != 0 {
+		t.Errorf("client limiter with retries: %d local refusals, %d in flight; want at most 2 tries per request", e.ThrottledLocally, r.Workloads[0].InFlight)
+	}
+}
+
+func TestBulkheadHandoffToTheSameRequest(t *testing.T) {
+	// A hedge waits in the bulkhead behind its own first copy, which the
+	// server throttles at once: the slot goes to the hedge without running
+	// it inside the first copy's reply (which once used the freed request).
+	pol := &CallPolicy{Hedge: &HedgeSpec{Delay: 10 * sim.Millisecond, Max: 2}, Bulkhead: &BulkheadSpec{Max: 1, Wait: sim.Second}}
+	db := service("s", 0, Unbounded, work(constant(t, 100*sim.Millisecond)))
+	db.Admission.RateLimit = &LimiterSpec{Kind: TokenBucket, Rate: 1, Burst: 1}
+	r := run(t, Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "s", Rate: 1, Arrivals: Constant, Limit: 3, Policy: pol}},
+		Services:  []ServiceSpec{db},
+	}, Options{})
+	if w := r.Workloads[0]; w.Completed() != 3 || w.InFlight != 0 {
+		t.Errorf("%+v, %d in flight", w.Counts, w.InFlight)
+	}
+}
+
+func TestLosingHedgesGiveTheirPermitsBack(t *testing.T) {
+	// Half the db's replies are slow, so a hedge often wins; the losing
+	// copy is cancelled. Its breaker permit must come back, or a
+	// half-open resilience4j breaker waits forever for its result.
+	c := policy.Resilience4j()
+	c.WindowSize, c.MinCalls, c.OpenFor, c.HalfOpenPermits = 10, 10, sim.Second, 4
+	slow := Step{Kind: Branch, Branches: []BranchSpec{{P: 0.5, Steps: []Step{work(constant(t, 495*sim.Millisecond))}}}}
+	db := service("db", 0, Unbounded, work(constant(t, 5*sim.Millisecond)), slow)
+	api := service("api", 0, Unbounded, Step{Kind: Call, Target: "db", Policy: &CallPolicy{Breaker: &c, Hedge: &HedgeSpec{Delay: 20 * sim.Millisecond, Max: 2}}})
+	r := run(t, Topology{
+		Workloads: []WorkloadSpec{{Name: "c", Target: "api", Rate: 100, Arrivals: Constant}},
+		Services:  []ServiceSpec{api, db},
+		Faults:    []Fault{{Verb: FaultErrors, Target: Target{Component: "db"}, P: 1, Start: 5 * sim.Second, Duration: 2 * sim.Second}},
+	}, Options{Until: 30 * sim.Second})
+	b := r.Edges[0].Breakers[0]
+	if b.State != "closed" || b.Transitions[len(b.Transitions)-1].At > 10*sim.Second {
+		t.Errorf("breaker %s, last transition %+v; want closed soon after the fault", b.State, b.Transitions[len(b.Transitions)-1])
+	}
+}
+
+func TestLeakyQueueDelayCountsInTheService(t *testing.T) {
+	// 200/s into a leaky queue of 100/s with room for 20: the waiting
+	// requests are in the service for Little's law, and their wait is in
+	// its latency.
+	db := service("db", 0, Unbounded, work(constant(t, sim.Millisecond)))
+	db.Admission.RateLimit = &LimiterSpec{Kind: LeakyQueue, Rate: 100, Burst: 20}
+	r := run(t, Topology{
+		Workloads: []WorkloadSpec{{Name: "c", Target: "db", Rate: 200, Arrivals: Constant}},
+		Services:  []ServiceSpec{db},
+	}, Options{Until: 10 * sim.Second})
+	s := r.Services[0]
+	if e := s.Little.RelErr(); e > 0.02 {
+		t.Errorf("Little's law off by %.1f%%: L=%.3f λW=%.3f", 100*e, s.Little.L, s.Little.LambdaW)
+	}
+	if math.Abs(float64(s.OK)-1000) > 25 || s.Latency.P50 < 0.15 {
+		t.Errorf("ok %d (want about 1000), p50 %.3fs (want about 200ms of queue)", s.OK, s.Latency.P50)
+	}
+}

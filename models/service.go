@@ -221,7 +221,13 @@ func (s *Service) pickHealthy(now sim.Time) *instance {
 // arriving for real.
 type limitedArrival call
 
-func (a *limitedArrival) Fire(any) { c := (*call)(a); c.svc.accept(c) }
+func (a *limitedArrival) Fire(any) {
+	c := (*call)(a)
+	// It was in the service while it waited (Little's law counts it, and
+	// its time counts in the service's latency); it is admitted afresh now.
+	c.svc.inFlight.Add(c.svc.m.eng.Now(), -1)
+	c.svc.accept(c)
+}
 
 // accept is a call arriving: refuse it at the door (crashed instance,
 // injected error, rate limit, priority shedding, an expired deadline),
@@ -235,7 +241,11 @@ func (s *Service) accept(c *call) {
 			s.retried++
 		}
 	}
-	in := s.pick()
+	in := c.inst
+	if !c.limited || len(s.limiters) < 2 {
+		// A per-instance limiter's delayed call stays with its instance.
+		in = s.pick()
+	}
 	c.inst = in
 	if in.down > 0 || (len(in.errs) > 0 && failFast(c, in)) {
 		// Refused at the door: connection refused by a crashed instance, or
@@ -260,6 +270,7 @@ func (s *Service) accept(c *call) {
 		case wait > 0:
 			// A leaky queue releases it later, at the rate.
 			c.limited = true
+			s.inFlight.Add(now, 1)
 			s.m.eng.After(wait, (*limitedArrival)(c), nil)
 			return
 		}

@@ -242,7 +242,8 @@ func callsField(r *models.Result, from, to, field string) float64 {
 					v.Closes++
 				}
 			}
-			if b.State != "closed" {
+			switch b.State {
+			case "open", "half-open", "forced-open":
 				v.OpenAtEnd++
 			}
 		}

@@ -159,6 +159,25 @@ func (l *loader) decodeRetry(n *yaml.Node, path string) (*models.RetrySpec, bool
 	if b.Kind == policy.NoBackoff && b.Base > 0 {
 		b.Kind = policy.Exponential // base: without backoff: means exponential
 	}
+	// Settings the chosen backoff would not use are mistakes, not no-ops.
+	for _, f := range fields {
+		k := f.key.Value
+		var why string
+		switch {
+		case b.Kind == policy.NoBackoff && contains([]string{"cap", "multiplier", "jitter", "spread"}, k):
+			why = "without backoff:, retries go at once"
+		case b.Kind == policy.Fixed && (k == "cap" || k == "multiplier"):
+			why = "a fixed backoff waits base: every time"
+		case b.Kind == policy.Decorrelated && (k == "multiplier" || k == "jitter" || k == "spread"):
+			why = "decorrelated jitter draws its own delay between base and 3x the previous"
+		case k == "spread" && b.Jitter != policy.Proportional:
+			why = "spread: is the width of jitter: proportional"
+		}
+		if why != "" {
+			l.errorf(f.key, join(path, k), why, "%s: does not apply with backoff %s", k, b.Kind)
+			ok = false
+		}
+	}
 	if b.Kind != policy.NoBackoff && b.Base == 0 {
 		l.errorf(n, path, "e.g. base: 50ms", "backoff %s needs base:", b.Kind)
 		return nil, false
@@ -244,7 +263,7 @@ func (l *loader) decodeBudget(n *yaml.Node, path string) (*policy.BudgetConfig, 
 	case by["ratio"].key != nil:
 		b = policy.FinagleBudget()
 		ok = only("ratio", "min_per_sec", "ttl")
-		if p, pok := l.percentNumber(by["ratio"].val, join(path, "ratio"), 0, 1000); pok {
+		if p, pok := l.percentNumber(by["ratio"].val, join(path, "ratio"), 0, 100000); pok { // Finagle: percentCanRetry up to 1000
 			b.Percent = p / 100
 		} else {
 			ok = false
@@ -331,7 +350,11 @@ func (l *loader) decodeBreaker(n *yaml.Node, path string) (*policy.BreakerConfig
 	if !ok {
 		return nil, false
 	}
+	// Unset settings take the defaults of the library the breaker is
+	// modelled on: the preset's, or else the kind's (gobreaker for
+	// consecutive, resilience4j for the windows).
 	c := policy.Resilience4j()
+	hasPreset := false
 	for _, f := range fields {
 		if f.key.Value == "preset" {
 			i, pok := l.enum(f.val, join(path, "preset"), presets)
@@ -339,6 +362,14 @@ func (l *loader) decodeBreaker(n *yaml.Node, path string) (*policy.BreakerConfig
 				return nil, false
 			}
 			c, _ = policy.BreakerPreset(presets[i])
+			hasPreset = true
+		}
+	}
+	for _, f := range fields {
+		if f.key.Value == "kind" && !hasPreset {
+			if i, kok := l.enum(f.val, join(path, "kind"), breakerKinds); kok && policy.BreakerKind(i) == policy.Consecutive {
+				c = policy.GoBreaker()
+			}
 		}
 	}
 	for _, f := range fields {
@@ -490,6 +521,30 @@ func (l *loader) decodeLimiter(n *yaml.Node, path string, server bool) (*models.
 	if rateKey == nil {
 		l.errorf(n, path, "e.g. rate: 100/s", "missing rate:")
 		return nil, false
+	}
+	for _, f := range fields {
+		k := f.key.Value
+		var why string
+		switch {
+		case k == "interval" && (s.Kind == models.TokenBucket || s.Kind == models.GCRA || s.Kind == models.LeakyQueue):
+			why = "this algorithm refills continuously at rate:"
+		case k == "burst" && (s.Kind == models.FixedWindow || s.Kind == models.SlidingWindow):
+			why = "a window admits rate x interval requests per interval"
+		case k == "algorithm" && s.Kind == models.LeakyQueue && !server:
+			l.errorf(f.val, join(path, k), "a client does not queue its own calls: use token_bucket or gcra", "leaky_queue is for a service's rate_limit")
+			ok = false
+			continue
+		}
+		if why != "" {
+			l.errorf(f.key, join(path, k), why, "%s: does not apply to %s", k, s.Kind)
+			ok = false
+		}
+	}
+	if s.Kind == models.IntervalBucket && burstSet {
+		if fill := int64(math.Round(s.Rate * s.Interval.Seconds())); s.Burst < fill {
+			l.errorf(n, path, "burst: is the bucket's size, which must hold one interval's tokens", "burst %d is less than rate x interval (%d)", s.Burst, fill)
+			ok = false
+		}
 	}
 	if !burstSet && (s.Kind == models.TokenBucket || s.Kind == models.GCRA) {
 		s.Burst = 1 // x/time/rate needs a burst of at least one; say more with burst:

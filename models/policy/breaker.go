@@ -123,6 +123,7 @@ type BreakerCounters struct {
 	Failures  uint64
 	Slow      uint64 // results slower than SlowCall (window kinds)
 	Stale     uint64 // results from an older generation that were ignored
+	Released  uint64 // permits given back unused (Release)
 }
 
 // BreakerConfig configures a Breaker. Zero fields take the defaults of the library
@@ -402,6 +403,28 @@ func (b *Breaker) takePermit() bool {
 		return true
 	}
 	return false
+}
+
+// Release gives back a permit whose call was cancelled before it had a
+// result (a hedge that lost, a request that ended first), recording
+// nothing: resilience4j's releasePermission. Without it a half-open
+// breaker would wait forever for results that never come. A permit from an
+// older generation has nothing to give back.
+func (b *Breaker) Release(now sim.Time, p Permit) {
+	b.advance(now)
+	if p.gen != b.gen {
+		return
+	}
+	b.ctr.Released++
+	if b.cfg.Kind == Consecutive {
+		if b.counts.Requests > 0 {
+			b.counts.Requests--
+		}
+		return
+	}
+	if b.state == HalfOpen {
+		b.permits++
+	}
 }
 
 // Done reports the result of a permitted call at now: whether it failed and

@@ -588,3 +588,45 @@ func TestBreakerDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+func TestBreakerReleaseReturnsHalfOpenPermits(t *testing.T) {
+	// resilience4j, 2 half-open calls: two permits taken and released
+	// unused leave the breaker able to permit two more, and only results
+	// decide the state.
+	c := Resilience4j()
+	c.WindowSize, c.MinCalls, c.OpenFor, c.HalfOpenPermits, c.AutoHalfOpen = 2, 2, sim.Second, 2, true
+	b, err := NewBreaker(c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		p, _ := b.Allow(1)
+		b.Done(1, p, true, 0)
+	}
+	now := sim.Time(1) + sim.Second
+	if b.State(now) != HalfOpen {
+		t.Fatalf("state %v", b.State(now))
+	}
+	p1, ok1 := b.Allow(now)
+	p2, ok2 := b.Allow(now)
+	if _, ok := b.Allow(now); !ok1 || !ok2 || ok {
+		t.Fatalf("want exactly 2 half-open permits")
+	}
+	b.Release(now, p1)
+	b.Release(now, p2)
+	q1, ok1 := b.Allow(now)
+	q2, ok2 := b.Allow(now)
+	if !ok1 || !ok2 {
+		t.Fatal("released permits were not given back")
+	}
+	b.Done(now, q1, false, 0)
+	b.Done(now, q2, false, 0)
+	if b.State(now) != Closed || b.Counters().Released != 2 {
+		t.Errorf("state %v released %d, want closed after two successes", b.State(now), b.Counters().Released)
+	}
+	// A permit of an older generation gives nothing back.
+	b.Release(now, p1)
+	if b.Counters().Released != 2 {
+		t.Error("a stale permit was released")
+	}
+}
