@@ -569,7 +569,7 @@ func breakerSVG(rows []breakerRow, rv Review, ax timeAxis) []byte {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", labelW+barW*float64(i)/4, y, strconv.FormatFloat(t/ax.div, 'f', 0, 64))
 	}
 	lx := labelW
-	for _, st := range []string{"closed", "half_open", "open"} {
+	for _, st := range []string{"closed", "half-open", "open"} {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="10" height="10" fill="%s"/><text x="%.1f" y="%.1f">%s</text>`+"\n", lx, y+6, breakerColor(st), lx+14, y+15, st)
 		lx += 90
 	}

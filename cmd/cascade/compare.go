@@ -52,7 +52,7 @@ func compareCmd(args []string) int {
 		return usageError("compare", fmt.Sprintf("want two scenarios, A and B; got %d", len(pos)))
 	}
 	if *out != "" {
-		if err := checkReportOutput(*out, *force); err != nil {
+		if err := checkReportOutput(*out, *force, "--out"); err != nil {
 			return usageError("compare", err.Error())
 		}
 	}

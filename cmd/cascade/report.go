@@ -102,7 +102,7 @@ func reportCmd(args []string) int {
 	if *out == "" {
 		return usageError("report", "--out FILE is required (.html or .md)")
 	}
-	if err := checkReportOutput(*out, *force); err != nil {
+	if err := checkReportOutput(*out, *force, "--out"); err != nil {
 		return usageError("report", err.Error())
 	}
 	if *noVariants && len(only) > 0 {
@@ -225,14 +225,14 @@ func designSummary(rv report.Review) string {
 }
 
 // reportKind says whether out is an HTML or a Markdown report.
-func reportKind(out string) (string, error) {
+func reportKind(out, flagName string) (string, error) {
 	switch strings.ToLower(filepath.Ext(out)) {
 	case ".html", ".htm":
 		return "html", nil
 	case ".md", ".markdown":
 		return "md", nil
 	}
-	return "", fmt.Errorf("--out %s: the report is .html or .md", out)
+	return "", fmt.Errorf("%s %s: the report is .html or .md", flagName, out)
 }
 
 // chartDirOf is where a Markdown report's charts go: review.md ->
@@ -243,25 +243,25 @@ func chartDirOf(out string) string {
 
 // checkReportOutput refuses, before anything runs, an output that cannot
 // be written or would overwrite a file without --force.
-func checkReportOutput(out string, force bool) error {
-	kind, err := reportKind(out)
+func checkReportOutput(out string, force bool, flagName string) error {
+	kind, err := reportKind(out, flagName)
 	if err != nil {
 		return err
 	}
 	if err := checkOutput(out); err != nil {
-		return fmt.Errorf("--out %s: %v", out, err)
+		return fmt.Errorf("%s %s: %v", flagName, out, err)
 	}
 	if _, err := os.Stat(out); err == nil && !force {
-		return fmt.Errorf("--out %s: the file exists; give --force to overwrite it", out)
+		return fmt.Errorf("%s %s: the file exists; give --force to overwrite it", flagName, out)
 	}
 	if kind == "md" {
 		dir := chartDirOf(out)
 		if fi, err := os.Stat(dir); err == nil {
 			if !fi.IsDir() {
-				return fmt.Errorf("--out %s: the chart directory %s exists and is not a directory", out, dir)
+				return fmt.Errorf("%s %s: the chart directory %s exists and is not a directory", flagName, out, dir)
 			}
 			if !force {
-				return fmt.Errorf("--out %s: the chart directory %s exists; give --force to write into it", out, dir)
+				return fmt.Errorf("%s %s: the chart directory %s exists; give --force to write into it", flagName, out, dir)
 			}
 		}
 	}
@@ -270,10 +270,7 @@ func checkReportOutput(out string, force bool) error {
 
 // saveReview writes the report (and a Markdown report's charts).
 func saveReview(out string, rv report.Review, force bool) error {
-	if err := checkReportOutput(out, force); err != nil {
-		return err
-	}
-	kind, _ := reportKind(out)
+	kind, _ := reportKind(out, "--out")
 	if kind == "html" {
 		return writeAtomically(out, func(w io.Writer) error { return report.HTML(w, rv) })
 	}

@@ -37,6 +37,9 @@ Flags:
   --json FILE       also write the result to FILE as JSON (schema
                     cascade.result/v1, docs/json-result.md); one scenario only
   --junit FILE      write expectations as JUnit XML, one test case each
+  --report FILE     also write a report, .html or .md, of the scenario and
+                    its variants (as 'cascade report' does; one scenario only)
+  --force           let --report overwrite existing files
   --quiet           print neither the progress line nor the summary; failed
                     expectations are still listed on stderr
   -h, --help        show this help
@@ -55,6 +58,7 @@ Examples:
   cascade run shop --seed 7 --duration 30s
   cascade run my-system.yaml --json result.json --quiet
   cascade run scenarios/ --junit cascade.xml --replications 5
+  cascade run my-system.yaml --report review.html
 `
 
 func runCmd(args []string) int {
@@ -66,6 +70,8 @@ func runCmd(args []string) int {
 	junitPath := fs.String("junit", "", "")
 	reps := fs.Int("replications", 1, "")
 	quiet := fs.Bool("quiet", false, "")
+	reportPath := fs.String("report", "", "")
+	force := fs.Bool("force", false, "")
 	pos, status, ok := parseFlags(fs, args, runHelp)
 	if !ok {
 		return status
@@ -82,6 +88,15 @@ func runCmd(args []string) int {
 	}
 	if *jsonPath != "" && len(files) > 1 {
 		return usageError("run", fmt.Sprintf("--json writes one scenario's result; got %d scenarios (use --junit for several)", len(files)))
+	}
+
+	if *reportPath != "" {
+		if len(files) > 1 {
+			return usageError("run", fmt.Sprintf("--report writes one scenario's report; got %d scenarios", len(files)))
+		}
+		if err := checkReportOutput(*reportPath, *force, "--report"); err != nil {
+			return usageError("run", err.Error())
+		}
 	}
 
 	// Catch Ctrl-C before doing any work, so it can never kill a run that
@@ -163,6 +178,20 @@ func runCmd(args []string) int {
 		}
 		if meta.Interrupted {
 			break
+		}
+	}
+	if *reportPath != "" && !interrupted.Load() {
+		// The report keeps every series, which the run above did not, so
+		// it runs the designs again: same scenario and seed, same numbers.
+		ds, st := designsOf("run", loaded[0], nil, nil, false)
+		if st != exitOK {
+			return st
+		}
+		if st := writeReview("run", ds, opt, *reportPath, *force, interrupted.Load); st != exitOK {
+			if st == exitInterrupted {
+				return st
+			}
+			failed++
 		}
 	}
 	if *junitPath != "" {

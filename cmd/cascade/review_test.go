@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// reviewScenario is a short scenario with a fault, a breaker and variants,
+// written into dir as review.yaml.
+const reviewScenario = `name: review
+description: An API in front of a database, briefly slowed down.
+seed: 11
+duration: 8s
+workloads:
+  browse:
+    to: api.get
+    rate: 150/s
+    timeout: 1s
+    retry: { attempts: 2 }
+services:
+  api:
+    instances: 2
+    workers: 4
+    ops:
+      get:
+        - work: exp(2ms)
+        - call: db
+          timeout: 100ms
+          breaker: { preset: gobreaker, trip_after: 5, wait: 2s }
+  db:
+    workers: 8
+    service_time: exp(5ms)
+faults:
+  - { name: slow-db, at: 2s, for: 3s, latency: 300ms, on: api->db }
+slos:
+  browse-availability: { workload: browse, objective: 99%, period: 30d, scale: 1m=1d }
+expect:
+  - p99("browse") < 500ms
+variants:
+  no-breaker:
+    services.api.ops.get[1].breaker: null
+  bigger:
+    services.api.workers: 8
+`
+
+func writeReviewScenario(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "review.yaml"), []byte(reviewScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+
+	r := cascade(t, dir, "report", "review.yaml", "--out", "review.html")
+	wantCode(t, r, exitOK)
+	noCrash(t, r)
+	page := readFile(t, filepath.Join(dir, "review.html"))
+	for _, want := range []string{"<h1>review: baseline vs no-breaker vs bigger</h1>", `id="comparison"`, "<svg", "services.api.workers: 8", "scenario SHA-256"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("review.html lacks %q", want)
+		}
+	}
+	// Deterministic, and never overwritten without --force.
+	r = cascade(t, dir, "report", "review.yaml", "--out", "review.html")
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "exists; give --force") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	r = cascade(t, dir, "report", "review.yaml", "--out", "review.html", "--force")
+	wantCode(t, r, exitOK)
+	if again := readFile(t, filepath.Join(dir, "review.html")); again != page {
+		t.Error("the same scenario gave a different report")
+	}
+
+	// Markdown: charts in review-charts/, linked relatively.
+	r = cascade(t, dir, "report", "review.yaml", "--out", "review.md", "--variant", "bigger")
+	wantCode(t, r, exitOK)
+	md := readFile(t, filepath.Join(dir, "review.md"))
+	if !strings.Contains(md, "```mermaid\ngraph LR") || !strings.Contains(md, "](review-charts/goodput-browse.svg)") || strings.Contains(md, "no-breaker") {
+		t.Errorf("review.md:\n%s", md)
+	}
+	if svg := readFile(t, filepath.Join(dir, "review-charts", "goodput-browse.svg")); !strings.HasPrefix(svg, "<svg") {
+		t.Error("goodput chart is not an SVG")
+	}
+	// A chart directory in the way is not written into without --force.
+	os.Remove(filepath.Join(dir, "review.md"))
+	r = cascade(t, dir, "report", "review.yaml", "--out", "review.md")
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "review-charts exists; give --force") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+
+	// Mistakes are usage errors with hints.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "review.yaml"}, "--out FILE is required"},
+		{[]string{"report", "review.yaml", "--out", "r.pdf"}, "the report is .html or .md"},
+		{[]string{"report", "review.yaml", "--out", "r.html", "--variant", "biger"}, `did you mean "bigger"?`},
+		{[]string{"report", "review.yaml", "--out", "r.html", "--set", "services.apii.workers=2"}, `did you mean "api"?`},
+	} {
+		r := cascade(t, dir, c.args...)
+		wantCode(t, r, exitUsage)
+		noCrash(t, r)
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: stderr %q lacks %q", c.args, r.stderr, c.want)
+		}
+	}
+}
+
+func TestRunWritesReport(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	r := cascade(t, dir, "run", "review.yaml", "--quiet", "--report", "run.html")
+	noCrash(t, r)
+	if r.code != exitOK && r.code != exitFailed {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	r2 := cascade(t, dir, "report", "review.yaml", "--out", "report.html")
+	wantCode(t, r2, exitOK)
+	if readFile(t, filepath.Join(dir, "run.html")) != readFile(t, filepath.Join(dir, "report.html")) {
+		t.Error("run --report and report wrote different reports")
+	}
+}
+
+func TestCompareCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	bigger := strings.Replace(reviewScenario, "    workers: 4\n", "    workers: 8\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "bigger.yaml"), []byte(bigger), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := cascade(t, dir, "compare", "review.yaml", "bigger.yaml")
+	wantCode(t, r, exitOK)
+	noCrash(t, r)
+	for _, want := range []string{"review vs bigger", "api instances×workers", "workers in all (cost driver)", "(+"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("compare output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// Under common random numbers the bigger variant of the file and the
+	// bigger file are the same design: the same numbers.
+	r = cascade(t, dir, "compare", "review.yaml", "review.yaml")
+	if !strings.Contains(r.stdout, "(±0)") || strings.Contains(r.stdout, "(+") || strings.Contains(r.stdout, "(−") {
+		t.Errorf("a file against itself must show no delta:\n%s", r.stdout)
+	}
+	r = cascade(t, dir, "compare", "review.yaml", "bigger.yaml", "--out", "ab.html")
+	wantCode(t, r, exitOK)
+	if page := readFile(t, filepath.Join(dir, "ab.html")); !strings.Contains(page, "review vs bigger") {
+		t.Error("ab.html lacks the title")
+	}
+	r = cascade(t, dir, "compare", "review.yaml")
+	wantCode(t, r, exitUsage)
+}
+
+func TestSweepShardsMergeToTheUnshardedResult(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	grid := []string{"sweep", "review.yaml", "--set", "services.api.workers=2,4", "--set", "workloads.browse.rate=50..150/50",
+		"--set", "variants=null", "--replications", "2", "--duration", "4s"}
+	r := cascade(t, dir, append(grid, "--json", "full.json", "--csv", "full.csv", "--out", "full")...)
+	wantCode(t, r, exitOK)
+	noCrash(t, r)
+	if !strings.Contains(r.stdout, "services.api.workers  workloads.browse.rate") || !strings.Contains(r.stdout, "150/s") || !strings.Contains(r.stdout, " ± ") {
+		t.Errorf("sweep table:\n%s", r.stdout)
+	}
+	if n := strings.Count(readFile(t, filepath.Join(dir, "full.csv")), "\n"); n != 7 {
+		t.Errorf("csv has %d lines, want a header and 6 points", n)
+	}
+	for _, f := range []string{"sweep.json", "sweep.csv", "index.html", "sweep-workload_browse_p99.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, "full", f)); err != nil {
+			t.Error(err)
+		}
+	}
+	var parts []string
+	for _, sh := range []string{"1/4", "2/4", "3/4", "4/4"} {
+		p := "part" + sh[:1] + ".json"
+		wantCode(t, cascade(t, dir, append(grid, "--shard", sh, "--json", p)...), exitOK)
+		parts = append(parts, p)
+	}
+	// Any order of the parts gives the same merge.
+	r = cascade(t, dir, "merge", parts[3], parts[1], parts[0], parts[2], "--json", "merged.json", "--csv", "merged.csv", "--out", "merged")
+	wantCode(t, r, exitOK)
+	for _, pair := range [][2]string{{"full.json", "merged.json"}, {"full.csv", "merged.csv"}, {"full/index.html", "merged/index.html"},
+		{"full/sweep-workload_browse_p99.svg", "merged/sweep-workload_browse_p99.svg"}} {
+		if !bytes.Equal([]byte(readFile(t, filepath.Join(dir, pair[0]))), []byte(readFile(t, filepath.Join(dir, pair[1])))) {
+			t.Errorf("%s and %s differ", pair[0], pair[1])
+		}
+	}
+	// A missing shard, a duplicate, or a shard of another sweep is refused.
+	r = cascade(t, dir, "merge", parts[0], parts[1], parts[2])
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "missing") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	r = cascade(t, dir, "merge", parts[0], parts[0], parts[1], parts[2], parts[3])
+	wantCode(t, r, exitUsage)
+	wantCode(t, cascade(t, dir, "sweep", "review.yaml", "--set", "services.api.workers=2,4", "--set", "variants=null", "--duration", "4s", "--shard", "1/2", "--json", "other.json"), exitOK)
+	r = cascade(t, dir, "merge", "other.json", parts[1])
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "another sweep") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+func TestSweepFind(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	// p99 stays under 20ms up to some number of db workers' worth of load:
+	// the boundary must be found between the ends, and both ends reported.
+	r := cascade(t, dir, "sweep", "review.yaml", "--set", "faults=null", "--set", "variants=null", "--duration", "4s",
+		"--find", "workloads.browse.rate=100..3000", "--until", `utilization("api") < 0.5`, "--precision", "50", "--json", "find.json")
+	wantCode(t, r, exitOK)
+	noCrash(t, r)
+	if !strings.Contains(r.stdout, "boundary: utilization(\"api\") < 0.5 holds up to workloads.browse.rate=") {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	js := readFile(t, filepath.Join(dir, "find.json"))
+	if !strings.Contains(js, `"holds_at": "`) || !strings.Contains(js, `"fails_at": "`) {
+		t.Errorf("find.json:\n%s", js)
+	}
+	r = cascade(t, dir, "sweep", "review.yaml", "--duration", "4s", "--find", "workloads.browse.rate=100..200", "--until", `utilization("apii") < 2`)
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, `did you mean "api"?`) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	r = cascade(t, dir, "sweep", "review.yaml", "--duration", "4s", "--find", "workloads.browse.rate=100..200", "--until", `utilization("api") < 2`)
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stdout, "it still holds at workloads.browse.rate=200/s") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+}
+
+func TestSweepValues(t *testing.T) {
+	for _, c := range []struct {
+		spec string
+		want string
+	}{
+		{"4,8,16", "4 8 16"},
+		{"100..1000/100", "100 200 300 400 500 600 700 800 900 1000"},
+		{"0.1..0.5/0.1", "0.1 0.2 0.3 0.4 0.5"},
+		{"10ms..50ms/20ms", "10ms 30ms 50ms"},
+		{"10ms..50ms/20", "10ms 30ms 50ms"},
+		{"100/s..300/s/100/s", "100/s 200/s 300/s"},
+		{"100/s..300/s/100", "100/s 200/s 300/s"},
+		{"{ attempts: 3, backoff: exponential }", "{ attempts: 3, backoff: exponential }"},
+		{"resilience4j", "resilience4j"},
+		{"1..2/0.4", "1.0 1.4 1.8"},
+	} {
+		got, err := parseValues(c.spec)
+		if err != nil {
+			t.Errorf("%s: %v", c.spec, err)
+			continue
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s: got %q, want %q", c.spec, strings.Join(got, " "), c.want)
+		}
+	}
+	for _, bad := range []string{"", "1..10", "10..1/1", "1..10/0", "1ms..10s/1ms", "a..b/c", "4,,8"} {
+		if _, err := parseValues(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	for _, c := range []struct {
+		spec string
+		ok   bool
+	}{{"1/1", true}, {"3/4", true}, {"0/4", false}, {"5/4", false}, {"x", false}, {"1/0", false}} {
+		if _, err := parseShard(c.spec); (err == nil) != c.ok {
+			t.Errorf("shard %q: err %v", c.spec, err)
+		}
+	}
+}
+
+func TestSweepGridOrderAndShards(t *testing.T) {
+	axes := []axis{{path: "a", values: []string{"1", "2"}}, {path: "fixed", values: []string{"x"}}, {path: "b", values: []string{"p", "q", "r"}}}
+	pts, size, err := grid(axes, nil)
+	if err != nil || size != 6 {
+		t.Fatal(size, err)
+	}
+	var got []string
+	for _, p := range pts {
+		got = append(got, strings.Join(p.values, ""))
+	}
+	if strings.Join(got, " ") != "1p 1q 1r 2p 2q 2r" {
+		t.Errorf("grid order %v: the first --set varies slowest", got)
+	}
+	seen := map[int]bool{}
+	for i := 1; i <= 4; i++ {
+		sh, _ := parseShard(strings.Repeat("", 0) + string(rune('0'+i)) + "/4")
+		part, _, _ := grid(axes, &sh)
+		for _, p := range part {
+			if seen[p.index] {
+				t.Errorf("point %d in two shards", p.index)
+			}
+			seen[p.index] = true
+		}
+	}
+	if len(seen) != 6 {
+		t.Errorf("shards cover %d of 6 points", len(seen))
+	}
+}

@@ -1,0 +1,229 @@
+package report
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"cascade/models"
+	"cascade/scenarios"
+	"cascade/sim"
+)
+
+// reviewFixture runs testdata/review.yaml and its variants with one seed,
+// as cascade report does, and builds the review. Version is fixed so the
+// golden files do not change with every commit.
+func reviewFixture(t *testing.T, withVariants bool) Review {
+	t.Helper()
+	s, err := scenarios.Load("testdata/review.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type design struct {
+		label string
+		s     *scenarios.Scenario
+		ovs   []string
+	}
+	ds := []design{{scenarios.Baseline, s, nil}}
+	if withVariants {
+		vs, err := s.Variants()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			var ovs []string
+			for _, o := range v.Overrides {
+				ovs = append(ovs, o.Path+": "+o.ValueText())
+			}
+			ds = append(ds, design{v.Name, v.Scenario, ovs})
+		}
+	}
+	var rv Review
+	for _, d := range ds {
+		eng := sim.NewEngine(s.Seed)
+		m, err := models.New(eng, d.s.Topology(), models.Options{Until: s.Duration, Warmup: d.s.Warmup, Windows: d.s.Windows()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Start()
+		for !m.Advance(sim.Second) {
+		}
+		r := m.Result(true)
+		meta := Meta{Scenario: d.s.Name, Description: d.s.Description, Source: "testdata/review.yaml", Version: "0.1.0-test",
+			Seed: s.Seed, Duration: s.Duration, Warmup: d.s.Warmup, Events: eng.Fired(), Runs: 1, Expect: d.s.Evaluate([]models.Result{r})}
+		rv.Runs = append(rv.Runs, ReviewRun{Label: d.label, Meta: meta, Result: r, Overrides: d.ovs, Hash: Hash(d.s.Data)})
+	}
+	return rv
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		variants bool
+	}{{"review.md.golden", false}, {"review-variants.md.golden", true}} {
+		rv := reviewFixture(t, c.variants)
+		var b bytes.Buffer
+		files, err := Markdown(&b, rv, "review-charts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, c.name, b.Bytes())
+		checkClean(t, c.name, b.String())
+		// Every linked chart is returned, and every returned chart linked.
+		for _, f := range files {
+			if !strings.Contains(b.String(), "](review-charts/"+f.Name+")") {
+				t.Errorf("%s: chart %s is not linked", c.name, f.Name)
+			}
+			if !bytes.HasPrefix(f.SVG, []byte("<svg")) || !bytes.HasSuffix(bytes.TrimSpace(f.SVG), []byte("</svg>")) {
+				t.Errorf("%s: %s is not an SVG document", c.name, f.Name)
+			}
+		}
+		if n := strings.Count(b.String(), "](review-charts/"); n != len(files) {
+			t.Errorf("%s: %d links, %d charts", c.name, n, len(files))
+		}
+		// Deterministic: the same review renders to the same bytes.
+		var again bytes.Buffer
+		files2, _ := Markdown(&again, reviewFixture(t, c.variants), "review-charts")
+		if !bytes.Equal(b.Bytes(), again.Bytes()) || len(files) != len(files2) {
+			t.Fatalf("%s: two renders differ", c.name)
+		}
+		for i := range files {
+			if !bytes.Equal(files[i].SVG, files2[i].SVG) {
+				t.Errorf("%s: chart %s differs between renders", c.name, files[i].Name)
+			}
+		}
+	}
+}
+
+// outline is the HTML's structure: its headings, tables (with their
+// header cells), figures and SVGs, one per line. The golden file pins the
+// structure; the numbers are pinned by the Markdown golden files.
+func outline(page string) string {
+	tag := regexp.MustCompile(`<(h[1-3]|section|table|figure|figcaption|svg|nav)\b[^>]*>|<thead><tr>(.*?)</tr></thead>`)
+	strip := regexp.MustCompile(`<[^>]+>`)
+	var b strings.Builder
+	for _, m := range tag.FindAllStringSubmatchIndex(page, -1) {
+		whole := page[m[0]:m[1]]
+		switch {
+		case strings.HasPrefix(whole, "<thead>"):
+			cells := strings.Split(page[m[4]:m[5]], "</th>")
+			var names []string
+			for _, c := range cells {
+				if c = strings.TrimSpace(strip.ReplaceAllString(c, "")); c != "" {
+					names = append(names, c)
+				}
+			}
+			b.WriteString("  columns: " + strings.Join(names, " | ") + "\n")
+		case strings.HasPrefix(whole, "<h"):
+			end := strings.Index(page[m[1]:], "</h")
+			b.WriteString(page[m[2]:m[3]] + ": " + page[m[1]:m[1]+end] + "\n")
+		case strings.HasPrefix(whole, "<section"):
+			id := regexp.MustCompile(`id="([^"]+)"`).FindStringSubmatch(whole)
+			b.WriteString("section #" + id[1] + "\n")
+		case strings.HasPrefix(whole, "<figcaption"):
+			end := strings.Index(page[m[1]:], "</figcaption>")
+			b.WriteString("  caption: " + page[m[1]:m[1]+end] + "\n")
+		default:
+			b.WriteString("  " + page[m[2]:m[3]] + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestHTMLStructure(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		variants bool
+	}{{"review.html.outline.golden", false}, {"review-variants.html.outline.golden", true}} {
+		rv := reviewFixture(t, c.variants)
+		var b bytes.Buffer
+		if err := HTML(&b, rv); err != nil {
+			t.Fatal(err)
+		}
+		page := b.String()
+		golden(t, c.name, []byte(outline(page)))
+		checkClean(t, c.name, page)
+		// Self-contained: no script, no stylesheet or image to fetch.
+		for _, bad := range []string{"<script", "<link", "<img", "src=", "@import", "url(http", "href=\"http"} {
+			if strings.Contains(page, bad) {
+				t.Errorf("%s: contains %q: the page must not load anything", c.name, bad)
+			}
+		}
+		if strings.Count(page, "<svg") != strings.Count(page, "</svg>") || strings.Count(page, "<svg") < 5 {
+			t.Errorf("%s: %d <svg> for %d </svg>", c.name, strings.Count(page, "<svg"), strings.Count(page, "</svg>"))
+		}
+		for _, tag := range []string{"section", "table", "figure", "main", "html", "body"} {
+			if o, cl := strings.Count(page, "<"+tag), strings.Count(page, "</"+tag+">"); o != cl {
+				t.Errorf("%s: %d <%s> for %d </%s>", c.name, o, tag, cl, tag)
+			}
+		}
+		if !strings.Contains(page, "&lt;tags&gt;") || strings.Contains(page, "<tags>") {
+			t.Errorf("%s: the description is not escaped", c.name)
+		}
+		var again bytes.Buffer
+		HTML(&again, reviewFixture(t, c.variants))
+		if !bytes.Equal(b.Bytes(), again.Bytes()) {
+			t.Errorf("%s: two renders differ", c.name)
+		}
+	}
+}
+
+// checkClean fails on terminal escapes and on values that leaked through
+// unformatted.
+func checkClean(t *testing.T, name, s string) {
+	t.Helper()
+	for _, bad := range []string{"\x1b", "NaN", "+Inf", "%!"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("%s contains %q", name, bad)
+		}
+	}
+}
+
+func TestBreakerRowsFollowTransitions(t *testing.T) {
+	rv := reviewFixture(t, false)
+	rows := breakerRows(rv)
+	if len(rows) != 2 {
+		t.Fatalf("%d breaker rows, want one per api instance", len(rows))
+	}
+	for _, r := range rows {
+		if r.Opens < 1 || r.Spans[0].State != "closed" || r.Spans[0].From != 0 {
+			t.Errorf("%s: %+v", r.Label, r)
+		}
+		for i := 1; i < len(r.Spans); i++ {
+			if r.Spans[i].From != r.Spans[i-1].To {
+				t.Errorf("%s: spans not contiguous: %+v", r.Label, r.Spans)
+			}
+		}
+		if last := r.Spans[len(r.Spans)-1]; last.To != rv.Runs[0].Result.Now {
+			t.Errorf("%s: timeline ends at %s, not at the end of the run", r.Label, last.To)
+		}
+	}
+}
+
+func TestBudgetSeriesEndsAtTheTrackersValue(t *testing.T) {
+	rv := reviewFixture(t, false)
+	r := rv.Runs[0]
+	s := r.Result.SLOs[0]
+	_, ys, ok := budgetSeries(r, s, timeAxis{1, ""})
+	if !ok {
+		t.Fatal("no budget series for an availability SLO")
+	}
+	if got, want := ys[len(ys)-1], s.Remaining*100; got-want > 1e-9 || want-got > 1e-9 {
+		t.Errorf("last point %.6f%%, tracker %.6f%%", got, want)
+	}
+	if ys[0] != 100 {
+		t.Errorf("first point %.3f%%, want 100%% before the fault", ys[0])
+	}
+}
+
+func TestDelta(t *testing.T) {
+	for _, c := range []struct {
+		a, b float64
+		want string
+	}{{100, 150, "+50.0%"}, {2, 1, "−50.0%"}, {5, 5, "±0"}, {0, 3, "+3.00"}} {
+		if got := delta(c.a, c.b); got != c.want {
+			t.Errorf("delta(%v, %v) = %q, want %q", c.a, c.b, got, c.want)
+		}
+	}
+}
