@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -96,32 +97,43 @@ func (c chart) svg(w, h vg.Length) ([]byte, error) {
 	p.Legend.TextStyle.Font = sans(8)
 	p.Legend.Top = true
 	p.Legend.Left = false
-	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
 
-	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), 0.0
+	// y starts at 0 unless something is below it (a budget overspent).
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), 0.0, 0.0
 	for _, s := range c.Series {
 		for i, y := range s.Y {
 			if finite(y) {
-				xmin, xmax, ymax = math.Min(xmin, s.X[i]), math.Max(xmax, s.X[i]), math.Max(ymax, y)
+				xmin, xmax = math.Min(xmin, s.X[i]), math.Max(xmax, s.X[i])
+				ymin, ymax = math.Min(ymin, y), math.Max(ymax, y)
 			}
 		}
 	}
-	for _, b := range c.Bands {
-		for i, y := range b.Hi {
-			if finite(y) {
-				ymax = math.Max(ymax, y)
+	// A band around values that are never negative (latencies, rates,
+	// error rates) is cut at 0: the t interval does not know the bound.
+	floor := math.Inf(-1)
+	if ymin >= 0 {
+		floor = 0
+	}
+	for k := range c.Bands {
+		b := &c.Bands[k]
+		b.Lo = slices.Clone(b.Lo)
+		for i := range b.X {
+			b.Lo[i] = math.Max(b.Lo[i], floor)
+			if finite(b.Hi[i]) && finite(b.Lo[i]) {
+				ymin, ymax = math.Min(ymin, b.Lo[i]), math.Max(ymax, b.Hi[i])
 				xmin, xmax = math.Min(xmin, b.X[i]), math.Max(xmax, b.X[i])
 			}
 		}
 	}
-	if ymax <= 0 {
-		ymax = 1
+	if ymax <= ymin {
+		ymax = ymin + 1
 	}
 	if xmin > xmax {
 		xmin, xmax = 0, 1
 	}
-	p.Y.Max = ymax * 1.08
+	p.Y.Min = ymin
+	p.Y.Max = ymax + (ymax-ymin)*0.08
 	p.X.Min, p.X.Max = xmin, xmax
 	if len(c.Shade) > 0 {
 		p.Add(shade{windows: c.Shade})
@@ -208,7 +220,7 @@ func bandPolygon(b chartBand) *plotter.Polygon {
 	}
 	for i := len(b.X) - 1; i >= 0; i-- {
 		if finite(b.Hi[i]) && finite(b.Lo[i]) {
-			pts = append(pts, plotter.XY{X: b.X[i], Y: math.Max(b.Lo[i], 0)})
+			pts = append(pts, plotter.XY{X: b.X[i], Y: b.Lo[i]})
 		}
 	}
 	if len(pts) < 4 {
