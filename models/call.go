@@ -49,6 +49,7 @@ type call struct {
 	retryAfter sim.Time      // a Throttled reply: when to come back
 	permit     policy.Permit // the caller's breaker permit
 	bulk       bool          // holds a slot of the caller's bulkhead
+	connBorn   sim.Time      // ... and, in a pool, this connection
 	retry      bool          // a retry or hedge, not a first attempt
 	sheddable  bool          // priority shedding drops it first
 	limited    bool          // passed the service's rate limiter (a leaky queue delays, then re-admits)

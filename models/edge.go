@@ -6,6 +6,7 @@ import (
 
 	"cascade/models/policy"
 	"cascade/sim"
+	"cascade/sim/dist"
 )
 
 // edge is one call site under a CallPolicy: a Call step of an operation,
@@ -60,8 +61,23 @@ type bulkhead struct {
 	max, inUse int
 	granting   int // released slots on their way to waiters
 	wait       sim.Time
+	queue      int // most waiters; 0 = unbounded
 	waiters    []*request
 	peakWait   int
+	peakInUse  int
+	waitHist   *sim.Histogram // how long granted waiters waited
+	timeouts   int64          // waits that ran out
+
+	// A pool's connections: opened lazily, idle ones kept with their
+	// birth time, closed after lifetime when returned.
+	pool     bool
+	setup    dist.Dist
+	lifetime sim.Time
+	idle     []sim.Time
+	opened   int64
+	leaking  []float64 // active pool_leak faults: each a probability per return
+	leaked   int       // connections lost to leaks (held in use)
+	inUseLvl sim.Level
 }
 
 // maxTransitions bounds the breaker timeline kept per breaker: a flapping
@@ -93,7 +109,8 @@ func (m *Model) newEdge(name string, callerSvc *Service, callerName string, src 
 			}
 		}
 		if b := pol.Bulkhead; b != nil {
-			st.bulk = bulkhead{max: b.Max, wait: b.Wait}
+			st.bulk = bulkhead{max: b.Max, wait: b.Wait, queue: b.Queue, pool: b.Pool, setup: b.Setup,
+				lifetime: b.Lifetime, waitHist: sim.NewHistogram(3)}
 		}
 		if pol.Limiter != nil {
 			if st.limiter, err = newLimiter(*pol.Limiter, 0); err != nil {
@@ -137,6 +154,9 @@ type request struct {
 	hedgeTimer      sim.Timer
 	waitTimer       sim.Timer
 	waiting         bool        // in the bulkhead's queue
+	connecting      bool        // holds a pool slot while its connection opens
+	waitStart       sim.Time    // when it began to wait for a permit
+	connBorn        sim.Time    // the pool connection the next attempt uses
 	waitKind        attemptKind // what the attempt waiting there is
 	waitPermit      policy.Permit
 
@@ -182,6 +202,7 @@ func (w *reqWait) Fire(any) {
 	r.st.bulk.remove(r)
 	r.waiting = false
 	st := r.st
+	st.bulk.timeouts++
 	if st.breaker != nil {
 		// The breaker wraps the bulkhead: the bulkhead's refusal is a
 		// failure the breaker sees (resilience4j records the exception).
@@ -249,7 +270,8 @@ func (r *request) send(kind attemptKind) {
 	}
 	if b := &st.bulk; b.max > 0 {
 		if b.inUse >= b.max {
-			if b.wait > 0 && !r.waiting {
+			if b.wait > 0 && !r.waiting && (b.queue == 0 || len(b.waiters) < b.queue) {
+				r.waitStart = now
 				r.waiting, r.waitKind, r.waitPermit = true, kind, permit
 				b.waiters = append(b.waiters, r)
 				b.peakWait = max(b.peakWait, len(b.waiters))
@@ -265,9 +287,58 @@ func (r *request) send(kind attemptKind) {
 			r.refused(BulkheadFull)
 			return
 		}
-		b.inUse++
+		st.take(now)
+		if st.bulk.pool && r.connect(kind, permit) {
+			return
+		}
 	}
 	r.launch(kind, permit, st.bulk.max > 0)
+}
+
+// take takes a bulkhead slot.
+func (st *edgeState) take(now sim.Time) {
+	b := &st.bulk
+	b.inUse++
+	b.peakInUse = max(b.peakInUse, b.inUse)
+	b.inUseLvl.Add(now, 1)
+}
+
+// connect gives a pool slot its connection: an idle one young enough, or a
+// new one after the setup time. It reports whether the attempt must wait
+// for the connection (it then launches from reqConnected).
+func (r *request) connect(kind attemptKind, permit policy.Permit) bool {
+	b := &r.st.bulk
+	now := r.m.eng.Now()
+	for len(b.idle) > 0 {
+		born := b.idle[len(b.idle)-1]
+		b.idle = b.idle[:len(b.idle)-1]
+		if b.lifetime == 0 || now-born < b.lifetime {
+			r.connBorn = born
+			return false
+		}
+	}
+	b.opened++
+	r.connBorn = now
+	if b.setup == nil {
+		return false
+	}
+	d := b.setup.Sample(r.e.rng)
+	if d <= 0 {
+		return false
+	}
+	r.connecting, r.waitKind, r.waitPermit = true, kind, permit
+	r.waitTimer = r.m.eng.After(d, (*reqConnected)(r), nil)
+	return true
+}
+
+// reqConnected is a new pool connection ready: the attempt goes out.
+type reqConnected request
+
+func (c *reqConnected) Fire(any) {
+	r := (*request)(c)
+	r.waitTimer = sim.Timer{}
+	r.connecting = false
+	r.launch(r.waitKind, r.waitPermit, true)
 }
 
 // launch sends an attempt that holds its breaker permit and bulkhead slot.
@@ -295,6 +366,7 @@ func (r *request) launch(kind attemptKind, permit policy.Permit, bulk bool) {
 	}
 	c := m.newCall(e.target, e.op, r, e.link, r.src, r.key)
 	c.permit, c.bulk, c.retry, c.sheddable = permit, bulk, retry, r.sheddable
+	c.connBorn = r.connBorn
 	timeout := e.timeout
 	if timeout > 0 {
 		c.deadline = now + timeout
@@ -333,7 +405,11 @@ func (r *request) refuseLocally(permit policy.Permit, bulk bool, after sim.Time)
 	st := r.st
 	now := r.m.eng.Now()
 	if bulk {
-		st.release(now)
+		born := sim.Time(-1)
+		if st.bulk.pool {
+			born = r.connBorn
+		}
+		st.release(now, born)
 	}
 	if st.breaker != nil {
 		st.breaker.Done(now, permit, true, 0)
@@ -389,7 +465,7 @@ func (r *request) reply(c *call, o Outcome, _ sim.Time) {
 		}
 	}
 	if c.bulk {
-		st.release(now)
+		st.release(now, c.connBorn)
 	}
 	if st.breaker != nil {
 		st.breaker.Done(now, c.permit, o != OK, now-c.sent)
@@ -522,9 +598,14 @@ func (r *request) finish(o Outcome, expired bool) {
 			st.watch()
 		}
 	}
+	if r.connecting {
+		r.connecting = false
+		st.bulk.opened-- // never finished opening
+		st.release(now, -1)
+	}
 	for _, c := range r.live {
 		if c.bulk {
-			st.release(now)
+			st.release(now, c.connBorn)
 			c.bulk = false
 		}
 		if st.breaker != nil {
@@ -578,14 +659,30 @@ func (r *request) dropGranted(now sim.Time) {
 // same instant rather than at once: handing it over synchronously would
 // run the waiter's attempt (and maybe its whole request) in the middle of
 // whoever released — possibly the same request.
-func (st *edgeState) release(now sim.Time) {
+//
+// born is the pool connection the slot held (its birth time), or -1 for
+// none: it goes back to the idle set unless it has outlived its lifetime,
+// or a pool_leak fault keeps it (and the slot) for good.
+func (st *edgeState) release(now, born sim.Time) {
 	b := &st.bulk
+	if b.pool && born >= 0 {
+		for _, p := range b.leaking {
+			if st.e.rng.Float64() < p {
+				b.leaked++ // never returned: the slot stays taken
+				return
+			}
+		}
+		if b.lifetime == 0 || now-born < b.lifetime {
+			b.idle = append(b.idle, born)
+		}
+	}
 	if len(b.waiters) > b.granting {
 		b.granting++ // the slot stays taken until the grant fires
 		st.e.m.eng.After(0, (*bulkGrant)(st), nil)
 		return
 	}
 	b.inUse--
+	b.inUseLvl.Add(now, -1)
 }
 
 // bulkGrant hands a released bulkhead slot to the oldest waiter.
@@ -595,8 +692,10 @@ func (g *bulkGrant) Fire(any) {
 	st := (*edgeState)(g)
 	b := &st.bulk
 	b.granting--
+	now := st.e.m.eng.Now()
 	if len(b.waiters) == 0 {
 		b.inUse-- // the waiter gave up meanwhile
+		b.inUseLvl.Add(now, -1)
 		return
 	}
 	r := b.waiters[0]
@@ -606,6 +705,12 @@ func (g *bulkGrant) Fire(any) {
 	r.waiting = false
 	r.m.eng.Cancel(r.waitTimer)
 	r.waitTimer = sim.Timer{}
+	if b.waitHist != nil {
+		b.waitHist.Record(now - r.waitStart)
+	}
+	if b.pool && r.connect(r.waitKind, r.waitPermit) {
+		return
+	}
 	r.launch(r.waitKind, r.waitPermit, true)
 }
 
@@ -759,6 +864,14 @@ func (e *edge) restart() {
 	e.suppressed, e.exhausted, e.breakerRejected, e.bulkheadRejected = 0, 0, 0, 0
 	e.bulkheadWaited, e.throttledLocal = 0, 0
 	e.outcomes = [numOutcomes]int64{}
+	for _, st := range e.states {
+		b := &st.bulk
+		b.timeouts, b.opened, b.peakInUse = 0, 0, b.inUse
+		if b.waitHist != nil {
+			b.waitHist.Reset()
+		}
+		b.inUseLvl.Restart(e.m.eng.Now())
+	}
 }
 
 // BreakerTransition is one change of a breaker's state.
@@ -801,6 +914,24 @@ type EdgeResult struct {
 	BudgetLevel      float64 // mean over the edge's budgets now; NaN without one
 	Breakers         []BreakerResult
 	Series           []EdgePoint
+	Pool             *PoolResult // when the bulkhead is a connection pool
+}
+
+// PoolResult is a connection pool's state, over all of an edge's pools
+// (one per caller instance unless shared).
+type PoolResult struct {
+	Size            int     // connections allowed, over all pools
+	InUse, Idle     int     // now
+	PeakInUse       int     // most in use at once in one pool
+	MeanInUse       float64 // time-averaged, over all pools
+	Waiting         int     // callers waiting now
+	Opened          int64   // connections opened (setup paid)
+	AcquireTimeouts int64
+	Rejected        int64   // waiters beyond the queue bound, or no wait allowed
+	Waited          int64   // callers that waited for a connection
+	WaitMean        float64 // seconds, of the waits that ended with a connection
+	WaitP99         float64
+	Leaked          int // connections lost to pool_leak faults
 }
 
 func (e *edge) result(now sim.Time, withSeries bool) EdgeResult {
@@ -834,6 +965,27 @@ func (e *edge) result(now sim.Time, withSeries bool) EdgeResult {
 	}
 	if withSeries {
 		r.Series = e.series.Slice()
+	}
+	if e.pol.Bulkhead != nil && e.pol.Bulkhead.Pool {
+		p := &PoolResult{WaitMean: math.NaN(), WaitP99: math.NaN(), Rejected: e.bulkheadRejected, Waited: e.bulkheadWaited}
+		waits := sim.NewHistogram(3)
+		for _, st := range e.states {
+			b := &st.bulk
+			p.Size += b.max
+			p.InUse += b.inUse
+			p.Idle += len(b.idle)
+			p.PeakInUse = max(p.PeakInUse, b.peakInUse)
+			p.MeanInUse += b.inUseLvl.Mean(now)
+			p.Waiting += len(b.waiters)
+			p.Opened += b.opened
+			p.AcquireTimeouts += b.timeouts
+			p.Leaked += b.leaked
+			waits.Merge(b.waitHist)
+		}
+		if waits.Count() > 0 {
+			p.WaitMean, p.WaitP99 = waits.Mean(), waits.Quantile(0.99)
+		}
+		r.Pool = p
 	}
 	return r
 }

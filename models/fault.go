@@ -66,6 +66,11 @@ const (
 	// the last such fault ends the breakers are reset to closed. Forced
 	// open wins over disabled while both hold.
 	FaultBreaker
+	// FaultPoolLeak makes the connection pools of the calls From -> To
+	// lose connections: each connection returned is kept (never given
+	// back) with probability P while the fault lasts. When it ends the
+	// leaked connections come back (the process is restarted, say).
+	FaultPoolLeak
 
 	// Data faults act on caches and on the keys requests are for.
 
@@ -104,6 +109,8 @@ func (v Verb) String() string {
 		return "ramp"
 	case FaultBreaker:
 		return "breaker"
+	case FaultPoolLeak:
+		return "pool_leak"
 	case FaultFlush:
 		return "flush"
 	case FaultMassExpiry:
@@ -133,7 +140,7 @@ func (v Verb) Instance() bool { return v >= FaultCrash && v <= FaultErrors }
 func (v Verb) Traffic() bool { return v == FaultSpike || v == FaultRamp }
 
 // Policy reports whether v acts on the policy of call sites (From -> To).
-func (v Verb) Policy() bool { return v == FaultBreaker }
+func (v Verb) Policy() bool { return v == FaultBreaker || v == FaultPoolLeak }
 
 // Data reports whether v acts on a cache (flush, mass expiry) or on a
 // workload's keys (hot key).

@@ -202,6 +202,19 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("mass_expiry: fraction must be in (0, 1]")
 		}
 		return nil
+	case f.Verb == FaultPoolLeak:
+		if !(f.P > 0 && f.P <= 1) {
+			return fmt.Errorf("pool_leak: probability must be in (0, 1]")
+		}
+		for _, e := range m.edges {
+			if e.caller == f.Target.From && e.target.spec.Name == f.Target.To && e.pol.Bulkhead != nil && e.pol.Bulkhead.Pool {
+				x.edges = append(x.edges, e)
+			}
+		}
+		if len(x.edges) == 0 {
+			return fmt.Errorf("pool_leak: no call from %q to %q has a pool", f.Target.From, f.Target.To)
+		}
+		return nil
 	case f.Verb.Policy():
 		if f.Mode != BreakerForcedOpen && f.Mode != BreakerDisabled {
 			return fmt.Errorf("breaker: mode must be %s or %s, not %q", BreakerForcedOpen, BreakerDisabled, f.Mode)
@@ -332,6 +345,12 @@ func (x *injected) begin() {
 		for _, e := range x.edges {
 			e.manual(x.f.Mode, 1)
 		}
+	case FaultPoolLeak:
+		for _, e := range x.edges {
+			for _, st := range e.states {
+				st.bulk.leaking = append(st.bulk.leaking, x.f.P)
+			}
+		}
 	case FaultFlush:
 		x.svc.cache.flush()
 	case FaultMassExpiry:
@@ -389,6 +408,23 @@ func (x *injected) stop() {
 	case FaultBreaker:
 		for _, e := range x.edges {
 			e.manual(x.f.Mode, -1)
+		}
+	case FaultPoolLeak:
+		for _, e := range x.edges {
+			for _, st := range e.states {
+				b := &st.bulk
+				for i, p := range b.leaking {
+					if p == x.f.P {
+						b.leaking = append(b.leaking[:i], b.leaking[i+1:]...)
+						break
+					}
+				}
+				n := b.leaked
+				b.leaked = 0
+				for range n {
+					st.release(now, now) // a fresh connection in its place
+				}
+			}
 		}
 	case FaultHotKey:
 		if k := x.wl.keyed; k.hotShare == x.f.P && k.hotKey == uint32(x.f.Key) {

@@ -281,6 +281,16 @@ type HedgeSpec struct {
 type BulkheadSpec struct {
 	Max  int
 	Wait sim.Time
+	// Queue bounds the calls waiting for a permit (a pool's waiters);
+	// beyond it a call fails at once. 0 = unbounded.
+	Queue int
+
+	// Pool makes the bulkhead a connection pool: each permit is a
+	// connection, opened on first use in Setup (and again after Lifetime),
+	// then kept idle between calls. Wait is the acquire timeout.
+	Pool     bool
+	Setup    dist.Dist // time to open a connection; nil = instant
+	Lifetime sim.Time  // a connection older than this is closed when returned; 0 = never
 }
 
 // LimiterKind selects a rate limiter algorithm.

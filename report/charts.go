@@ -168,8 +168,21 @@ func (c chart) svg(w, h vg.Length) ([]byte, error) {
 			}
 		}
 	}
+	// The legend goes in a strip right of the plot, where it cannot hide
+	// the lines.
 	canvas := vgsvg.New(w, h)
-	p.Draw(draw.New(canvas))
+	full := draw.New(canvas)
+	leg := p.Legend
+	leg.Padding = vg.Points(2)
+	p.Legend = plot.NewLegend()
+	if n := leg.Rectangle(full); n.Max.X > n.Min.X {
+		lw := n.Max.X - n.Min.X + 10
+		p.Draw(draw.Crop(full, 0, -lw, 0, 0))
+		leg.Top, leg.Left = true, true
+		leg.Draw(draw.Crop(full, full.Max.X-full.Min.X-lw+6, 0, 0, -22))
+	} else {
+		p.Draw(full)
+	}
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
 		return nil, err

@@ -226,6 +226,23 @@ type jsonEdge struct {
 	Outcomes         jsonCounts    `json:"outcomes"`
 	BudgetLevel      number        `json:"budget_level"`
 	Breakers         []jsonBreaker `json:"breakers"`
+	Pool             *jsonPool     `json:"pool,omitempty"`
+}
+
+type jsonPool struct {
+	Size            int    `json:"size"`
+	InUse           int    `json:"in_use"`
+	Idle            int    `json:"idle"`
+	PeakInUse       int    `json:"peak_in_use"`
+	MeanInUse       number `json:"mean_in_use"`
+	Waiting         int    `json:"waiting"`
+	Waited          int64  `json:"waited"`
+	WaitMean        number `json:"wait_mean"`
+	WaitP99         number `json:"wait_p99"`
+	AcquireTimeouts int64  `json:"acquire_timeouts"`
+	Rejected        int64  `json:"rejected"`
+	Opened          int64  `json:"opened"`
+	Leaked          int    `json:"leaked"`
 }
 
 // number is a float64 that encodes NaN and ±Inf as null. encoding/json
@@ -310,6 +327,11 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Exhausted: e.Exhausted, BreakerRejected: e.BreakerRejected, BulkheadRejected: e.BulkheadRejected,
 			BulkheadWaited: e.BulkheadWaited, BulkheadPeak: e.BulkheadPeakWait, ThrottledLocally: e.ThrottledLocally,
 			Outcomes: counts(e.Outcomes), BudgetLevel: number(e.BudgetLevel), Breakers: []jsonBreaker{}}
+		if p := e.Pool; p != nil {
+			je.Pool = &jsonPool{Size: p.Size, InUse: p.InUse, Idle: p.Idle, PeakInUse: p.PeakInUse, MeanInUse: number(p.MeanInUse),
+				Waiting: p.Waiting, Waited: p.Waited, WaitMean: number(p.WaitMean), WaitP99: number(p.WaitP99),
+				AcquireTimeouts: p.AcquireTimeouts, Rejected: p.Rejected, Opened: p.Opened, Leaked: p.Leaked}
+		}
 		for _, b := range e.Breakers {
 			jb := jsonBreaker{Instance: b.Instance, State: b.State, Permitted: b.Permitted, Rejected: b.Rejected,
 				Dropped: b.Dropped, Transitions: []jsonTransition{}}

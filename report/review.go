@@ -49,7 +49,7 @@ func Hash(data []byte) string {
 
 // chart sizes, in points (1/72 in).
 const (
-	chartW = 6.4 * vg.Inch
+	chartW = 7.2 * vg.Inch
 	chartH = 2.6 * vg.Inch
 )
 

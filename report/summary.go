@@ -218,6 +218,16 @@ func edges(w io.Writer, es []models.EdgeResult) {
 	fmt.Fprintln(w, "×: attempts per request; suppressed: retries the budget refused; breaker, bulkhead, throttled:")
 	fmt.Fprintln(w, "attempts the caller's own breaker, bulkhead or limiter refused; budget: retry budget level now")
 	for _, e := range es {
+		if p := e.Pool; p != nil {
+			fmt.Fprintf(w, "pool %s: %d connections, %d in use at the end (peak %d in one pool, %.1f on average), %d waited (mean %s, p99 %s), %d acquire timeouts, %d refused, %d opened",
+				e.Name, p.Size, p.InUse, p.PeakInUse, p.MeanInUse, p.Waited, latency(p.WaitMean), latency(p.WaitP99), p.AcquireTimeouts, p.Rejected, p.Opened)
+			if p.Leaked > 0 {
+				fmt.Fprintf(w, ", %d leaked", p.Leaked)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, e := range es {
 		for _, b := range e.Breakers {
 			if len(b.Transitions) == 0 {
 				continue

@@ -214,6 +214,14 @@ func (v *callsValue) set(field string, x float64) {
 		v.Closes = x
 	case "open_at_end":
 		v.OpenAtEnd = x
+	case "pool_wait_mean":
+		v.PoolWaitMean = x
+	case "pool_wait_p99":
+		v.PoolWaitP99 = x
+	case "pool_peak":
+		v.PoolPeak = x
+	case "acquire_timeouts":
+		v.AcquireTimeouts = x
 	}
 }
 
@@ -251,6 +259,14 @@ func callsField(r *models.Result, from, to, field string) float64 {
 	if !found {
 		return math.NaN()
 	}
+	v.PoolWaitMean, v.PoolWaitP99 = math.NaN(), math.NaN()
+	for _, e := range r.Edges {
+		if e.Caller == from && e.Target == to && e.Pool != nil {
+			v.PoolWaitMean, v.PoolWaitP99 = e.Pool.WaitMean, e.Pool.WaitP99
+			v.PoolPeak = max(v.PoolPeak, float64(e.Pool.PeakInUse))
+			v.AcquireTimeouts += float64(e.Pool.AcquireTimeouts)
+		}
+	}
 	v.Amplification = math.NaN()
 	if v.Requests > 0 {
 		v.Amplification = v.Attempts / v.Requests
@@ -278,6 +294,14 @@ func callsField(r *models.Result, from, to, field string) float64 {
 		return v.Closes
 	case "open_at_end":
 		return v.OpenAtEnd
+	case "pool_wait_mean":
+		return v.PoolWaitMean
+	case "pool_wait_p99":
+		return v.PoolWaitP99
+	case "pool_peak":
+		return v.PoolPeak
+	case "acquire_timeouts":
+		return v.AcquireTimeouts
 	}
 	return math.NaN()
 }

@@ -74,7 +74,7 @@ func checkFuncs() []checkFunc {
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
 		{"cache", "cache", nil, unitNumber, "a cache's counters: .hit_ratio .top_hit_ratio .lookups .hits .misses .stale_serves .coalesced .early_refreshes .origin_loads .evictions"},
-		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end"},
+		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end .pool_wait_mean .pool_wait_p99 .pool_peak .acquire_timeouts"},
 	}
 }
 
@@ -121,11 +121,15 @@ type callsValue struct {
 	Opens            float64 `expr:"opens"`     // breaker transitions to open
 	Closes           float64 `expr:"closes"`    // breaker transitions to closed
 	OpenAtEnd        float64 `expr:"open_at_end"`
+	PoolWaitMean     float64 `expr:"pool_wait_mean"` // seconds, callers that waited for a connection
+	PoolWaitP99      float64 `expr:"pool_wait_p99"`
+	PoolPeak         float64 `expr:"pool_peak"` // most connections in use at once in one pool
+	AcquireTimeouts  float64 `expr:"acquire_timeouts"`
 }
 
 func callsFields() []string {
 	return []string{"requests", "attempts", "amplification", "retries", "suppressed", "breaker_rejected",
-		"bulkhead_rejected", "throttled", "opens", "closes", "open_at_end"}
+		"bulkhead_rejected", "throttled", "opens", "closes", "open_at_end", "pool_wait_mean", "pool_wait_p99", "pool_peak", "acquire_timeouts"}
 }
 
 // cacheValue is what cache("name") gives an expectation.
@@ -432,6 +436,8 @@ func (v *callVisitor) Visit(node *ast.Node) {
 						m.unit = unitNumber
 					case "hit_ratio", "top_hit_ratio":
 						m.unit = unitRatio
+					case "pool_wait_mean", "pool_wait_p99":
+						m.unit = unitSeconds
 					}
 				}
 				break

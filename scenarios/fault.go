@@ -39,7 +39,8 @@ type faultDraft struct {
 	refs     []faultRef
 	instNode *yaml.Node // instances: or instance:, for range problems
 
-	breakerOn *yaml.Node // a breaker fault's on:, checked against the calls with breakers
+	breakerOn *yaml.Node // a breaker or pool_leak fault's on:, checked against the calls with one
+	poolLeak  bool
 
 	when     string // when: as written
 	whenNode *yaml.Node
@@ -193,7 +194,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 		f.Target.Component = s
 		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "cache"})
-	case models.FaultMassExpiry, models.FaultHotKey:
+	case models.FaultMassExpiry, models.FaultHotKey, models.FaultPoolLeak:
 		p, pok := l.probability(verb.val, vpath)
 		if !pok || p == 0 {
 			if pok {
@@ -258,6 +259,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			return false
 		}
 		d.breakerOn = deref(on.val)
+		d.poolLeak = v == models.FaultPoolLeak
 	case v == models.FaultSlow || v == models.FaultErrors || v == models.FaultSpike || v == models.FaultRamp:
 		if hasBetween {
 			l.errorf(between.key, join(path, "between"), "between: is for network faults", "unexpected between:")
@@ -516,16 +518,21 @@ func (l *loader) checkFaults() {
 			t := d.f.Target
 			var pairs []string
 			found := false
-			for _, e := range l.breakerEdges() {
+			what := "breaker"
+			edges := l.breakerEdges()
+			if d.poolLeak {
+				what, edges = "pool", l.poolEdges()
+			}
+			for _, e := range edges {
 				found = found || e == [2]string{t.From, t.To}
 				pairs = append(pairs, e[0]+"->"+e[1])
 			}
 			if !found {
-				hint := "add breaker: to a call first"
+				hint := "add " + what + ": to a call first"
 				if len(pairs) > 0 {
-					hint = "calls with a breaker: " + strings.Join(pairs, ", ")
+					hint = "calls with a " + what + ": " + strings.Join(pairs, ", ")
 				}
-				l.errorf(d.breakerOn, join(d.path, "on"), hint, "no call from %s to %s has a breaker", t.From, t.To)
+				l.errorf(d.breakerOn, join(d.path, "on"), hint, "no call from %s to %s has a %s", t.From, t.To, what)
 				ok = false
 			}
 		}
@@ -538,6 +545,16 @@ func (l *loader) checkFaults() {
 
 // breakerEdges are the (caller, service) pairs with a breaker on some call.
 func (l *loader) breakerEdges() [][2]string {
+	return l.policyEdges(func(p *models.CallPolicy) bool { return p.Breaker != nil })
+}
+
+// poolEdges are the (caller, service) pairs with a connection pool.
+func (l *loader) poolEdges() [][2]string {
+	return l.policyEdges(func(p *models.CallPolicy) bool { return p.Bulkhead != nil && p.Bulkhead.Pool })
+}
+
+// policyEdges are the (caller, service) pairs with a policy that has.
+func (l *loader) policyEdges(has func(*models.CallPolicy) bool) [][2]string {
 	var out [][2]string
 	add := func(from, to string) {
 		for _, e := range out {
@@ -548,14 +565,14 @@ func (l *loader) breakerEdges() [][2]string {
 		out = append(out, [2]string{from, to})
 	}
 	for _, w := range l.workloads {
-		if w.spec.Policy != nil && w.spec.Policy.Breaker != nil {
+		if w.spec.Policy != nil && has(w.spec.Policy) {
 			add(w.spec.Name, w.spec.Target)
 		}
 	}
 	var walk func(from string, steps []models.Step)
 	walk = func(from string, steps []models.Step) {
 		for _, st := range steps {
-			if st.Kind == models.Call && st.Policy != nil && st.Policy.Breaker != nil {
+			if st.Kind == models.Call && st.Policy != nil && has(st.Policy) {
 				add(from, st.Target)
 			}
 			walk(from, st.Children)

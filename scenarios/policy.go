@@ -20,7 +20,7 @@ import (
 // maxAttempts is attempts:, Envoy's consecutive_5xx stays consecutive_5xx:.
 
 // policyKeys are the keys of a call edge's policy.
-var policyKeys = []string{"deadline", "retry", "hedge", "breaker", "bulkhead", "rate_limit", "throttle", "scope"}
+var policyKeys = []string{"deadline", "retry", "hedge", "breaker", "bulkhead", "pool", "rate_limit", "throttle", "scope"}
 
 // admissionKeys are the keys of a service's server-side protection.
 var admissionKeys = []string{"rate_limit", "shed", "deadlines", "outlier"}
@@ -53,7 +53,7 @@ var breakerKinds = []string{"consecutive", "count_window", "time_window"}
 func (l *loader) decodePolicy(fields []field, path string, workload bool) (*models.CallPolicy, bool) {
 	var p models.CallPolicy
 	seen, ok := false, true
-	var retryKey, hedgeKey *yaml.Node
+	var retryKey, hedgeKey, bulkKey, poolKey *yaml.Node
 	for _, f := range fields {
 		if !contains(policyKeys, f.key.Value) {
 			continue
@@ -76,7 +76,22 @@ func (l *loader) decodePolicy(fields []field, path string, workload bool) (*mode
 			b, bok := l.decodeBreaker(f.val, k)
 			p.Breaker, ok = b, ok && bok
 		case "bulkhead":
+			if poolKey != nil {
+				l.errorf(f.key, k, "a pool is a bulkhead of connections: give one of them", "bulkhead: and pool: exclude each other")
+				ok = false
+				continue
+			}
+			bulkKey = f.key
 			b, bok := l.decodeBulkhead(f.val, k)
+			p.Bulkhead, ok = b, ok && bok
+		case "pool":
+			if bulkKey != nil {
+				l.errorf(f.key, k, "a pool is a bulkhead of connections: give one of them", "bulkhead: and pool: exclude each other")
+				ok = false
+				continue
+			}
+			poolKey = f.key
+			b, bok := l.decodePool(f.val, k)
 			p.Bulkhead, ok = b, ok && bok
 		case "rate_limit":
 			r, rok := l.decodeLimiter(f.val, k, false)
@@ -462,6 +477,54 @@ func (l *loader) decodeBulkhead(n *yaml.Node, path string) (*models.BulkheadSpec
 			b.Wait, fok = l.duration(f.val, k)
 			if fok && b.Wait < 0 {
 				l.errorf(f.val, k, "", "must be >= 0")
+				fok = false
+			}
+		}
+		ok = ok && fok
+	}
+	return b, ok
+}
+
+// decodePool reads a connection pool: a bulkhead whose permits are
+// connections (HikariCP's names where they exist: maximumPoolSize,
+// connectionTimeout, maxLifetime).
+func (l *loader) decodePool(n *yaml.Node, path string) (*models.BulkheadSpec, bool) {
+	fields, ok := l.mapping(n, path, "a connection pool such as {size: 10, acquire_timeout: 1s}",
+		[]string{"size", "acquire_timeout", "waiters", "setup", "max_lifetime"})
+	if !ok {
+		return nil, false
+	}
+	// HikariCP defaults: 10 connections, 30 s connection timeout, 30 min
+	// max lifetime; waiters unbounded.
+	b := &models.BulkheadSpec{Pool: true, Max: 10, Wait: 30 * sim.Second, Lifetime: 30 * sim.Minute}
+	for _, f := range fields {
+		k := join(path, f.key.Value)
+		var fok bool
+		switch f.key.Value {
+		case "size":
+			var v int64
+			v, fok = l.integer(f.val, k, 1, 1<<20)
+			b.Max = int(v)
+		case "acquire_timeout":
+			b.Wait, fok = l.duration(f.val, k)
+			if fok && b.Wait < 0 {
+				l.errorf(f.val, k, "", "must be >= 0")
+				fok = false
+			}
+		case "waiters":
+			var v int64
+			if vv := deref(f.val); vv != nil && vv.Kind == yaml.ScalarNode && vv.Value == "unbounded" {
+				v, fok = 0, true
+			} else {
+				v, fok = l.integer(f.val, k, 1, 1<<30)
+			}
+			b.Queue = int(v)
+		case "setup":
+			b.Setup, fok = l.dist(f.val, k)
+		case "max_lifetime":
+			b.Lifetime, fok = l.duration(f.val, k)
+			if fok && b.Lifetime < 0 {
+				l.errorf(f.val, k, "", "must be >= 0 (0: connections live forever)")
 				fok = false
 			}
 		}

@@ -191,6 +191,24 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 		if f.Keys > 0 {
 			add("keys", scalar(formatProbability(f.Keys)))
 		}
+	case models.FaultPoolLeak:
+		add("pool_leak", scalar(formatProbability(f.P)))
+		n, err := link()
+		if err != nil {
+			return nil, err
+		}
+		add("on", n)
+	case models.FaultFlush:
+		add("flush", scalar(t.Component))
+	case models.FaultMassExpiry:
+		add("mass_expiry", scalar(formatProbability(f.P)))
+		add("on", scalar(t.Component))
+	case models.FaultHotKey:
+		add("hot_key", scalar(formatProbability(f.P)))
+		add("on", scalar(t.Component))
+		if f.Key != 0 {
+			add("key", scalar(strconv.Itoa(f.Key)))
+		}
 	case models.FaultBreaker:
 		add("breaker", scalar(f.Mode))
 		n, err := link()

@@ -196,3 +196,32 @@ func TestSaveSessionRoundTripsBreakerFaults(t *testing.T) {
 		}
 	}
 }
+
+// Cache and key faults round-trip too; cache-stampede has caches.
+func TestSaveSessionRoundTripsDataFaults(t *testing.T) {
+	s, err := Load("cache-stampede")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := []models.Fault{
+		{Verb: models.FaultFlush, Start: 61*sim.Second + 3, Target: models.Target{Component: "cache-sf"}},
+		{Verb: models.FaultMassExpiry, Start: 62 * sim.Second, P: 0.25, Target: models.Target{Component: "cache-rt"}},
+		{Verb: models.FaultHotKey, Start: 63 * sim.Second, Duration: 10 * sim.Second, P: 0.5, Key: 1999, Target: models.Target{Component: "users-naive"}},
+		{Verb: models.FaultHotKey, Start: 64 * sim.Second, P: 0.1, Target: models.Target{Component: "users-sf"}},
+	}
+	data, err := SaveSession(s, Session{Seed: s.Seed, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("saved.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	back := got.Topology().Faults
+	back = back[len(back)-len(faults):]
+	for i := range faults {
+		if !reflect.DeepEqual(back[i], faults[i]) {
+			t.Errorf("fault %d:\n got %+v\nwant %+v", i, back[i], faults[i])
+		}
+	}
+}

@@ -24,6 +24,7 @@ type graph struct {
 	byName   map[string]int
 	columns  [][]int  // node indices by depth
 	breakers [][2]int // caller -> callee pairs with a circuit breaker on some call
+	pools    [][2]int // caller -> callee pairs with a connection pool
 }
 
 func newGraph(t models.Topology) *graph {
@@ -50,11 +51,18 @@ func newGraph(t models.Topology) *graph {
 			g.breakers = append(g.breakers, [2]int{from, j})
 		}
 	}
+	pool := func(from int, to string, p *models.CallPolicy) {
+		j, ok := g.byName[to]
+		if ok && p != nil && p.Bulkhead != nil && p.Bulkhead.Pool && !slices.Contains(g.pools, [2]int{from, j}) {
+			g.pools = append(g.pools, [2]int{from, j})
+		}
+	}
 	for i, w := range t.Workloads {
 		edge(i, w.Target)
 		if w.Policy != nil && w.Policy.Breaker != nil {
 			breaker(i, w.Target)
 		}
+		pool(i, w.Target, w.Policy)
 	}
 	var walk func(from int, steps []models.Step)
 	walk = func(from int, steps []models.Step) {
@@ -64,6 +72,10 @@ func newGraph(t models.Topology) *graph {
 				if st.Policy != nil && st.Policy.Breaker != nil {
 					breaker(from, st.Target)
 				}
+				pool(from, st.Target, st.Policy)
+			}
+			if st.Kind == models.Cache {
+				edge(from, st.Target)
 			}
 			walk(from, st.Children)
 			for _, b := range st.Branches {

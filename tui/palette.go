@@ -43,17 +43,21 @@ type field struct {
 
 // verbHelp says in a few words what each verb does.
 var verbHelp = map[models.Verb]string{
-	models.FaultLatency:   "add network latency to calls",
-	models.FaultLoss:      "drop a fraction of messages",
-	models.FaultPartition: "cut the network between groups",
-	models.FaultBlackhole: "accept requests, never answer",
-	models.FaultCrash:     "take instances down",
-	models.FaultPause:     "stop the world (GC pause)",
-	models.FaultSlow:      "multiply service time",
-	models.FaultErrors:    "fail a fraction of requests",
-	models.FaultSpike:     "multiply a workload's rate",
-	models.FaultRamp:      "ramp a workload's rate up",
-	models.FaultBreaker:   "hold a circuit breaker open or disabled",
+	models.FaultLatency:    "add network latency to calls",
+	models.FaultLoss:       "drop a fraction of messages",
+	models.FaultPartition:  "cut the network between groups",
+	models.FaultBlackhole:  "accept requests, never answer",
+	models.FaultCrash:      "take instances down",
+	models.FaultPause:      "stop the world (GC pause)",
+	models.FaultSlow:       "multiply service time",
+	models.FaultErrors:     "fail a fraction of requests",
+	models.FaultSpike:      "multiply a workload's rate",
+	models.FaultRamp:       "ramp a workload's rate up",
+	models.FaultBreaker:    "hold a circuit breaker open or disabled",
+	models.FaultPoolLeak:   "leak pool connections",
+	models.FaultFlush:      "empty a cache",
+	models.FaultMassExpiry: "expire a fraction of a cache at once",
+	models.FaultHotKey:     "send a share of a workload to one key",
 }
 
 func newPalette(g *graph, sel int) *palette {
@@ -126,10 +130,27 @@ func targetsFor(g *graph, v models.Verb) []choice {
 				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
 			}
 		}
+	case v == models.FaultPoolLeak:
+		for _, e := range g.pools {
+			a, b := g.nodes[e[0]].name, g.nodes[e[1]].name
+			out = append(out, choice{label: a + "->" + b, t: models.Target{From: a, To: b}, node: e[0]})
+		}
 	case v.Policy():
 		for _, e := range g.breakers {
 			a, b := g.nodes[e[0]].name, g.nodes[e[1]].name
 			out = append(out, choice{label: a + "->" + b, t: models.Target{From: a, To: b}, node: e[0]})
+		}
+	case v == models.FaultHotKey:
+		for i, n := range g.nodes {
+			if n.workload {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
+	case v.Data():
+		for i, n := range g.nodes {
+			if !n.workload && n.spec.Cache != nil {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
 		}
 	}
 	return out
@@ -165,6 +186,15 @@ func fieldsFor(v models.Verb) []field {
 		return []field{{key: "factor", label: "to", value: "2x", hint: "rate multiplier reached"}, {key: "over", label: "over", value: "1m", hint: "time to reach it"}, forField}
 	case models.FaultBreaker:
 		return []field{{key: "mode", label: "mode", value: models.BreakerForcedOpen, hint: "forced_open (reject every call) or disabled (let every call through)"}, forField}
+	case models.FaultPoolLeak:
+		return []field{{key: "p", label: "leak", value: "20%", hint: "each connection returned is kept with this probability"}, forField}
+	case models.FaultFlush:
+		return nil
+	case models.FaultMassExpiry:
+		return []field{{key: "p", label: "expire", value: "100%", hint: "fraction of the entries that expire now"}}
+	case models.FaultHotKey:
+		return []field{{key: "p", label: "share", value: "50%", hint: "share of the requests that go to the key"},
+			{key: "key", label: "key", value: "0", hint: "the key (0 is the most popular)"}, forField}
 	}
 	return nil
 }
@@ -233,6 +263,13 @@ func (p *palette) build() (models.Fault, error) {
 			}
 		case "instances":
 			f.Target.Instances, err = parseInstances(v)
+		case "key":
+			var k int
+			k, err = strconv.Atoi(v)
+			if err != nil || k < 0 {
+				err = fmt.Errorf("a key number >= 0")
+			}
+			f.Key = k
 		case "mode":
 			if v != models.BreakerForcedOpen && v != models.BreakerDisabled {
 				err = fmt.Errorf("%s or %s", models.BreakerForcedOpen, models.BreakerDisabled)
@@ -246,7 +283,8 @@ func (p *palette) build() (models.Fault, error) {
 	if f.Verb == models.FaultLatency && f.Latency == nil {
 		return f, fmt.Errorf("add: give a latency")
 	}
-	if (f.Verb == models.FaultLoss || f.Verb == models.FaultErrors) && f.P == 0 {
+	if (f.Verb == models.FaultLoss || f.Verb == models.FaultErrors || f.Verb == models.FaultPoolLeak ||
+		f.Verb == models.FaultMassExpiry || f.Verb == models.FaultHotKey) && f.P == 0 {
 		return f, fmt.Errorf("give a probability > 0%%")
 	}
 	if f.Verb == models.FaultRamp && f.Duration > 0 && f.Over > f.Duration {
