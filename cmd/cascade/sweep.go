@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -482,54 +483,66 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 	// Load every point before running any: a bad value should not wait for
 	// the first points' simulations.
 	scs := make([]*scenarios.Scenario, len(pts))
-	var jobs []job
+	seeds := make([]uint64, len(pts))
+	untils := make([]sim.Time, len(pts))
 	for i, p := range pts {
 		ps, err := pointScenario(s, axes, p.values)
 		if err != nil {
 			reportLoadError("sweep", s.Source, err)
 			return report.Sweep{}, exitUsage
 		}
-		sd, until, err := planRun(ps, seedp, untilp)
-		if err != nil {
+		if seeds[i], untils[i], err = planRun(ps, seedp, untilp); err != nil {
 			return report.Sweep{}, usageError("sweep", err.Error())
 		}
 		scs[i] = ps
-		for r := range reps {
-			jobs = append(jobs, job{s: ps, seed: sd + uint64(r), until: until})
-		}
 	}
 	var prog *progress
 	if isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, 0)
 	}
+	defer prog.clear()
 	var done atomic.Int64
 	var mu sync.Mutex
-	outs, err := runJobs(jobs, stop, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		prog.count(int(done.Add(1)), len(jobs), "runs")
-	})
-	prog.clear()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
-		return report.Sweep{}, exitFailed
-	}
-	for _, o := range outs {
-		if o.stopped {
-			fmt.Fprintln(os.Stderr, "cascade sweep: interrupted; nothing written")
-			return report.Sweep{}, exitInterrupted
+	total := len(pts) * reps
+	// Points run in batches of enough runs to keep every core busy; each
+	// batch's results are reduced to means and dropped, so memory stays
+	// flat however large the grid (runs that keep series are not small).
+	batch := max(1, 8*runtime.GOMAXPROCS(0)/reps)
+	for b0 := 0; b0 < len(pts); b0 += batch {
+		b1 := min(b0+batch, len(pts))
+		var jobs []job
+		for i := b0; i < b1; i++ {
+			for r := range reps {
+				jobs = append(jobs, job{s: scs[i], seed: seeds[i] + uint64(r), until: untils[i]})
+			}
 		}
-	}
-	for i, p := range pts {
-		results := make([]models.Result, reps)
-		for r := range reps {
-			results[r] = outs[i*reps+r].result
+		outs, err := runJobs(jobs, stop, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			prog.count(int(done.Add(1)), total, "runs")
+		})
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
+			return report.Sweep{}, exitFailed
 		}
-		sp := report.SweepPoint{Index: p.index, Values: p.values, Metrics: sweepMetrics(results)}
-		for _, v := range scs[i].Evaluate(results) {
-			sp.Expect = append(sp.Expect, report.SweepVerdict{Expect: v.Expect, Pass: v.Pass, Passed: v.Passed})
+		for _, o := range outs {
+			if o.stopped {
+				prog.clear()
+				fmt.Fprintln(os.Stderr, "cascade sweep: interrupted; nothing written")
+				return report.Sweep{}, exitInterrupted
+			}
 		}
-		sw.Points = append(sw.Points, sp)
+		for i := b0; i < b1; i++ {
+			results := make([]models.Result, reps)
+			for r := range reps {
+				results[r] = outs[(i-b0)*reps+r].result
+			}
+			sp := report.SweepPoint{Index: pts[i].index, Values: pts[i].values, Metrics: sweepMetrics(results)}
+			for _, v := range scs[i].Evaluate(results) {
+				sp.Expect = append(sp.Expect, report.SweepVerdict{Expect: v.Expect, Pass: v.Pass, Passed: v.Passed})
+			}
+			sw.Points = append(sw.Points, sp)
+		}
 	}
 	return sw, exitOK
 }
