@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"cascade/report"
 	"cascade/scenarios"
@@ -122,6 +123,6 @@ func compareLabels(a, b string) (string, string) {
 }
 
 func labelOf(p string) string {
-	base := filepath.Base(p)
+	base := filepath.Base(strings.TrimPrefix(p, "builtin:"))
 	return base[:len(base)-len(filepath.Ext(base))]
 }

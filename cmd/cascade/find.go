@@ -64,12 +64,12 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 	if err != nil {
 		return usageError("sweep", "--find: "+err.Error())
 	}
-	if lo.unit != hi.unit || hi.v <= lo.v {
-		return usageError("sweep", fmt.Sprintf("--find %q: LO < HI with one unit, e.g. 100..2000 or 10ms..500ms", spec))
+	if lo.unit != hi.unit || hi.v == lo.v {
+		return usageError("sweep", fmt.Sprintf("--find %q: two different bounds with one unit, e.g. 100..2000 or 10ms..500ms", spec))
 	}
 	integer := lo.decimals == 0 && hi.decimals == 0
 	if precision == 0 {
-		precision = (hi.v - lo.v) / 1000
+		precision = math.Abs(hi.v-lo.v) / 1000
 		if integer {
 			precision = 1
 		}
@@ -174,7 +174,7 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 	a, b := lo.v, hi.v
 	switch {
 	case !okLo:
-		fmt.Printf("it does not hold even at %s=%s: no boundary in the range (lower LO)\n", path, format(lo.v))
+		fmt.Printf("it does not hold even at %s=%s: no boundary in the range (move LO further back)\n", path, format(lo.v))
 		res.FailsAt = ptr(format(lo.v))
 	default:
 		okHi, st := probe(hi.v)
@@ -182,22 +182,25 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 			return c
 		}
 		if okHi {
-			fmt.Printf("it still holds at %s=%s: no boundary in the range (raise HI)\n", path, format(hi.v))
+			fmt.Printf("it still holds at %s=%s: no boundary in the range (move HI further)\n", path, format(hi.v))
 			res.HoldsAt = ptr(format(hi.v))
 			break
 		}
-		for b-a > precision {
+		// a is where it holds, b where it fails; a > b searches downwards
+		// (the fewest workers at which a latency bound holds, say).
+		for math.Abs(b-a) > precision {
 			mid := (a + b) / 2
 			if integer {
-				mid = math.Floor(mid)
-				if mid <= a {
-					break
+				if a < b {
+					mid = math.Floor(mid)
+				} else {
+					mid = math.Ceil(mid)
 				}
 			} else {
 				mid, _ = strconv.ParseFloat(strconv.FormatFloat(mid, 'f', decimals, 64), 64)
-				if mid <= a || mid >= b {
-					break
-				}
+			}
+			if mid == a || mid == b {
+				break
 			}
 			ok, st := probe(mid)
 			if c := check(st); c != exitOK {
@@ -210,7 +213,11 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 			}
 		}
 		res.HoldsAt, res.FailsAt = ptr(format(a)), ptr(format(b))
-		fmt.Printf("boundary: %s holds up to %s=%s and fails from %s=%s\n", until, path, format(a), path, format(b))
+		way := "up"
+		if a > b {
+			way = "down"
+		}
+		fmt.Printf("boundary: %s holds %s to %s=%s and fails from %s=%s\n", until, way, path, format(a), path, format(b))
 	}
 	if jsonPath != "" {
 		if err := writeAtomically(jsonPath, func(w io.Writer) error {

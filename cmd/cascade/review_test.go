@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,7 +243,7 @@ func TestSweepFind(t *testing.T) {
 	}
 	r = cascade(t, dir, "sweep", "review.yaml", "--duration", "4s", "--find", "workloads.browse.rate=100..200", "--until", `utilization("api") < 2`)
 	wantCode(t, r, exitOK)
-	if !strings.Contains(r.stdout, "it still holds at workloads.browse.rate=200/s") {
+	if !strings.Contains(r.stdout, "it still holds at workloads.browse.rate=200/s: no boundary") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
 }
@@ -313,5 +314,23 @@ func TestSweepGridOrderAndShards(t *testing.T) {
 	}
 	if len(seen) != 6 {
 		t.Errorf("shards cover %d of 6 points", len(seen))
+	}
+}
+
+func TestSweepFindDownwards(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	// The fewest api workers per instance that keep utilization under 60%.
+	r := cascade(t, dir, "sweep", "review.yaml", "--set", "faults=null", "--set", "workloads.browse.rate=400", "--duration", "4s",
+		"--find", "services.api.workers=32..1", "--until", `utilization("api") < 0.6`)
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stdout, "holds down to services.api.workers=") {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	// Whole numbers bisect to neighbours: the last line names n and n-1.
+	last := r.stdout[strings.LastIndex(strings.TrimSpace(r.stdout), "\n")+1:]
+	var hold, fail int
+	if _, err := fmt.Sscanf(last[strings.Index(last, "workers=")+8:], "%d and fails from services.api.workers=%d", &hold, &fail); err != nil || hold != fail+1 {
+		t.Errorf("boundary line %q: %v", last, err)
 	}
 }

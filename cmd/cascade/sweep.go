@@ -38,6 +38,8 @@ EXPR (the language of expect:, e.g. 'recovered("browse", within: 2m)' or
 'p99("api") < 250ms') stops holding, evaluated on the means over the
 replications. It assumes EXPR holds at LO, fails at HI and flips once in
 between (monotone); it checks both ends and says so when they do not fit.
+LO may be above HI: --find services.api.workers=64..1 finds the fewest
+workers at which EXPR still holds.
 
 Flags:
   --set PATH=VALUES   a parameter of the grid, or a fixed change (repeatable)
