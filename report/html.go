@@ -56,6 +56,9 @@ func HTML(w io.Writer, rv Review) error {
 	if len(rv.Runs) > 1 {
 		sections = append(sections, struct{ id, title string }{"comparison", "Side by side"})
 	}
+	if len(rv.Boundaries) > 0 {
+		sections = append(sections, struct{ id, title string }{"breaking-points", "Breaking points"})
+	}
 	sections = append(sections, []struct{ id, title string }{{"summary", "Summary"}, {"timelines", "Timelines"},
 		{"breakers", "Circuit breakers"}, {"slos", "SLOs and faults"}, {"expectations", "Expectations"}}...)
 	bw.WriteString("<nav><ol>\n")
@@ -117,6 +120,16 @@ func HTML(w io.Writer, rv Review) error {
 				fmt.Fprintf(bw, "<p><strong>%s</strong> changes: <code>%s</code></p>\n", esc(r.Label), esc(strings.Join(r.Overrides, "; ")))
 			}
 		}
+		bw.WriteString("</section>\n")
+	}
+
+	if len(rv.Boundaries) > 0 {
+		fmt.Fprintf(bw, "<section id=\"breaking-points\">\n<h2>Breaking points</h2>\n<p>%s</p>\n", boundaryIntro(rv.Boundaries, esc, func(s string) string { return "<code>" + esc(s) + "</code>" }))
+		var rows [][]string
+		for _, b := range rv.Boundaries {
+			rows = append(rows, boundaryCells(b))
+		}
+		table("num", boundaryHead, rows)
 		bw.WriteString("</section>\n")
 	}
 

@@ -92,6 +92,15 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 		bw.WriteString("\n")
 	}
 
+	if len(rv.Boundaries) > 0 {
+		fmt.Fprintf(bw, "## Breaking points\n\n%s\n\n", boundaryIntro(rv.Boundaries, mdText, func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }))
+		var rows [][]string
+		for _, b := range rv.Boundaries {
+			rows = append(rows, boundaryCells(b))
+		}
+		table(boundaryHead, rows, 1)
+	}
+
 	bw.WriteString("## Summary\n\n")
 	for _, r := range rv.Runs {
 		runTitle(r)

@@ -24,6 +24,54 @@ import (
 // Review is the content of a report.
 type Review struct {
 	Runs []ReviewRun // the first is the baseline every delta is taken against
+	// Boundaries are the designs' breaking points, when the report was
+	// asked to find them (cascade report --find).
+	Boundaries []Boundary
+}
+
+// Boundary is where one design stops meeting a condition: the last value
+// of a parameter at which it held and the first at which it failed, found
+// by bisection between Low and High.
+type Boundary struct {
+	Design       string
+	Path, Until  string
+	Low, High    string // the range searched, Low on the holding side
+	Downwards    bool   // Low > High
+	HoldsAt      string // "" when it failed already at Low
+	FailsAt      string // "" when it still held at High
+	Probes       int
+	Replications int
+}
+
+// boundaryCells are one design's row of the breaking-point table.
+func boundaryCells(b Boundary) []string {
+	holds, fails := b.HoldsAt, b.FailsAt
+	switch {
+	case holds == "":
+		holds = "fails already at " + b.Low
+		fails = b.Low
+	case fails == "":
+		fails = "holds through " + b.High
+	}
+	return []string{b.Design, holds, fails, strconv.Itoa(b.Probes)}
+}
+
+var boundaryHead = []string{"design", "holds at", "fails at", "probes"}
+
+// boundaryIntro says what the breaking points mean; text escapes prose
+// and code formats the path and the expression.
+func boundaryIntro(bs []Boundary, text, code func(string) string) string {
+	b := bs[0]
+	way := "highest"
+	if b.Downwards {
+		way = "lowest"
+	}
+	runs := "one run per probe"
+	if b.Replications > 1 {
+		runs = fmt.Sprintf("%d replications per probe, judged on the means", b.Replications)
+	}
+	return text(fmt.Sprintf("The %s value of ", way)) + code(b.Path) + text(fmt.Sprintf(" in %s..%s at which ", b.Low, b.High)) + code(b.Until) +
+		text(fmt.Sprintf(" still holds, found by bisection (%s; the condition is assumed to flip once in the range).", runs))
 }
 
 // ReviewRun is one design's run.

@@ -54,6 +54,15 @@ func reviewFixture(t *testing.T, withVariants bool) Review {
 			Seed: s.Seed, Duration: s.Duration, Warmup: d.s.Warmup, Events: eng.Fired(), Runs: 1, Expect: d.s.Evaluate([]models.Result{r})}
 		rv.Runs = append(rv.Runs, ReviewRun{Label: d.label, Meta: meta, Result: r, Overrides: d.ovs, Hash: Hash(d.s.Data)})
 	}
+	if withVariants {
+		// Breaking points come from cascade's bisection (cmd/cascade); here
+		// they are given, to pin how each kind of answer renders.
+		b := Boundary{Path: "workloads.browse.rate", Until: `p99("browse") < 100ms`, Low: "100/s", High: "1000/s", Replications: 3}
+		for _, c := range []struct{ design, holds, fails string }{{"baseline", "412/s", "413/s"}, {"no-breaker", "", "100/s"}, {"bigger", "1000/s", ""}} {
+			b.Design, b.HoldsAt, b.FailsAt, b.Probes = c.design, c.holds, c.fails, 11
+			rv.Boundaries = append(rv.Boundaries, b)
+		}
+	}
 	return rv
 }
 

@@ -109,6 +109,10 @@ type design struct {
 	label     string
 	s         *scenarios.Scenario
 	overrides []string
+	// file and pre make the design again from a file: pre applied to
+	// file's bytes (a --find probe adds its value after them).
+	file *scenarios.Scenario
+	pre  []scenarios.Override
 }
 
 // reviewOf runs every design with one seed (common random numbers) and

@@ -89,7 +89,7 @@ func compareCmd(args []string) int {
 	stop, cleanup := interruptible()
 	defer cleanup()
 	if *out != "" {
-		return writeReview("compare", ds, opt, *out, *force, stop)
+		return writeReview("compare", ds, opt, *out, *force, stop, nil)
 	}
 	sd, until, err := planRun(ss[0], opt.seed, opt.until)
 	if err != nil {

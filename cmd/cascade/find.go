@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,9 +25,9 @@ type findProbe struct {
 	Runs   int    `json:"runs"`
 }
 
-// findResult is what --find --json writes (schema cascade.find/v1).
+// findResult is one design's search (schema cascade.find/v1 in --json).
 type findResult struct {
-	Schema       string      `json:"schema"`
+	Design       string      `json:"design"`
 	Scenario     string      `json:"scenario"`
 	SHA256       string      `json:"sha256"`
 	Version      string      `json:"version"`
@@ -34,91 +36,108 @@ type findResult struct {
 	Path         string      `json:"path"`
 	Until        string      `json:"until"`
 	Fixed        []string    `json:"fixed,omitempty"`
-	Low, High    string      `json:"-"`
-	HoldsAt      *string     `json:"holds_at"` // highest value where it held; null: not even at LO
-	FailsAt      *string     `json:"fails_at"` // lowest value where it failed; null: held through HI
+	HoldsAt      *string     `json:"holds_at"` // the last value where it held; null: not even at LO
+	FailsAt      *string     `json:"fails_at"` // the first value where it failed; null: held through HI
 	Probes       []findProbe `json:"probes"`
 }
 
-// findCmd bisects one parameter for the boundary of until.
-//
-// It assumes monotonicity: the condition holds for every value below some
-// boundary and fails above it (load against recovery, say). Both ends are
-// run first; if the condition fails at LO or holds at HI the search says
-// so instead of bisecting. Each probe runs every replication (seeds
-// seed..seed+N-1, the same at every probe) and judges the means, as
-// expectations do, so noise near the boundary moves it by about the
-// confidence interval, not arbitrarily.
-func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision float64, reps int, seedp *uint64, untilp *sim.Time, jsonPath string, stop func() bool) int {
+// findSpec is a parsed --find PATH=LO..HI with its --until and precision.
+type findSpec struct {
+	path, until string
+	lo, hi      quantity
+	integer     bool
+	precision   float64
+	decimals    int
+}
+
+// parseFind reads --find and --until; s gives a bare number its unit.
+func parseFind(s *scenarios.Scenario, spec, until string, precision float64) (findSpec, error) {
 	path, rng, ok := strings.Cut(spec, "=")
 	path = strings.TrimSpace(path)
 	los, his, ok2 := strings.Cut(rng, "..")
 	if !ok || !ok2 || path == "" {
-		return usageError("sweep", fmt.Sprintf("--find %q: want PATH=LO..HI, e.g. workloads.browse.rate=100..2000", spec))
+		return findSpec{}, fmt.Errorf("--find %q: want PATH=LO..HI, e.g. workloads.browse.rate=100..2000", spec)
 	}
 	lo, err := parseQuantity(los)
 	if err != nil {
-		return usageError("sweep", "--find: "+err.Error())
+		return findSpec{}, fmt.Errorf("--find: %v", err)
 	}
 	hi, err := parseQuantity(his)
 	if err != nil {
-		return usageError("sweep", "--find: "+err.Error())
+		return findSpec{}, fmt.Errorf("--find: %v", err)
 	}
 	if lo.unit != hi.unit || hi.v == lo.v {
-		return usageError("sweep", fmt.Sprintf("--find %q: two different bounds with one unit, e.g. 100..2000 or 10ms..500ms", spec))
+		return findSpec{}, fmt.Errorf("--find %q: two different bounds with one unit, e.g. 100..2000 or 10ms..500ms", spec)
 	}
-	integer := lo.decimals == 0 && hi.decimals == 0
-	if precision == 0 {
-		precision = math.Abs(hi.v-lo.v) / 1000
-		if integer {
-			precision = 1
+	f := findSpec{path: path, until: until, lo: lo, hi: hi, integer: lo.decimals == 0 && hi.decimals == 0, precision: precision}
+	if f.precision == 0 {
+		f.precision = math.Abs(hi.v-lo.v) / 1000
+		if f.integer {
+			f.precision = 1
 		}
 	}
-	decimals := max(lo.decimals, hi.decimals)
-	if !integer {
-		decimals = max(decimals, int(math.Ceil(-math.Log10(precision))))
+	f.decimals = max(lo.decimals, hi.decimals)
+	if !f.integer {
+		f.decimals = max(f.decimals, int(math.Ceil(-math.Log10(f.precision))))
 	}
-	if lo.unit == "" {
+	if f.lo.unit == "" {
 		// A bare number takes the unit the file writes the field in.
 		if q, err := parseQuantity(withUnitOf(s, path, "1")); err == nil {
-			lo.unit = q.unit
+			f.lo.unit = q.unit
 		}
 	}
-	format := func(v float64) string { return lo.format(v, decimals) }
+	return f, nil
+}
 
-	// Compile the condition once against the scenario as the fixed --set
-	// leave it, so a typo fails before anything runs.
-	base, err := pointScenario(s, fixed, nil)
-	if err != nil {
-		reportLoadError("sweep", s.Source, err)
-		return exitUsage
+func (f findSpec) format(v float64) string { return f.lo.format(v, f.decimals) }
+
+// errFindFailed means a probe could not run; the reason was printed.
+var errFindFailed = errors.New("find failed")
+
+// errInterrupted means Ctrl-C stopped a probe.
+var errInterrupted = errors.New("interrupted")
+
+// findBoundary bisects one parameter of one design for the boundary of
+// f.until. pre are the design's overrides (fixed --set, a variant's own),
+// applied to s's file before the probe's value. Each probe line goes to out.
+//
+// It assumes monotonicity: the condition holds on one side of some
+// boundary and fails on the other, LO being on the holding side (load
+// against recovery; workers, searched downwards, against a latency bound).
+// Both ends run first; if the condition fails at LO or holds at HI it says
+// so instead of bisecting. Each probe runs every replication (seeds
+// seed..seed+N-1, the same at every probe) and judges the means, as
+// expectations do, so noise near the boundary moves it by about the
+// confidence interval, not arbitrarily.
+func findBoundary(s *scenarios.Scenario, label string, pre []scenarios.Override, f findSpec, reps int, seedp *uint64, untilp *sim.Time, stop func() bool, out io.Writer) (findResult, error) {
+	res := findResult{Design: label, Scenario: s.Name, SHA256: report.Hash(s.Data), Version: fullVersion(),
+		Replications: reps, Path: f.path, Until: f.until}
+	for _, o := range pre {
+		res.Fixed = append(res.Fixed, o.Path+"="+o.ValueText())
 	}
-	if _, err := base.CompileCheck(until); err != nil {
-		return usageError("sweep", "--until: "+err.Error())
-	}
-	res := findResult{Schema: "cascade.find/v1", Scenario: s.Name, SHA256: report.Hash(s.Data), Version: fullVersion(),
-		Replications: reps, Path: path, Until: until}
-	for _, a := range fixed {
-		res.Fixed = append(res.Fixed, a.path+"="+a.values[0])
-	}
-	probe := func(v float64) (bool, int) {
-		text := format(v)
-		ax := append(fixed[:len(fixed):len(fixed)], axis{path: path, values: []string{text}, flag: "--find " + path + "=" + text})
-		ps, err := pointScenario(s, ax, nil)
+	probe := func(v float64) (bool, error) {
+		text := f.format(v)
+		o, err := scenarios.ParseSet(f.path + "=" + text)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cascade sweep: --find: %v\n", err)
+			return false, errFindFailed
+		}
+		o.Origin = "--find " + f.path + "=" + text
+		ps, err := s.Override(append(slices.Clone(pre), o))
 		if err != nil {
 			reportLoadError("sweep", s.Source, err)
-			return false, -1
+			return false, errFindFailed
 		}
-		c, err := ps.CompileCheck(until)
+		c, err := ps.CompileCheck(f.until)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "cascade sweep: --until at %s=%s: %v\n", path, text, err)
-			return false, -1
+			fmt.Fprintf(os.Stderr, "cascade sweep: --until at %s=%s: %v\n", f.path, text, err)
+			return false, errFindFailed
 		}
 		ps = ps.WithCheck(c)
 		sd, u, err := planRun(ps, seedp, untilp)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
-			return false, -1
+			return false, errFindFailed
 		}
 		res.Seed = sd
 		jobs := make([]job, reps)
@@ -128,12 +147,12 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 		outs, err := runJobs(jobs, stop, nil)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
-			return false, -1
+			return false, errFindFailed
 		}
 		results := make([]models.Result, reps)
 		for i, o := range outs {
 			if o.stopped {
-				return false, -2
+				return false, errInterrupted
 			}
 			results[i] = o.result
 		}
@@ -153,75 +172,136 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 		if p.Holds {
 			verdict = "holds"
 		}
-		fmt.Printf("%s=%-10s %s  (%d of %d runs)  %s\n", path, text, verdict, p.Passed, reps, strings.Join(measured, "; "))
-		return p.Holds, 0
+		fmt.Fprintf(out, "%s=%-10s %s  (%d of %d runs)  %s\n", f.path, text, verdict, p.Passed, reps, strings.Join(measured, "; "))
+		return p.Holds, nil
 	}
-	check := func(st int) int {
-		switch st {
-		case -1:
-			return exitFailed
-		case -2:
-			fmt.Fprintln(os.Stderr, "cascade sweep: interrupted")
-			return exitInterrupted
+	okLo, err := probe(f.lo.v)
+	if err != nil {
+		return res, err
+	}
+	if !okLo {
+		res.FailsAt = ptr(f.format(f.lo.v))
+		return res, nil
+	}
+	okHi, err := probe(f.hi.v)
+	if err != nil {
+		return res, err
+	}
+	if okHi {
+		res.HoldsAt = ptr(f.format(f.hi.v))
+		return res, nil
+	}
+	// a is where it holds, b where it fails; a > b searches downwards.
+	a, b := f.lo.v, f.hi.v
+	for math.Abs(b-a) > f.precision {
+		mid := (a + b) / 2
+		if f.integer {
+			if a < b {
+				mid = math.Floor(mid)
+			} else {
+				mid = math.Ceil(mid)
+			}
+		} else {
+			mid, _ = strconv.ParseFloat(strconv.FormatFloat(mid, 'f', f.decimals, 64), 64)
 		}
-		return exitOK
-	}
-	fmt.Printf("searching %s in %s..%s for where %s stops holding (%d replications per probe)\n", path, format(lo.v), format(hi.v), until, reps)
-	okLo, st := probe(lo.v)
-	if c := check(st); c != exitOK {
-		return c
-	}
-	a, b := lo.v, hi.v
-	switch {
-	case !okLo:
-		fmt.Printf("it does not hold even at %s=%s: no boundary in the range (move LO further back)\n", path, format(lo.v))
-		res.FailsAt = ptr(format(lo.v))
-	default:
-		okHi, st := probe(hi.v)
-		if c := check(st); c != exitOK {
-			return c
-		}
-		if okHi {
-			fmt.Printf("it still holds at %s=%s: no boundary in the range (move HI further)\n", path, format(hi.v))
-			res.HoldsAt = ptr(format(hi.v))
+		if mid == a || mid == b {
 			break
 		}
-		// a is where it holds, b where it fails; a > b searches downwards
-		// (the fewest workers at which a latency bound holds, say).
-		for math.Abs(b-a) > precision {
-			mid := (a + b) / 2
-			if integer {
-				if a < b {
-					mid = math.Floor(mid)
-				} else {
-					mid = math.Ceil(mid)
-				}
-			} else {
-				mid, _ = strconv.ParseFloat(strconv.FormatFloat(mid, 'f', decimals, 64), 64)
-			}
-			if mid == a || mid == b {
-				break
-			}
-			ok, st := probe(mid)
-			if c := check(st); c != exitOK {
-				return c
-			}
-			if ok {
-				a = mid
-			} else {
-				b = mid
-			}
+		ok, err := probe(mid)
+		if err != nil {
+			return res, err
 		}
-		res.HoldsAt, res.FailsAt = ptr(format(a)), ptr(format(b))
-		way := "up"
-		if a > b {
-			way = "down"
+		if ok {
+			a = mid
+		} else {
+			b = mid
 		}
-		fmt.Printf("boundary: %s holds %s to %s=%s and fails from %s=%s\n", until, way, path, format(a), path, format(b))
+	}
+	res.HoldsAt, res.FailsAt = ptr(f.format(a)), ptr(f.format(b))
+	return res, nil
+}
+
+// boundaryText says what a search found, in one sentence.
+func boundaryText(f findSpec, r findResult) string {
+	switch {
+	case r.HoldsAt == nil:
+		return fmt.Sprintf("it does not hold even at %s=%s: no boundary in the range (move LO further back)", f.path, *r.FailsAt)
+	case r.FailsAt == nil:
+		return fmt.Sprintf("it still holds at %s=%s: no boundary in the range (move HI further)", f.path, *r.HoldsAt)
+	}
+	way := "up"
+	if f.lo.v > f.hi.v {
+		way = "down"
+	}
+	return fmt.Sprintf("boundary: %s holds %s to %s=%s and fails from %s=%s", f.until, way, f.path, *r.HoldsAt, f.path, *r.FailsAt)
+}
+
+// findCmd is sweep --find: the search for the baseline, and with
+// --variants for every variant too (each under the same seeds).
+func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision float64, reps int, seedp *uint64, untilp *sim.Time, variants bool, jsonPath string, stop func() bool) int {
+	var pre []scenarios.Override
+	for _, a := range fixed {
+		o, err := scenarios.ParseSet(a.path + "=" + withUnitOf(s, a.path, a.values[0]))
+		if err != nil {
+			return usageError("sweep", "--set "+err.Error())
+		}
+		pre = append(pre, o)
+	}
+	ds, st := findDesigns(s, pre, variants)
+	if st != exitOK {
+		return st
+	}
+	f, err := parseFind(s, spec, until, precision)
+	if err != nil {
+		return usageError("sweep", err.Error())
+	}
+	// Compile the condition against every design before anything runs, so
+	// a typo fails at once.
+	for _, d := range ds {
+		ps, err := s.Override(d.pre)
+		if err != nil {
+			reportLoadError("sweep", s.Source, err)
+			return exitUsage
+		}
+		if _, err := ps.CompileCheck(until); err != nil {
+			return usageError("sweep", "--until: "+err.Error())
+		}
+	}
+	var results []findResult
+	for i, d := range ds {
+		if len(ds) > 1 {
+			if i > 0 {
+				fmt.Println()
+			}
+			fmt.Printf("=== %s\n", d.label)
+		}
+		fmt.Printf("searching %s in %s..%s for where %s stops holding (%d replications per probe)\n", f.path, f.format(f.lo.v), f.format(f.hi.v), until, reps)
+		r, err := findBoundary(s, d.label, d.pre, f, reps, seedp, untilp, stop, os.Stdout)
+		switch {
+		case errors.Is(err, errInterrupted):
+			fmt.Fprintln(os.Stderr, "cascade sweep: interrupted")
+			return exitInterrupted
+		case err != nil:
+			return exitFailed
+		}
+		fmt.Println(boundaryText(f, r))
+		results = append(results, r)
+	}
+	if len(ds) > 1 {
+		fmt.Println()
+		t := [][]string{{"DESIGN", "HOLDS AT", "FAILS AT"}}
+		for _, r := range results {
+			t = append(t, []string{r.Design, deref(r.HoldsAt), deref(r.FailsAt)})
+		}
+		printColumns(os.Stdout, t)
 	}
 	if jsonPath != "" {
+		doc := struct {
+			Schema  string       `json:"schema"`
+			Designs []findResult `json:"designs"`
+		}{"cascade.find/v1", results}
 		if err := writeAtomically(jsonPath, func(w io.Writer) error {
-			b, err := json.MarshalIndent(res, "", "  ")
+			b, err := json.MarshalIndent(doc, "", "  ")
 			if err != nil {
 				return err
 			}
@@ -233,6 +313,63 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 		}
 	}
 	return exitOK
+}
+
+// findDesign is one design a search runs on: the file with pre applied.
+type findDesign struct {
+	label string
+	pre   []scenarios.Override
+}
+
+// findDesigns is the baseline and, when asked, every variant, each as the
+// overrides that make it (fixed --set first).
+func findDesigns(s *scenarios.Scenario, pre []scenarios.Override, variants bool) ([]findDesign, int) {
+	ds := []findDesign{{label: scenarios.Baseline, pre: pre}}
+	if !variants {
+		return ds, exitOK
+	}
+	vs, err := s.Variants()
+	if err != nil {
+		reportLoadError("sweep", s.Source, err)
+		return nil, exitUsage
+	}
+	for _, v := range vs {
+		ds = append(ds, findDesign{label: v.Name, pre: append(slices.Clone(pre), v.Overrides...)})
+	}
+	return ds, exitOK
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "-"
+	}
+	return *s
+}
+
+// printColumns prints rows with columns padded to their widest cell.
+func printColumns(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
 }
 
 func ptr(s string) *string { return &s }

@@ -40,6 +40,12 @@ Flags:
                     (repeatable; default: every variant)
   --no-variants     report the scenario alone
   --force           overwrite REPORT and the chart files
+  --find PATH=LO..HI, --until EXPR
+                    also find each design's breaking point: the value of
+                    PATH where EXPR stops holding, by bisection, as
+                    'cascade sweep --find' does (see 'cascade sweep --help')
+  --replications N  runs per --find probe, judged on the means (default 1)
+  --precision X     --find stops when the interval is this narrow
   -h, --help        show this help
 
 The same scenario, flags and cascade version always give the same bytes.
@@ -51,6 +57,8 @@ Examples:
   cascade report retry-storm --out review.html
   cascade report my-system.yaml --out docs/review.md --variant with-breaker
   cascade report shop --set services.api.instances=4 --out bigger.html
+  cascade report retry-storm --out review.html \
+      --find 'workloads.naive.rate=300..700' --until 'recovered("naive", within: 1m)'
 `
 
 // setFlags collects repeated --set flags.
@@ -89,6 +97,10 @@ func reportCmd(args []string) int {
 	fs.Var(&only, "variant", "")
 	noVariants := fs.Bool("no-variants", false, "")
 	force := fs.Bool("force", false, "")
+	find := fs.String("find", "", "")
+	until := fs.String("until", "", "")
+	reps := fs.Int("replications", 1, "")
+	precision := fs.Float64("precision", 0, "")
 	pos, status, ok := parseFlags(fs, args, reportHelp)
 	if !ok {
 		return status
@@ -104,6 +116,12 @@ func reportCmd(args []string) int {
 	}
 	if err := checkReportOutput(*out, *force, "--out"); err != nil {
 		return usageError("report", err.Error())
+	}
+	if (*find == "") != (*until == "") {
+		return usageError("report", "--find and --until go together")
+	}
+	if *reps < 1 || *reps > 10000 {
+		return usageError("report", fmt.Sprintf("--replications must be between 1 and 10000, got %d", *reps))
 	}
 	if *noVariants && len(only) > 0 {
 		return usageError("report", "--variant and --no-variants contradict each other")
@@ -123,9 +141,51 @@ func reportCmd(args []string) int {
 	if dur.set {
 		opt.until = &dur.t
 	}
+	var search *breakSearch
+	if *find != "" {
+		f, err := parseFind(s, *find, *until, *precision)
+		if err != nil {
+			return usageError("report", err.Error())
+		}
+		for _, d := range ds {
+			if _, err := d.s.CompileCheck(*until); err != nil {
+				return usageError("report", "--until: "+err.Error())
+			}
+		}
+		search = &breakSearch{spec: f, reps: *reps}
+	}
 	stop, cleanup := interruptible()
 	defer cleanup()
-	return writeReview("report", ds, opt, *out, *force, stop)
+	return writeReview("report", ds, opt, *out, *force, stop, search)
+}
+
+// breakSearch is a report's --find: the breaking point of every design.
+type breakSearch struct {
+	spec findSpec
+	reps int
+}
+
+// boundaries runs the search on every design, printing the probes on
+// stderr as it goes.
+func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) ([]report.Boundary, error) {
+	var out []report.Boundary
+	for _, d := range ds {
+		fmt.Fprintf(os.Stderr, "cascade report: searching the breaking point of %s\n", d.label)
+		r, err := findBoundary(d.file, d.label, d.pre, b.spec, b.reps, opt.seed, opt.until, stop, os.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		bd := report.Boundary{Design: d.label, Path: b.spec.path, Until: b.spec.until, Probes: len(r.Probes),
+			Replications: b.reps, Downwards: b.spec.lo.v > b.spec.hi.v, Low: b.spec.format(b.spec.lo.v), High: b.spec.format(b.spec.hi.v)}
+		if r.HoldsAt != nil {
+			bd.HoldsAt = *r.HoldsAt
+		}
+		if r.FailsAt != nil {
+			bd.FailsAt = *r.FailsAt
+		}
+		out = append(out, bd)
+	}
+	return out, nil
 }
 
 // designsOf is the baseline (with --set applied) and the chosen variants.
@@ -140,7 +200,7 @@ func designsOf(cmd string, s *scenarios.Scenario, sets []scenarios.Override, onl
 			return nil, exitUsage
 		}
 	}
-	ds := []design{{label: scenarios.Baseline, s: base, overrides: overrideText(sets)}}
+	ds := []design{{label: scenarios.Baseline, s: base, overrides: overrideText(sets), file: s, pre: sets}}
 	if none {
 		return ds, exitOK
 	}
@@ -180,13 +240,13 @@ func designsOf(cmd string, s *scenarios.Scenario, sets []scenarios.Override, onl
 			vsc.Name = s.Name
 			ovs = append(slices.Clone(sets), v.Overrides...)
 		}
-		ds = append(ds, design{label: v.Name, s: vsc, overrides: overrideText(ovs)})
+		ds = append(ds, design{label: v.Name, s: vsc, overrides: overrideText(ovs), file: s, pre: append(slices.Clone(sets), v.Overrides...)})
 	}
 	return ds, exitOK
 }
 
 // writeReview runs the designs and writes the report.
-func writeReview(cmd string, ds []design, opt runOptions, out string, force bool, stop func() bool) int {
+func writeReview(cmd string, ds []design, opt runOptions, out string, force bool, stop func() bool, search *breakSearch) int {
 	seed, until, err := planRun(ds[0].s, opt.seed, opt.until)
 	if err != nil {
 		return usageError(cmd, err.Error())
@@ -201,6 +261,17 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 			fmt.Fprintf(os.Stderr, "cascade %s: interrupted; no report written\n", cmd)
 			return exitInterrupted
 		}
+	}
+	if search != nil {
+		bs, err := search.boundaries(ds, opt, stop)
+		switch {
+		case errors.Is(err, errInterrupted):
+			fmt.Fprintf(os.Stderr, "cascade %s: interrupted; no report written\n", cmd)
+			return exitInterrupted
+		case err != nil:
+			return exitFailed
+		}
+		rv.Boundaries = bs
 	}
 	if err := saveReview(out, rv, force); err != nil {
 		fmt.Fprintf(os.Stderr, "cascade %s: %v\n", cmd, err)

@@ -334,3 +334,33 @@ func TestSweepFindDownwards(t *testing.T) {
 		t.Errorf("boundary line %q: %v", last, err)
 	}
 }
+
+func TestReportFindsEachDesignsBreakingPoint(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	r := cascade(t, dir, "report", "review.yaml", "--out", "bp.md", "--duration", "4s", "--set", "faults=null",
+		"--find", "workloads.browse.rate=100..4000", "--until", `utilization("api") < 0.5`, "--precision", "100")
+	wantCode(t, r, exitOK)
+	md := readFile(t, filepath.Join(dir, "bp.md"))
+	i := strings.Index(md, "## Breaking points")
+	if i < 0 {
+		t.Fatalf("no breaking points in:\n%s", md)
+	}
+	section := md[i : i+strings.Index(md[i:], "## Summary")]
+	for _, d := range []string{"| baseline | ", "| no-breaker | ", "| bigger | "} {
+		if !strings.Contains(section, d) {
+			t.Errorf("no row for %q in:\n%s", d, section)
+		}
+	}
+	// Twice the workers, twice the load at the same utilization: bigger
+	// must break later than the baseline.
+	rate := func(design string) float64 {
+		row := section[strings.Index(section, "| "+design+" | "):]
+		var v float64
+		fmt.Sscanf(strings.TrimPrefix(row, "| "+design+" | "), "%f", &v)
+		return v
+	}
+	if b, g := rate("baseline"), rate("bigger"); !(g > 1.5*b) || b == 0 {
+		t.Errorf("breaking points: baseline %v/s, bigger %v/s", b, g)
+	}
+}

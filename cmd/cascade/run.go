@@ -187,7 +187,7 @@ func runCmd(args []string) int {
 		if st != exitOK {
 			return st
 		}
-		if st := writeReview("run", ds, opt, *reportPath, *force, interrupted.Load); st != exitOK {
+		if st := writeReview("run", ds, opt, *reportPath, *force, interrupted.Load, nil); st != exitOK {
 			if st == exitInterrupted {
 				return st
 			}

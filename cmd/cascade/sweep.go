@@ -58,6 +58,8 @@ Flags:
   --until EXPR        the condition --find looks for the boundary of
   --precision X       --find stops when the interval is this narrow
                       (default 1 for whole-number bounds, else (HI-LO)/1000)
+  --variants          --find on the scenario and on each of its variants
+                      (same seeds), with a table of their breaking points
   -h, --help          show this help
 
 Exit status: 0 done; 1 a run or writing failed; 2 invalid scenario or
@@ -92,6 +94,7 @@ func sweepCmd(args []string) int {
 	find := fs.String("find", "", "")
 	until := fs.String("until", "", "")
 	precision := fs.Float64("precision", 0, "")
+	withVariants := fs.Bool("variants", false, "")
 	pos, status, ok := parseFlags(fs, args, sweepHelp)
 	if !ok {
 		return status
@@ -109,6 +112,8 @@ func sweepCmd(args []string) int {
 		return usageError("sweep", "nothing to sweep: give --set PATH=VALUES (or --find with --until)")
 	case *find != "" && (*shardSpec != "" || *csvPath != "" || *outDir != ""):
 		return usageError("sweep", "--find runs one search: --shard, --csv and --out are for grids")
+	case *withVariants && *find == "":
+		return usageError("sweep", "--variants goes with --find (a grid sweeps one design; sweep a variant's field instead)")
 	case *precision < 0:
 		return usageError("sweep", "--precision must be > 0")
 	}
@@ -158,7 +163,7 @@ func sweepCmd(args []string) int {
 	stop, cleanup := interruptible()
 	defer cleanup()
 	if *find != "" {
-		return findCmd(s, axes, *find, *until, *precision, *reps, seedp, untilp, *jsonPath, stop)
+		return findCmd(s, axes, *find, *until, *precision, *reps, seedp, untilp, *withVariants, *jsonPath, stop)
 	}
 
 	sw, st := runSweep(s, axes, *reps, seedp, untilp, shard, stop)
