@@ -316,7 +316,9 @@ func stripPositions(n *yaml.Node) {
 // override's origin (the variant line, or the flag) with a did-you-mean
 // hint; a value the loader rejects is a Problem at the field, saying which
 // override set it. The result keeps s's Source and Data (so its hash is the
-// file's).
+// file's). Overrides apply to the file's bytes, s.Data, not to overrides
+// applied before: to change a variant further, pass its Overrides and the
+// new ones together.
 func (s *Scenario) Override(ovs []Override) (*Scenario, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(s.Data, &doc); err != nil {
