@@ -313,8 +313,8 @@ func stripPositions(n *yaml.Node) {
 
 // Override loads s again with the overrides applied, in order, to its
 // file's node tree. A path that does not fit the file is a Problem at the
-// override's origin (the variant line, or the flag) with a did-you-mean
-// hint; a value the loader rejects is a Problem at the field, saying which
+// override's origin (the variant line) with a did-you-mean hint, or for a
+// flag an error naming the flag; a value the loader rejects is a Problem at the field, saying which
 // override set it. The result keeps s's Source and Data (so its hash is the
 // file's). Overrides apply to the file's bytes, s.Data, not to overrides
 // applied before: to change a variant further, pass its Overrides and the
@@ -325,6 +325,7 @@ func (s *Scenario) Override(ovs []Override) (*Scenario, error) {
 		return nil, err
 	}
 	var probs Problems
+	var flagErrs []string
 	for _, o := range ovs {
 		v := o.Value
 		if v != nil && o.File == "" {
@@ -344,11 +345,15 @@ func (s *Scenario) Override(ovs []Override) (*Scenario, error) {
 				p.Msg = err.Error()
 			}
 			if p.File == "" {
-				p.File, p.Line, p.Col = s.Source, 1, 1
-				p.Msg = o.Origin + ": " + p.Msg
+				// A flag has no position in the file: say which flag.
+				flagErrs = append(flagErrs, o.Origin+": "+(&overrideError{msg: p.Msg, hint: p.Hint}).Error())
+				continue
 			}
 			probs = append(probs, p)
 		}
+	}
+	if len(flagErrs) > 0 {
+		return nil, errors.New(strings.Join(flagErrs, "\n"))
 	}
 	if len(probs) > 0 {
 		return nil, probs
