@@ -58,6 +58,7 @@ type call struct {
 	hit        bool     // a lookup's answer: the key was there
 	delta      sim.Time // a fill: how long the value took to load
 	failedLoad bool     // a fill reporting that the load failed
+	ackLSN     uint64   // a database write waiting for replicas: its LSN
 
 	root exec // the operation's execution, embedded: no allocation per call
 }

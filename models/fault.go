@@ -83,6 +83,15 @@ const (
 	// FaultHotKey sends a share P of a workload's requests to one key,
 	// Key, for the fault's duration.
 	FaultHotKey
+	// FaultReplicaLag delays the replication of a database's writes to
+	// its replicas (the selected instances, 1.. being replicas) by
+	// Latency more, or with Stop stops them applying at all.
+	FaultReplicaLag
+	// FaultFailover kills a database's primary and promotes the replica
+	// that has received the most; writes it never received are lost, and
+	// writes fail until the promotion (DatabaseSpec.Promotion) is over.
+	// It happens at an instant.
+	FaultFailover
 )
 
 func (v Verb) String() string {
@@ -117,6 +126,10 @@ func (v Verb) String() string {
 		return "mass_expiry"
 	case FaultHotKey:
 		return "hot_key"
+	case FaultReplicaLag:
+		return "replica_lag"
+	case FaultFailover:
+		return "failover"
 	}
 	return "unknown"
 }
@@ -124,7 +137,7 @@ func (v Verb) String() string {
 // Verbs lists every verb by name, in declaration order.
 func Verbs() []Verb {
 	var out []Verb
-	for v := FaultLatency; v <= FaultHotKey; v++ {
+	for v := FaultLatency; v <= FaultFailover; v++ {
 		out = append(out, v)
 	}
 	return out
@@ -146,8 +159,11 @@ func (v Verb) Policy() bool { return v == FaultBreaker || v == FaultPoolLeak }
 // workload's keys (hot key).
 func (v Verb) Data() bool { return v >= FaultFlush && v <= FaultHotKey }
 
+// Database reports whether v acts on a database's replication.
+func (v Verb) Database() bool { return v == FaultReplicaLag || v == FaultFailover }
+
 // Instant reports whether v happens at an instant and ends at once.
-func (v Verb) Instant() bool { return v == FaultFlush || v == FaultMassExpiry }
+func (v Verb) Instant() bool { return v == FaultFlush || v == FaultMassExpiry || v == FaultFailover }
 
 // Breaker modes of a FaultBreaker.
 const (
@@ -213,7 +229,7 @@ type Fault struct {
 	When       func(Probe) bool
 	CheckEvery sim.Time
 
-	Latency dist.Dist // FaultLatency: added round trip
+	Latency dist.Dist // FaultLatency: added round trip; FaultReplicaLag: added replication delay
 	P       float64   // FaultLoss, FaultErrors, FaultMassExpiry, FaultHotKey: probability in (0, 1]
 	Keys    float64   // FaultErrors: fraction of the key space, 0 = all keys
 	Factor  float64   // FaultSlow, FaultSpike, FaultRamp: multiplier > 0
@@ -223,6 +239,7 @@ type Fault struct {
 	OneWay  bool      // FaultPartition: only Groups[0] -> Groups[1]
 	Mode    string    // FaultBreaker: BreakerForcedOpen or BreakerDisabled
 	Key     int       // FaultHotKey: the key that becomes hot
+	Stop    bool      // FaultReplicaLag: stop applying instead of adding Latency
 }
 
 // Probe reads live metrics while the simulation runs, for fault conditions.

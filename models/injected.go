@@ -40,6 +40,23 @@ type injected struct {
 	// Hot key: what the workload's key sampler had before.
 	prevShare float64
 	prevKey   uint32
+	// Replica lag: the delay it added; a note when it could not act.
+	extra sim.Time
+	note  string
+}
+
+// replicas are the database replicas a replica_lag fault selected: the
+// selected instances that are replicas.
+func (x *injected) replicas() []*replica {
+	var out []*replica
+	for _, r := range x.svc.db.replicas {
+		for _, in := range x.insts {
+			if r.in == in {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // The event kinds of a fault.
@@ -182,6 +199,17 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("%s: factor must be > 0", f.Verb)
 		}
 		return nil
+	case f.Verb.Database():
+		id, ok := m.names[f.Target.Component]
+		if !ok || int(id) >= len(m.services) || m.services[id].db == nil {
+			return fmt.Errorf("%s: no database %q", f.Verb, f.Target.Component)
+		}
+		x.svc = m.services[id]
+		if f.Verb == FaultReplicaLag && !f.Stop && f.Latency == nil {
+			return fmt.Errorf("replica_lag: give the added delay or stop")
+		}
+		x.insts = f.Target.Instances.pick(x.svc.insts)
+		return nil
 	case f.Verb == FaultHotKey:
 		id, ok := m.names[f.Target.Component]
 		if !ok || int(id) < len(m.services) {
@@ -270,6 +298,10 @@ func (x *injected) target() string {
 		return t.From + "->" + t.To
 	case x.f.Verb == FaultHotKey:
 		return fmt.Sprintf("%s key %d", t.Component, x.f.Key)
+	case x.f.Verb == FaultReplicaLag:
+		if t.Instances.Mode == SelectAll {
+			return t.Component + " replicas"
+		}
 	case x.f.Verb.Instance():
 		switch t.Instances.Mode {
 		case SelectOne:
@@ -351,6 +383,22 @@ func (x *injected) begin() {
 				st.bulk.leaking = append(st.bulk.leaking, x.f.P)
 			}
 		}
+	case FaultReplicaLag:
+		x.extra = 0
+		if x.f.Latency != nil {
+			x.extra = x.f.Latency.Sample(x.rng)
+		}
+		for _, r := range x.replicas() {
+			if x.f.Stop {
+				r.stopped++
+			} else {
+				r.extra += x.extra
+			}
+		}
+	case FaultFailover:
+		if err := x.svc.db.failover(now); err != nil {
+			x.note = err.Error()
+		}
 	case FaultFlush:
 		x.svc.cache.flush()
 	case FaultMassExpiry:
@@ -408,6 +456,15 @@ func (x *injected) stop() {
 	case FaultBreaker:
 		for _, e := range x.edges {
 			e.manual(x.f.Mode, -1)
+		}
+	case FaultReplicaLag:
+		for _, r := range x.replicas() {
+			if x.f.Stop {
+				r.stopped--
+				r.next()
+			} else {
+				r.extra -= x.extra
+			}
 		}
 	case FaultPoolLeak:
 		for _, e := range x.edges {

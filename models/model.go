@@ -110,6 +110,13 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 				return nil, err
 			}
 		}
+		if s.spec.Database != nil {
+			d, err := newDatabase(s, *s.spec.Database, eng.Stream("database/"+s.spec.Name))
+			if err != nil {
+				return nil, err
+			}
+			s.db = d
+		}
 	}
 	names := map[string]int{} // edge names, to number repeats
 	edgeName := func(base string) string {
@@ -311,6 +318,9 @@ func (t *ticker) Fire(any) {
 	now := m.eng.Now()
 	for _, s := range m.services {
 		s.tick(now, m.opt.Interval)
+		if s.db != nil {
+			s.db.tick(now)
+		}
 	}
 	for _, w := range m.workloads {
 		w.tick(now)
@@ -351,6 +361,9 @@ func (w *warmupEnd) Fire(any) {
 	for _, s := range m.services {
 		if s.cache != nil {
 			s.cache.restart()
+		}
+		if s.db != nil {
+			s.db.restart()
 		}
 	}
 }
@@ -484,7 +497,8 @@ type ServiceResult struct {
 	Amplification float64
 	Ejected       int // instances ejected by outlier detection now
 	Ejections     []EjectionEvent
-	Cache         *CacheResult // caches only
+	Cache         *CacheResult    // caches only
+	Database      *DatabaseResult // databases only
 }
 
 // Little compares both sides of Little's law, L = λW, at a service: the
@@ -564,6 +578,9 @@ func (m *Model) Result(withSeries bool) Result {
 		sr.Shed, sr.Expired, sr.Retried = s.shedBy, s.expired, s.retried
 		if s.cache != nil {
 			sr.Cache = s.cache.result()
+		}
+		if s.db != nil {
+			sr.Database = s.db.result(now)
 		}
 		sr.Amplification = math.NaN()
 		if first := c.Arrivals - s.retried; first > 0 {

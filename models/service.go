@@ -39,7 +39,8 @@ type Service struct {
 	shedBy   ShedCauses
 	retried  int64 // arrivals that were retries or hedges
 	ejEvents []EjectionEvent
-	cache    *cache // caches only
+	cache    *cache    // caches only
+	db       *database // databases only
 }
 
 // ShedCauses counts requests shed by each mechanism.
@@ -242,12 +243,16 @@ func (s *Service) accept(c *call) {
 		}
 	}
 	in := c.inst
-	if !c.limited || len(s.limiters) < 2 {
+	routed := true
+	switch {
+	case s.db != nil:
+		in, routed = s.db.route(c)
+	case !c.limited || len(s.limiters) < 2:
 		// A per-instance limiter's delayed call stays with its instance.
 		in = s.pick()
 	}
 	c.inst = in
-	if in.down > 0 || (len(in.errs) > 0 && failFast(c, in)) {
+	if !routed || in.down > 0 || (len(in.errs) > 0 && failFast(c, in)) {
 		// Refused at the door: connection refused by a crashed instance, or
 		// an injected error. No worker, no queue slot.
 		s.refused++
@@ -423,6 +428,10 @@ func (s *Service) complete(c *call, o Outcome) {
 	}
 	s.outlier(in, now, o)
 	s.serveNext(in, now)
+	if o == OK && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
+		c.outcome = o // the reply waits for the replicas' acks
+		return
+	}
 	c.respond(o)
 }
 

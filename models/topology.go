@@ -128,6 +128,9 @@ type ServiceSpec struct {
 	// Cache makes the service a cache; its operations (get, set, write,
 	// delete) are then built from it and Ops must be empty.
 	Cache *CacheSpec
+	// Database makes the service a primary (instance 0) with replicas
+	// (the other instances).
+	Database *DatabaseSpec
 }
 
 // OpSpec is one operation of a service: steps run in order by the worker

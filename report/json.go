@@ -156,6 +156,32 @@ type jsonService struct {
 	Ejected       int               `json:"ejected"`
 	Ejections     []jsonEjection    `json:"ejections"`
 	Cache         *jsonCache        `json:"cache,omitempty"`
+	Database      *jsonDatabase     `json:"database,omitempty"`
+}
+
+type jsonDatabase struct {
+	Primary      int           `json:"primary"`
+	Replication  string        `json:"replication"`
+	ReadFrom     string        `json:"read_from"`
+	Writes       int64         `json:"writes"`
+	Reads        int64         `json:"reads"`
+	ReplicaReads int64         `json:"replica_reads"`
+	StaleReads   int64         `json:"stale_reads"`
+	Redirected   int64         `json:"redirected"`
+	LostWrites   int64         `json:"lost_writes"`
+	Failovers    int64         `json:"failovers"`
+	Refused      int64         `json:"refused_no_primary"`
+	Replicas     []jsonReplica `json:"replicas"`
+}
+
+type jsonReplica struct {
+	Instance int    `json:"instance"`
+	Promoted bool   `json:"promoted"`
+	Lag      number `json:"lag"`
+	MeanLag  number `json:"mean_lag"`
+	MaxLag   number `json:"max_lag"`
+	Applied  uint64 `json:"applied"`
+	Behind   uint64 `json:"behind"`
 }
 
 type jsonCache struct {
@@ -314,6 +340,7 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Ejected:       s.Ejected,
 			Ejections:     jsonEjections(s.Ejections),
 			Cache:         jsonCacheOf(s.Cache),
+			Database:      jsonDatabaseOf(s.Database),
 		})
 	}
 	doc.Calls = []jsonCall{}
@@ -398,6 +425,20 @@ func encode(w io.Writer, doc any) error {
 }
 
 func seconds(t sim.Time) number { return number(t.Seconds()) }
+
+func jsonDatabaseOf(d *models.DatabaseResult) *jsonDatabase {
+	if d == nil {
+		return nil
+	}
+	out := &jsonDatabase{Primary: d.Primary, Replication: d.Replication, ReadFrom: d.ReadFrom, Writes: d.Writes, Reads: d.Reads,
+		ReplicaReads: d.ReplicaReads, StaleReads: d.StaleReads, Redirected: d.Redirected, LostWrites: d.LostWrites,
+		Failovers: d.Failovers, Refused: d.RefusedNoPrimary, Replicas: []jsonReplica{}}
+	for _, r := range d.Replicas {
+		out.Replicas = append(out.Replicas, jsonReplica{Instance: r.Instance, Promoted: r.Promoted, Lag: number(r.Lag),
+			MeanLag: number(r.MeanLag), MaxLag: number(r.MaxLag), Applied: r.Applied, Behind: r.Behind})
+	}
+	return out
+}
 
 func jsonCacheOf(c *models.CacheResult) *jsonCache {
 	if c == nil {

@@ -40,6 +40,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	fmt.Fprintln(w)
 	services(w, r.Services, extra)
 	caches(w, r.Services)
+	databases(w, r.Services)
 	edges(w, r.Edges)
 	faults(w, r.Faults)
 	slos(w, r.SLOs)
@@ -193,6 +194,36 @@ func caches(w io.Writer, ss []models.ServiceResult) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "hit: lookups answered from the cache (stale included); top-10: for the 10 most popular keys;")
 	fmt.Fprintln(w, "coalesced: misses that waited on another's load; early: XFetch refreshes; origin loads: the cache's own")
+}
+
+// databases writes one row per database: reads and writes, where reads
+// went, how many were stale, and each replica's lag.
+func databases(w io.Writer, ss []models.ServiceResult) {
+	t := table{head: []string{"DATABASE", "writes", "reads", "on replicas", "stale", "redirected", "lost writes", "failovers", "replica lag now / mean / max"}}
+	for _, s := range ss {
+		d := s.Database
+		if d == nil {
+			continue
+		}
+		var lags []string
+		for _, r := range d.Replicas {
+			if r.Promoted {
+				lags = append(lags, fmt.Sprintf("#%d primary", r.Instance))
+				continue
+			}
+			lags = append(lags, fmt.Sprintf("#%d %s/%s/%s", r.Instance, latency(r.Lag), latency(r.MeanLag), latency(r.MaxLag)))
+		}
+		t.add(s.Name, integer(d.Writes), integer(d.Reads), integer(d.ReplicaReads), integer(d.StaleReads),
+			integer(d.Redirected), integer(d.LostWrites), integer(d.Failovers), strings.Join(lags, "  "))
+	}
+	if len(t.rows) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	t.write(w)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "stale: replica reads that missed a committed write for their key; redirected: reads the routing sent")
+	fmt.Fprintln(w, "to the primary; lost writes: committed on a primary that died before a replica received them")
 }
 
 // edges writes every call site under a policy: what its callers asked

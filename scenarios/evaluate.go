@@ -105,6 +105,14 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			r := recoveryOf(runs, name, parseArgs(args))
 			return r.ok
 		},
+		DB: func(name string) dbValue {
+			var v dbValue
+			for _, f := range dbFields() {
+				x, _ := measure{fn: "db", arg: name, field: f}.mean(runs)
+				v.set(f, x)
+			}
+			return v
+		},
 		Cache: func(name string) cacheValue {
 			var v cacheValue
 			for _, f := range cacheFields() {
@@ -130,6 +138,75 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			return v
 		},
 	}
+}
+
+func (v *dbValue) set(field string, x float64) {
+	switch field {
+	case "writes":
+		v.Writes = x
+	case "reads":
+		v.Reads = x
+	case "replica_reads":
+		v.ReplicaReads = x
+	case "stale_reads":
+		v.StaleReads = x
+	case "stale_ratio":
+		v.StaleRatio = x
+	case "redirected":
+		v.Redirected = x
+	case "lost_writes":
+		v.LostWrites = x
+	case "failovers":
+		v.Failovers = x
+	case "max_lag":
+		v.MaxLag = x
+	case "mean_lag":
+		v.MeanLag = x
+	}
+}
+
+// dbField reads one counter of a database.
+func dbField(r *models.Result, name, field string) float64 {
+	for i := range r.Services {
+		d := r.Services[i].Database
+		if r.Services[i].Name != name || d == nil {
+			continue
+		}
+		switch field {
+		case "writes":
+			return float64(d.Writes)
+		case "reads":
+			return float64(d.Reads)
+		case "replica_reads":
+			return float64(d.ReplicaReads)
+		case "stale_reads":
+			return float64(d.StaleReads)
+		case "stale_ratio":
+			if d.ReplicaReads == 0 {
+				return 0
+			}
+			return float64(d.StaleReads) / float64(d.ReplicaReads)
+		case "redirected":
+			return float64(d.Redirected)
+		case "lost_writes":
+			return float64(d.LostWrites)
+		case "failovers":
+			return float64(d.Failovers)
+		case "max_lag", "mean_lag":
+			worst := 0.0
+			for _, x := range d.Replicas {
+				v := x.MaxLag
+				if field == "mean_lag" {
+					v = x.MeanLag
+				}
+				if !math.IsNaN(v) {
+					worst = math.Max(worst, v)
+				}
+			}
+			return worst
+		}
+	}
+	return math.NaN()
 }
 
 func (v *cacheValue) set(field string, x float64) {
@@ -501,6 +578,9 @@ func (m measure) value(r *models.Result) float64 {
 	}
 	if m.fn == "cache" {
 		return cacheField(r, m.arg, m.field)
+	}
+	if m.fn == "db" {
+		return dbField(r, m.arg, m.field)
 	}
 	if m.fn == "slo" {
 		for _, s := range r.SLOs {

@@ -74,6 +74,7 @@ func checkFuncs() []checkFunc {
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
 		{"cache", "cache", nil, unitNumber, "a cache's counters: .hit_ratio .top_hit_ratio .lookups .hits .misses .stale_serves .coalesced .early_refreshes .origin_loads .evictions"},
+		{"db", "database", nil, unitNumber, "a database's counters: .writes .reads .replica_reads .stale_reads .stale_ratio .redirected .lost_writes .failovers .max_lag .mean_lag"},
 		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end .pool_wait_mean .pool_wait_p99 .pool_peak .acquire_timeouts"},
 	}
 }
@@ -151,6 +152,24 @@ func cacheFields() []string {
 		"early_refreshes", "origin_loads", "evictions"}
 }
 
+// dbValue is what db("name") gives an expectation.
+type dbValue struct {
+	Writes       float64 `expr:"writes"`
+	Reads        float64 `expr:"reads"`
+	ReplicaReads float64 `expr:"replica_reads"`
+	StaleReads   float64 `expr:"stale_reads"`
+	StaleRatio   float64 `expr:"stale_ratio"` // stale / replica reads
+	Redirected   float64 `expr:"redirected"`
+	LostWrites   float64 `expr:"lost_writes"`
+	Failovers    float64 `expr:"failovers"`
+	MaxLag       float64 `expr:"max_lag"`  // seconds, the worst replica's worst interval
+	MeanLag      float64 `expr:"mean_lag"` // seconds, the worst replica's mean
+}
+
+func dbFields() []string {
+	return []string{"writes", "reads", "replica_reads", "stale_reads", "stale_ratio", "redirected", "lost_writes", "failovers", "max_lag", "mean_lag"}
+}
+
 // sloFields are sloValue's names, for hints.
 func sloFields() []string {
 	return []string{"budget_remaining", "budget_consumed", "sli", "total", "bad", "pages", "tickets", "time_to_exhaustion"}
@@ -194,6 +213,7 @@ type checkEnv struct {
 	SLO          func(string) sloValue           `expr:"slo"`
 	Calls        func(string, string) callsValue `expr:"calls"`
 	Cache        func(string) cacheValue         `expr:"cache"`
+	DB           func(string) dbValue            `expr:"db"`
 }
 
 // measure is one function call of an expectation, resolved at load time:
@@ -269,7 +289,7 @@ func (l *loader) checkExpect() {
 // knownNames are the names expressions may refer to.
 type knownNames struct {
 	workloads, services, slos []string
-	caches                    []string
+	caches, databases         []string
 	edges                     [][2]string // caller, service: calls under a policy
 }
 
@@ -292,6 +312,9 @@ func (l *loader) knownNames() knownNames {
 		k.services = append(k.services, s.spec.Name)
 		if s.spec.Cache != nil {
 			k.caches = append(k.caches, s.spec.Name)
+		}
+		if s.spec.Database != nil {
+			k.databases = append(k.databases, s.spec.Name)
 		}
 	}
 	for _, s := range l.slos {
@@ -375,6 +398,10 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
 		e.Hint = hintFor(rest, sloFields(), "fields")
 	}
+	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.dbValue has no field "); ok {
+		e.Msg = fmt.Sprintf("expression: db() has no field %q", rest)
+		e.Hint = hintFor(rest, dbFields(), "fields")
+	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.cacheValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: cache() has no field %q", rest)
 		e.Hint = hintFor(rest, cacheFields(), "fields")
@@ -425,19 +452,21 @@ func (v *callVisitor) Visit(node *ast.Node) {
 		}
 		for i := range *v.out {
 			m := &(*v.out)[i]
-			if (m.fn == "slo" || m.fn == "calls" || m.fn == "cache") && m.field == "" && m.src == v.callSrc(call) {
+			if (m.fn == "slo" || m.fn == "calls" || m.fn == "cache" || m.fn == "db") && m.field == "" && m.src == v.callSrc(call) {
 				m.field = prop.Value
 				m.src += "." + prop.Value
 				m.unit = sloFieldUnit(prop.Value)
-				if m.fn == "calls" || m.fn == "cache" {
+				if m.fn == "calls" || m.fn == "cache" || m.fn == "db" {
 					m.unit = unitCount
 					switch prop.Value {
 					case "amplification":
 						m.unit = unitNumber
 					case "hit_ratio", "top_hit_ratio":
 						m.unit = unitRatio
-					case "pool_wait_mean", "pool_wait_p99":
+					case "pool_wait_mean", "pool_wait_p99", "max_lag", "mean_lag":
 						m.unit = unitSeconds
+					case "stale_ratio":
+						m.unit = unitRatio
 					}
 				}
 				break
@@ -490,6 +519,8 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 		known, label = v.names.slos, "SLO"
 	case "cache":
 		known = v.names.caches
+	case "database":
+		known = v.names.databases
 	case "service":
 		known = v.names.services
 	default:

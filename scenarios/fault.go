@@ -187,6 +187,19 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		if !l.linkOrService(d, verb.val, vpath) {
 			return false
 		}
+	case models.FaultFailover:
+		s, sok := l.scalar(verb.val, vpath, "a database service")
+		if !sok {
+			return false
+		}
+		f.Target.Component = s
+		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "database"})
+	case models.FaultReplicaLag:
+		if nd := deref(verb.val); nd != nil && nd.Kind == yaml.ScalarNode && nd.Value == "stop" {
+			f.Stop = true
+		} else if f.Latency, ok = l.dist(verb.val, vpath); !ok {
+			return false
+		}
 	case models.FaultFlush:
 		s, sok := l.scalar(verb.val, vpath, "a cache service")
 		if !sok {
@@ -231,10 +244,13 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			l.errorf(verb.key, path, "e.g. on: api->db, or between: [[api], [db]]", "missing on: (a link) or between: (two groups)")
 			return false
 		}
-	case v == models.FaultMassExpiry || v == models.FaultHotKey:
+	case v == models.FaultMassExpiry || v == models.FaultHotKey || v == models.FaultReplicaLag:
 		want := "cache"
-		if v == models.FaultHotKey {
+		switch v {
+		case models.FaultHotKey:
 			want = "workload"
+		case models.FaultReplicaLag:
+			want = "database"
 		}
 		if !hasOn {
 			l.errorf(verb.key, path, "", "missing on: (a %s)", want)
@@ -295,7 +311,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 	inst, hasInst := by["instances"]
 	one, hasOne := by["instance"]
 	switch {
-	case (hasInst || hasOne) && !v.Instance():
+	case (hasInst || hasOne) && !v.Instance() && v != models.FaultReplicaLag:
 		k := inst
 		if hasOne {
 			k = one
@@ -479,9 +495,17 @@ func (l *loader) checkFaults() {
 					caches = append(caches, s.spec.Name)
 				}
 			}
+			var dbs []string
+			for _, s := range l.services {
+				if s.spec.Database != nil {
+					dbs = append(dbs, s.spec.Name)
+				}
+			}
 			switch {
 			case r.want == "cache":
 				known, label = caches, "cache"
+			case r.want == "database":
+				known, label = dbs, "database"
 			case r.want == "service" || strings.HasPrefix(r.want, "service instance"):
 				known, label = services, "service"
 			case r.want == "workload":

@@ -33,6 +33,7 @@ type loader struct {
 	slos       []*sloDraft
 	expects    []expectDraft
 	cacheSteps []cacheUse // cache: steps, checked to name a cache
+	dbWrites   []dbWrite  // databases' writes:, checked to name operations
 }
 
 const (
@@ -167,6 +168,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	}
 	l.checkRefs()
 	l.checkCacheSteps()
+	l.checkDatabases()
 	l.checkLinks()
 	l.checkCycles()
 	l.checkFaults()

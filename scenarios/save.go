@@ -198,6 +198,18 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 			return nil, err
 		}
 		add("on", n)
+	case models.FaultFailover:
+		add("failover", scalar(t.Component))
+	case models.FaultReplicaLag:
+		if f.Stop {
+			add("replica_lag", scalar("stop"))
+		} else {
+			if f.Latency == nil {
+				return nil, fmt.Errorf("replica_lag fault without a delay")
+			}
+			add("replica_lag", scalar(f.Latency.String()))
+		}
+		add("on", scalar(t.Component))
 	case models.FaultFlush:
 		add("flush", scalar(t.Component))
 	case models.FaultMassExpiry:
@@ -219,7 +231,7 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 	default:
 		return nil, fmt.Errorf("unknown fault verb %d", v)
 	}
-	if v.Instance() {
+	if v.Instance() || v == models.FaultReplicaLag {
 		switch in := t.Instances; in.Mode {
 		case models.SelectOne:
 			if in.N == 0 {

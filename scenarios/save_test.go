@@ -225,3 +225,36 @@ func TestSaveSessionRoundTripsDataFaults(t *testing.T) {
 		}
 	}
 }
+
+// Database faults round-trip; replica-lag has databases.
+func TestSaveSessionRoundTripsDatabaseFaults(t *testing.T) {
+	s, err := Load("replica-lag")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := units.ParseDist("2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := []models.Fault{
+		{Verb: models.FaultReplicaLag, Start: 61 * sim.Second, Duration: 10 * sim.Second, Latency: d, Target: models.Target{Component: "profiles"}},
+		{Verb: models.FaultReplicaLag, Start: 62 * sim.Second, Stop: true, Target: models.Target{Component: "profiles-ryw",
+			Instances: models.Instances{Mode: models.SelectOne, N: 2}}},
+		{Verb: models.FaultFailover, Start: 63 * sim.Second, Target: models.Target{Component: "profiles"}},
+	}
+	data, err := SaveSession(s, Session{Seed: s.Seed, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("saved.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	back := got.Topology().Faults
+	back = back[len(back)-len(faults):]
+	for i := range faults {
+		if !reflect.DeepEqual(back[i], faults[i]) {
+			t.Errorf("fault %d:\n got %+v\nwant %+v", i, back[i], faults[i])
+		}
+	}
+}

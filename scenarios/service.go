@@ -12,12 +12,13 @@ import (
 // serviceInfo is a decoded service plus where it and its operations were
 // written, for references and call-cycle reports.
 type serviceInfo struct {
-	key  *yaml.Node
-	spec models.ServiceSpec
-	ops  []string // operation names in document order
+	key        *yaml.Node
+	spec       models.ServiceSpec
+	ops        []string // operation names in document order
+	dbReplicas int      // database: replicas beside the primary
 }
 
-var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache"}, admissionKeys...)
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache", "database"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
@@ -95,12 +96,31 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 	}
 	spec := &s.spec
 	var stKey, stVal, opsKey, opsVal, cacheKey *yaml.Node
+	var dbKey *yaml.Node
 	for _, f := range fields {
-		if f.key.Value == "cache" {
+		switch f.key.Value {
+		case "cache":
 			cacheKey = f.key
 			l.decodeCache(s, f.val, join(path, "cache"))
+		case "database":
+			dbKey = f.key
+			l.decodeDatabase(s, f.val, join(path, "database"))
 		}
 	}
+	if cacheKey != nil && dbKey != nil {
+		l.errorf(dbKey, join(path, "database"), "model them as two services", "a service is a cache or a database, not both")
+	}
+	defer func() {
+		if dbKey == nil {
+			return
+		}
+		for _, f := range fields {
+			if f.key.Value == "instances" {
+				l.errorf(f.key, join(path, "instances"), "a database has a primary and replicas: set database.replicas", "instances: does not apply to a database")
+			}
+		}
+		spec.Instances = 1 + s.dbReplicas
+	}()
 	for _, f := range fields {
 		p := join(path, f.key.Value)
 		switch f.key.Value {

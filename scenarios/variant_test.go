@@ -180,3 +180,30 @@ func TestCloneNodeKeepsAliases(t *testing.T) {
 		t.Error("alias does not point at the cloned anchor")
 	}
 }
+
+// FuzzOverride feeds arbitrary paths and values to an override: it may
+// fail, with a message, but never panic, and never change the original.
+func FuzzOverride(f *testing.F) {
+	for _, seed := range []string{
+		"services.api.workers=8", "services.api.ops.get[1].retry={ attempts: 2 }", "faults[0]=null", "seed.x=1",
+		"services..a=1", "a[=1", "a[0][1]=2", "services.api.ops.get.9=1", "workloads=null", "=", "x=[1, 2",
+		"services.api.ops.get[1]=*a", "links.api->db=5ms",
+	} {
+		f.Add(seed)
+	}
+	s, err := Load("testdata/variants/api.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	before := string(s.Data)
+	f.Fuzz(func(t *testing.T, arg string) {
+		o, err := ParseSet(arg)
+		if err != nil {
+			return
+		}
+		s.Override([]Override{o})
+		if string(s.Data) != before || s.Topology().Services[0].Workers != 4 {
+			t.Fatal("an override changed the scenario it was applied to")
+		}
+	})
+}

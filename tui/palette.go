@@ -58,6 +58,8 @@ var verbHelp = map[models.Verb]string{
 	models.FaultFlush:      "empty a cache",
 	models.FaultMassExpiry: "expire a fraction of a cache at once",
 	models.FaultHotKey:     "send a share of a workload to one key",
+	models.FaultReplicaLag: "delay or stop a database's replication",
+	models.FaultFailover:   "kill a database's primary, promote a replica",
 }
 
 func newPalette(g *graph, sel int) *palette {
@@ -140,6 +142,12 @@ func targetsFor(g *graph, v models.Verb) []choice {
 			a, b := g.nodes[e[0]].name, g.nodes[e[1]].name
 			out = append(out, choice{label: a + "->" + b, t: models.Target{From: a, To: b}, node: e[0]})
 		}
+	case v.Database():
+		for i, n := range g.nodes {
+			if !n.workload && n.spec.Database != nil {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
 	case v == models.FaultHotKey:
 		for i, n := range g.nodes {
 			if n.workload {
@@ -188,8 +196,10 @@ func fieldsFor(v models.Verb) []field {
 		return []field{{key: "mode", label: "mode", value: models.BreakerForcedOpen, hint: "forced_open (reject every call) or disabled (let every call through)"}, forField}
 	case models.FaultPoolLeak:
 		return []field{{key: "p", label: "leak", value: "20%", hint: "each connection returned is kept with this probability"}, forField}
-	case models.FaultFlush:
+	case models.FaultFlush, models.FaultFailover:
 		return nil
+	case models.FaultReplicaLag:
+		return []field{{key: "lag", label: "add", value: "5s", hint: "replication delay added, or stop"}, forField}
 	case models.FaultMassExpiry:
 		return []field{{key: "p", label: "expire", value: "100%", hint: "fraction of the entries that expire now"}}
 	case models.FaultHotKey:
@@ -229,6 +239,12 @@ func (p *palette) build() (models.Fault, error) {
 			f.Duration, err = dur(v, "for")
 		case "latency":
 			f.Latency, err = units.ParseDist(v)
+		case "lag":
+			if v == "stop" {
+				f.Stop = true
+			} else {
+				f.Latency, err = units.ParseDist(v)
+			}
 		case "p", "keys":
 			var x float64
 			x, err = units.ParsePercent(v)

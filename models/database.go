@@ -1,0 +1,493 @@
+package models
+
+import (
+	"fmt"
+	"math"
+
+	"cascade/sim"
+	"cascade/sim/dist"
+)
+
+// Replication says when a primary answers a write.
+type Replication int
+
+const (
+	// Async: after the local commit; replicas catch up on their own.
+	Async Replication = iota
+	// SemiSync: once at least one replica has received the write (MySQL
+	// semi-synchronous replication).
+	SemiSync
+	// Sync: once every replica has applied it (PostgreSQL
+	// synchronous_commit = remote_apply).
+	Sync
+)
+
+func (r Replication) String() string {
+	switch r {
+	case SemiSync:
+		return "semi_sync"
+	case Sync:
+		return "sync"
+	}
+	return "async"
+}
+
+// ReadRouting says where a database sends reads.
+type ReadRouting int
+
+const (
+	ReadPrimary  ReadRouting = iota // every read on the primary
+	ReadReplicas                    // reads spread over the replicas (primary if none is up)
+	// ReadBounded reads from replicas whose lag is at most MaxStaleness
+	// (ProxySQL max_replication_lag, MongoDB maxStalenessSeconds), else
+	// from the primary.
+	ReadBounded
+	// ReadYourWrites reads from a replica only when it has applied the
+	// last write for the request's key (a session token): the user's own
+	// writes are always visible, at the cost of reads on the primary.
+	ReadYourWrites
+)
+
+func (r ReadRouting) String() string {
+	switch r {
+	case ReadReplicas:
+		return "replicas"
+	case ReadBounded:
+		return "bounded"
+	case ReadYourWrites:
+		return "read_your_writes"
+	}
+	return "primary"
+}
+
+// DatabaseSpec makes a service a database: instance 0 is the primary and
+// the others its replicas (Instances = 1 + replicas). Operations named in
+// Writes are writes, every other one is a read.
+type DatabaseSpec struct {
+	Writes       []string
+	Replication  Replication
+	Delay        dist.Dist // shipping a write to a replica; nil = instant
+	ApplyTime    dist.Dist // a replica applying one write, one at a time; nil = instant
+	ReadFrom     ReadRouting
+	MaxStaleness sim.Time // ReadBounded
+	Promotion    sim.Time // failover: time to promote a replica; writes fail meanwhile
+}
+
+// shipped is one committed write on its way to, or waiting at, a replica.
+type shipped struct {
+	lsn    uint64
+	commit sim.Time
+}
+
+// replica is one replica's replication state.
+type replica struct {
+	db       *database
+	in       *instance
+	received uint64
+	applied  uint64
+	queue    []shipped // received, not yet applied
+	applying bool
+	stopped  int      // replica_lag stop faults holding it
+	extra    sim.Time // replica_lag faults' added delay
+	gone     bool     // promoted to primary
+	lagSum   float64  // seconds·ticks, for the mean lag
+	lagMax   float64
+	lagN     int64
+}
+
+// database is a database service's replication state.
+type database struct {
+	s         *Service
+	spec      DatabaseSpec
+	writes    []bool // by op index
+	primary   int    // instance index
+	replicas  []*replica
+	lsn       uint64            // last committed write
+	commitAt  []sim.Time        // commit instants of unapplied writes, by lsn - base
+	lastWrite map[uint32]uint64 // key -> lsn of its last write
+	rng       *sim.Rand
+	rr        int
+	promoting bool
+	acks      map[*call]int // semi-sync/sync writes waiting for replicas
+
+	DatabaseStats
+}
+
+// DatabaseStats are a database's counters since the end of warm-up.
+type DatabaseStats struct {
+	Writes, Reads    int64
+	ReplicaReads     int64 // reads served by a replica
+	StaleReads       int64 // ... that missed a write already committed for their key
+	Redirected       int64 // reads the routing sent to the primary instead of a replica
+	LostWrites       int64 // committed on a primary that died before replicas had them
+	Failovers        int64
+	RefusedNoPrimary int64 // writes during a promotion
+}
+
+func newDatabase(s *Service, spec DatabaseSpec, rng *sim.Rand) (*database, error) {
+	d := &database{s: s, spec: spec, lastWrite: map[uint32]uint64{}, rng: rng, acks: map[*call]int{}}
+	for _, o := range s.ops {
+		w := false
+		for _, n := range spec.Writes {
+			w = w || n == o.name
+		}
+		d.writes = append(d.writes, w)
+	}
+	for _, n := range spec.Writes {
+		if s.op(n) == nil || n == "" {
+			return nil, fmt.Errorf("database %q: no operation %q to treat as a write", s.spec.Name, n)
+		}
+	}
+	for _, in := range s.insts[1:] {
+		d.replicas = append(d.replicas, &replica{db: d, in: in})
+	}
+	return d, nil
+}
+
+func (d *database) isWrite(o *op) bool {
+	for i, x := range d.s.ops {
+		if x == o {
+			return d.writes[i]
+		}
+	}
+	return false
+}
+
+func (d *database) count(f *int64) {
+	if d.s.m.measuring() {
+		*f++
+	}
+}
+
+// route chooses the instance for c: writes to the primary, reads by the
+// routing policy. ok is false when no instance can take it (a write during
+// a promotion).
+func (d *database) route(c *call) (*instance, bool) {
+	s := d.s
+	now := s.m.eng.Now()
+	if d.isWrite(c.op) {
+		d.count(&d.Writes)
+		if d.promoting {
+			d.count(&d.RefusedNoPrimary)
+			return s.insts[d.primary], false
+		}
+		return s.insts[d.primary], true
+	}
+	d.count(&d.Reads)
+	primary := s.insts[d.primary]
+	if d.spec.ReadFrom == ReadPrimary || len(d.live()) == 0 {
+		if d.promoting && d.spec.ReadFrom == ReadPrimary {
+			return primary, false
+		}
+		if d.promoting {
+			return primary, false
+		}
+		return primary, true
+	}
+	live := d.live()
+	r := live[d.rr%len(live)]
+	d.rr++
+	switch d.spec.ReadFrom {
+	case ReadBounded:
+		if d.lag(r, now) > d.spec.MaxStaleness {
+			if d.promoting {
+				return primary, false
+			}
+			d.count(&d.Redirected)
+			return primary, true
+		}
+	case ReadYourWrites:
+		if r.applied < d.lastWrite[c.key] {
+			if d.promoting {
+				return primary, false
+			}
+			d.count(&d.Redirected)
+			return primary, true
+		}
+	}
+	d.count(&d.ReplicaReads)
+	if r.applied < d.lastWrite[c.key] {
+		d.count(&d.StaleReads)
+	}
+	return r.in, true
+}
+
+// live are the replicas still replicating (not promoted, not down).
+func (d *database) live() []*replica {
+	out := d.replicas[:0:0]
+	for _, r := range d.replicas {
+		if !r.gone && r.in.down == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// lag is how far behind a replica is: the age of the oldest committed
+// write it has not applied.
+func (d *database) lag(r *replica, now sim.Time) sim.Time {
+	if r.applied >= d.lsn {
+		return 0
+	}
+	return now - d.commitTime(r.applied+1)
+}
+
+// commitTime of write lsn. Commit instants are kept from the oldest write
+// some replica still lacks.
+func (d *database) commitTime(lsn uint64) sim.Time {
+	base := d.lsn - uint64(len(d.commitAt)) + 1
+	if lsn < base || lsn > d.lsn {
+		return d.s.m.eng.Now()
+	}
+	return d.commitAt[lsn-base]
+}
+
+// committed is a write finishing on the primary: give it an LSN, ship it
+// to every replica, and hold the reply for semi-sync/sync acks.
+func (d *database) committed(c *call) (hold bool) {
+	m := d.s.m
+	now := m.eng.Now()
+	d.lsn++
+	d.commitAt = append(d.commitAt, now)
+	d.lastWrite[c.key] = d.lsn
+	live := d.live()
+	for _, r := range live {
+		delay := r.extra
+		if d.spec.Delay != nil {
+			delay += d.spec.Delay.Sample(d.rng)
+		}
+		m.eng.After(delay, (*arrive)(r), shipped{lsn: d.lsn, commit: now})
+	}
+	d.trim()
+	need := 0
+	switch d.spec.Replication {
+	case SemiSync:
+		need = min(1, len(live))
+	case Sync:
+		need = len(live)
+	}
+	if need > 0 {
+		d.acks[c] = need
+		c.ackLSN = d.lsn
+		return true
+	}
+	return false
+}
+
+// trim forgets commit instants every replica has applied.
+func (d *database) trim() {
+	least := d.lsn
+	for _, r := range d.replicas {
+		if !r.gone && r.applied < least {
+			least = r.applied
+		}
+	}
+	base := d.lsn - uint64(len(d.commitAt)) + 1
+	if drop := least + 1 - base; least+1 > base && drop <= uint64(len(d.commitAt)) {
+		n := copy(d.commitAt, d.commitAt[drop:])
+		d.commitAt = d.commitAt[:n]
+	}
+}
+
+// ack is a replica having received (semi-sync) or applied (sync) lsn.
+func (d *database) ack(lsn uint64, applied bool) {
+	if len(d.acks) == 0 {
+		return
+	}
+	if (d.spec.Replication == SemiSync) == applied {
+		return
+	}
+	var done []*call
+	for c, n := range d.acks { // order does not matter: each is answered below in LSN order
+		if c.ackLSN <= lsn {
+			if n--; n == 0 {
+				done = append(done, c)
+			} else {
+				d.acks[c] = n
+			}
+		}
+	}
+	sortCallsByLSN(done)
+	for _, c := range done {
+		delete(d.acks, c)
+		c.respond(c.outcome)
+	}
+}
+
+func sortCallsByLSN(cs []*call) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].ackLSN < cs[j-1].ackLSN; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// arrive is a write reaching a replica.
+type arrive replica
+
+func (a *arrive) Fire(arg any) {
+	r := (*replica)(a)
+	if r.gone {
+		return
+	}
+	w := arg.(shipped)
+	r.received = max(r.received, w.lsn)
+	r.queue = append(r.queue, w)
+	r.db.ack(w.lsn, false)
+	r.next()
+}
+
+// next applies the next received write, one at a time.
+func (r *replica) next() {
+	if r.applying || r.stopped > 0 || len(r.queue) == 0 || r.gone {
+		return
+	}
+	r.applying = true
+	var d sim.Time
+	if r.db.spec.ApplyTime != nil {
+		d = r.db.spec.ApplyTime.Sample(r.db.rng)
+	}
+	r.db.s.m.eng.After(d, (*applied)(r), nil)
+}
+
+// applied is a replica finishing one write.
+type applied replica
+
+func (a *applied) Fire(any) {
+	r := (*replica)(a)
+	r.applying = false
+	if r.gone || len(r.queue) == 0 {
+		return
+	}
+	w := r.queue[0]
+	r.queue = r.queue[1:]
+	r.applied = max(r.applied, w.lsn)
+	r.db.ack(w.lsn, true)
+	r.db.trim()
+	r.next()
+}
+
+// tick samples every replica's lag once per series interval.
+func (d *database) tick(now sim.Time) {
+	for _, r := range d.replicas {
+		if r.gone {
+			continue
+		}
+		l := d.lag(r, now).Seconds()
+		r.lagSum += l
+		r.lagMax = math.Max(r.lagMax, l)
+		r.lagN++
+	}
+}
+
+// failover kills the primary and promotes the replica that received the
+// most; writes it never received are lost. After Promotion it takes writes.
+func (d *database) failover(now sim.Time) error {
+	var best *replica
+	for _, r := range d.live() {
+		if best == nil || r.received > best.received {
+			best = r
+		}
+	}
+	if best == nil {
+		return fmt.Errorf("failover: %q has no replica to promote", d.s.spec.Name)
+	}
+	d.count(&d.Failovers)
+	old := d.s.insts[d.primary]
+	d.s.crash(old, now)
+	// Writes the dead primary committed but had not answered (waiting for
+	// acks): the connection is gone, and the client was never told yes.
+	var waiting []*call
+	unacked := int64(0)
+	for c := range d.acks { // collected, then answered in LSN order
+		waiting = append(waiting, c)
+		if c.ackLSN > best.received {
+			unacked++
+		}
+	}
+	sortCallsByLSN(waiting)
+	clear(d.acks)
+	for _, c := range waiting {
+		c.respond(Error)
+	}
+	if lost := d.lsn - best.received; lost > 0 {
+		// Lost writes are the acknowledged ones: the clients were told
+		// they were saved, and they are gone.
+		if d.s.m.measuring() {
+			d.LostWrites += int64(lost) - unacked
+		}
+		for k, l := range d.lastWrite { // deletions only: order does not matter
+			if l > best.received {
+				delete(d.lastWrite, k)
+			}
+		}
+		d.lsn = best.received
+		d.commitAt = d.commitAt[:0]
+	}
+	// The promoted replica applies what it has, then is the primary.
+	best.gone = true
+	best.applied = best.received
+	best.queue = nil
+	d.primary = best.in.idx
+	d.promoting = true
+	d.s.m.eng.After(d.spec.Promotion, (*promoted)(d), nil)
+	// Every other replica now follows the new primary from where it is.
+	for _, r := range d.replicas {
+		if !r.gone {
+			r.received = min(r.received, d.lsn)
+			r.applied = min(r.applied, d.lsn)
+		}
+	}
+	return nil
+}
+
+type promoted database
+
+func (p *promoted) Fire(any) { (*database)(p).promoting = false }
+
+// DatabaseResult is a database's replication state and counters.
+type DatabaseResult struct {
+	DatabaseStats
+	Primary     int // instance index of the primary now
+	Replication string
+	ReadFrom    string
+	Replicas    []ReplicaResult
+}
+
+// ReplicaResult is one replica's lag.
+type ReplicaResult struct {
+	Instance int
+	Promoted bool
+	Lag      float64 // seconds, now
+	MeanLag  float64 // seconds, over the series intervals
+	MaxLag   float64
+	Applied  uint64
+	Behind   uint64 // committed writes not applied
+}
+
+func (d *database) result(now sim.Time) *DatabaseResult {
+	r := &DatabaseResult{DatabaseStats: d.DatabaseStats, Primary: d.primary,
+		Replication: d.spec.Replication.String(), ReadFrom: d.spec.ReadFrom.String()}
+	for _, x := range d.replicas {
+		rr := ReplicaResult{Instance: x.in.idx, Promoted: x.gone, Applied: x.applied, MeanLag: math.NaN(), MaxLag: x.lagMax}
+		if !x.gone {
+			rr.Lag = d.lag(x, now).Seconds()
+			if d.lsn > x.applied {
+				rr.Behind = d.lsn - x.applied
+			}
+		}
+		if x.lagN > 0 {
+			rr.MeanLag = x.lagSum / float64(x.lagN)
+		}
+		r.Replicas = append(r.Replicas, rr)
+	}
+	return r
+}
+
+func (d *database) restart() {
+	fo := d.Failovers
+	d.DatabaseStats = DatabaseStats{Failovers: fo}
+	for _, r := range d.replicas {
+		r.lagSum, r.lagMax, r.lagN = 0, 0, 0
+	}
+}
