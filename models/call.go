@@ -59,6 +59,8 @@ type call struct {
 	delta      sim.Time // a fill: how long the value took to load
 	failedLoad bool     // a fill reporting that the load failed
 	ackLSN     uint64   // a database write waiting for replicas: its LSN
+	outbox     *queue   // a database write carrying an outbox event for this queue
+	poison     bool     // a poison message: its handler fails on it
 
 	root exec // the operation's execution, embedded: no allocation per call
 }

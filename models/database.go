@@ -250,6 +250,9 @@ func (d *database) committed(c *call) (hold bool) {
 	d.lsn++
 	d.commitAt = append(d.commitAt, now)
 	d.lastWrite[c.key] = d.lsn
+	if c.outbox != nil {
+		c.outbox.toOutbox(c.key) // same transaction as the write
+	}
 	live := d.live()
 	for _, r := range live {
 		delay := r.extra

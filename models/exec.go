@@ -37,6 +37,16 @@ type step struct {
 	cache   *cache // cache operations: the cache they act on
 	cacheOf *cache // Cache step: the target's cache
 	fillOp  *op    // Cache step: the target's set operation
+
+	outboxTo *queue     // Call: a database write that carries an outbox event
+	owes     *queue     // Call: a database write a dual-write publish must follow
+	pays     bool       // Call: the publish that settles what the write owed
+	saga     []sagaPair // Saga
+}
+
+// sagaPair is a compiled saga action and its undo.
+type sagaPair struct {
+	do, undo [][]step // each a single sequence, run as a fork
 }
 
 type arm struct {
@@ -73,6 +83,11 @@ type exec struct {
 	missAt    sim.Time  // when a load began (for the fill's Δ)
 	missing   bool      // a Cache step's miss steps run: fill when they end
 	writeStep bool      // a cache write waits for its origin
+
+	owed    *queue // a dual write committed to the database, its publish not done yet
+	sagaK   int    // Saga: actions done
+	undoing bool   // Saga: compensating
+	undoK   int    // Saga: next action to undo
 }
 
 // join waits for the child execs of one Parallel or Branch step.
@@ -165,6 +180,15 @@ func (x *exec) run() {
 			return
 		case CacheDelete:
 			s.cache.remove(x.key)
+		case QueuePublish:
+			x.op.svc.queue.publish(x.key, false)
+		case Publish:
+			// through the outbox: the write before it carried the event
+		case Saga:
+			x.sagaK, x.undoing = 0, false
+			x.op.svc.sagas.count(x.m, &x.op.svc.sagas.Started)
+			x.fork(s.saga[0].do, false)
+			return
 		case Parallel:
 			x.fork(s.children, s.waitFirst)
 			return
@@ -191,6 +215,7 @@ func (x *exec) callOnce(s *step) {
 	m := x.m
 	c := m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
 	c.sheddable = x.sheddable
+	c.outbox = s.outboxTo
 	timeout := s.timeout
 	if timeout > 0 {
 		c.deadline = m.eng.Now() + timeout
@@ -236,6 +261,12 @@ func (x *exec) reply(c *call, o Outcome, _ sim.Time) {
 		x.finish(Error)
 		return
 	}
+	switch {
+	case s.owes != nil:
+		x.owed = s.owes // written; the event is still to publish
+	case s.pays:
+		x.owed = nil
+	}
 	x.rep++
 	if x.rep < s.repeat {
 		x.run() // the same Call step again, unless paused or crashed
@@ -266,6 +297,14 @@ func (x *exec) fork(seqs [][]step, waitFirst bool) {
 // finish ends this exec with o: a root exec completes its call, a child
 // reports to its join.
 func (x *exec) finish(o Outcome) {
+	if x.owed != nil {
+		// A dual write ends between its two writes: the database has the
+		// change, the queue never hears of it.
+		if x.m.measuring() {
+			x.owed.LostEvents++
+		}
+		x.owed = nil
+	}
 	if x.call != nil {
 		x.call.svc.complete(x.call, o)
 		return
@@ -303,8 +342,12 @@ func (j *join) childDone(o Outcome) {
 func (j *join) resume(o Outcome) {
 	j.resumed = true
 	p := j.parent
-	if s := &p.steps[p.pc]; s.kind == Cache {
+	switch s := &p.steps[p.pc]; s.kind {
+	case Cache:
 		p.missDone(s, o)
+		return
+	case Saga:
+		p.sagaNext(s, o)
 		return
 	}
 	if o != OK {
@@ -341,4 +384,46 @@ func (m *Model) newJoin() *join {
 func (m *Model) freeJoin(j *join) {
 	*j = join{}
 	m.joins = append(m.joins, j)
+}
+
+// sagaNext continues a saga after an action or an undo.
+func (x *exec) sagaNext(s *step, o Outcome) {
+	sv := x.op.svc
+	if x.undoing {
+		if o != OK {
+			sv.sagas.count(x.m, &sv.sagas.UndoFailures)
+		}
+		x.undoK--
+		x.runUndo(s)
+		return
+	}
+	if o == OK {
+		x.sagaK++
+		if x.sagaK < len(s.saga) {
+			x.fork(s.saga[x.sagaK].do, false)
+			return
+		}
+		sv.sagas.count(x.m, &sv.sagas.Completed)
+		x.pc++
+		x.run()
+		return
+	}
+	// Action sagaK failed: undo the ones before it, newest first.
+	sv.sagas.count(x.m, &sv.sagas.Compensated)
+	x.undoing, x.undoK = true, x.sagaK-1
+	x.runUndo(s)
+}
+
+// runUndo runs the next undo step, or ends the saga failed.
+func (x *exec) runUndo(s *step) {
+	for x.undoK >= 0 && s.saga[x.undoK].undo == nil {
+		x.undoK--
+	}
+	if x.undoK < 0 {
+		x.undoing = false
+		x.finish(Error)
+		return
+	}
+	x.op.svc.sagas.count(x.m, &x.op.svc.sagas.Undos)
+	x.fork(s.saga[x.undoK].undo, false)
 }

@@ -92,6 +92,10 @@ const (
 	// writes fail until the promotion (DatabaseSpec.Promotion) is over.
 	// It happens at an instant.
 	FaultFailover
+	// FaultPoison makes a fraction P of the messages published to a queue
+	// poison while it lasts: every consumer fails on them, so they are
+	// redelivered until they reach the dead-letter queue.
+	FaultPoison
 )
 
 func (v Verb) String() string {
@@ -130,6 +134,8 @@ func (v Verb) String() string {
 		return "replica_lag"
 	case FaultFailover:
 		return "failover"
+	case FaultPoison:
+		return "poison"
 	}
 	return "unknown"
 }
@@ -137,7 +143,7 @@ func (v Verb) String() string {
 // Verbs lists every verb by name, in declaration order.
 func Verbs() []Verb {
 	var out []Verb
-	for v := FaultLatency; v <= FaultFailover; v++ {
+	for v := FaultLatency; v <= FaultPoison; v++ {
 		out = append(out, v)
 	}
 	return out

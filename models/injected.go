@@ -199,6 +199,16 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("%s: factor must be > 0", f.Verb)
 		}
 		return nil
+	case f.Verb == FaultPoison:
+		id, ok := m.names[f.Target.Component]
+		if !ok || int(id) >= len(m.services) || m.services[id].queue == nil {
+			return fmt.Errorf("poison: no queue %q", f.Target.Component)
+		}
+		x.svc = m.services[id]
+		if !(f.P > 0 && f.P <= 1) {
+			return fmt.Errorf("poison: fraction must be in (0, 1]")
+		}
+		return nil
 	case f.Verb.Database():
 		id, ok := m.names[f.Target.Component]
 		if !ok || int(id) >= len(m.services) || m.services[id].db == nil {
@@ -395,6 +405,8 @@ func (x *injected) begin() {
 				r.extra += x.extra
 			}
 		}
+	case FaultPoison:
+		x.svc.queue.poison = append(x.svc.queue.poison, x.f.P)
 	case FaultFailover:
 		if err := x.svc.db.failover(now); err != nil {
 			x.note = err.Error()
@@ -456,6 +468,14 @@ func (x *injected) stop() {
 	case FaultBreaker:
 		for _, e := range x.edges {
 			e.manual(x.f.Mode, -1)
+		}
+	case FaultPoison:
+		q := x.svc.queue
+		for i, p := range q.poison {
+			if p == x.f.P {
+				q.poison = append(q.poison[:i], q.poison[i+1:]...)
+				break
+			}
 		}
 	case FaultReplicaLag:
 		for _, r := range x.replicas() {

@@ -62,6 +62,12 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 	m := &Model{eng: eng, opt: opt, names: map[string]int32{}, timeline: t.Faults}
 	byName := map[string]*Service{}
 	for i := range t.Services {
+		if q := t.Services[i].Topic; q != nil {
+			if len(t.Services[i].Ops) > 0 {
+				return nil, fmt.Errorf("service %q: a queue has no ops of its own", t.Services[i].Name)
+			}
+			t.Services[i].Ops = queueOps(q)
+		}
 		if c := t.Services[i].Cache; c != nil {
 			if len(t.Services[i].Ops) > 0 {
 				return nil, fmt.Errorf("service %q: a cache has no ops of its own", t.Services[i].Name)
@@ -116,6 +122,13 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 				return nil, err
 			}
 			s.db = d
+		}
+	}
+	for _, s := range m.services {
+		if s.spec.Topic != nil {
+			if err := m.buildQueue(s, resolve); err != nil {
+				return nil, err
+			}
 		}
 	}
 	names := map[string]int{} // edge names, to number repeats
@@ -271,6 +284,57 @@ func compile(in []Step, owner string, resolve resolver, mk edgeMaker) ([]step, e
 				return nil, err
 			}
 			s.children = [][]step{seq}
+		case Publish:
+			var err error
+			s.target, s.op, s.link, err = resolve(owner, st.Target, "publish")
+			if err != nil {
+				return nil, err
+			}
+			q := s.target.queue
+			if q == nil {
+				return nil, fmt.Errorf("service %q: publish to %q, which is not a queue", owner, st.Target)
+			}
+			s.pair = s.target.m.pairOf(owner, s.target.spec.Name)
+			// The database write the event belongs to: the last call before
+			// it in the sequence, local work in between allowed.
+			var prev *step
+			j := i - 1
+			for j >= 0 && out[j].kind == Work {
+				j--
+			}
+			if j >= 0 && out[j].kind == Call && out[j].target.db != nil && out[j].target.db.isWrite(out[j].op) {
+				prev = &out[j]
+			}
+			if st.Outbox {
+				if prev == nil {
+					return nil, fmt.Errorf("service %q: an outbox publish must follow a call to a database write", owner)
+				}
+				prev.outboxTo = q // the event rides in the write's transaction
+				break
+			}
+			s.kind, s.repeat, s.pays = Call, 1, true
+			if prev != nil {
+				prev.owes = q // a dual write: the event is owed until published
+			}
+		case Saga:
+			for _, a := range st.Saga {
+				do, err := compile([]Step{a.Do}, owner, resolve, mk)
+				if err != nil {
+					return nil, err
+				}
+				pair := sagaPair{do: [][]step{do}}
+				if a.Undo != nil {
+					undo, err := compile([]Step{*a.Undo}, owner, resolve, mk)
+					if err != nil {
+						return nil, err
+					}
+					pair.undo = [][]step{undo}
+				}
+				s.saga = append(s.saga, pair)
+			}
+			if len(s.saga) == 0 {
+				return nil, fmt.Errorf("service %q: a saga needs at least one action", owner)
+			}
 		case Parallel:
 			for _, ch := range st.Children {
 				seq, err := compile([]Step{ch}, owner, resolve, mk)
@@ -364,6 +428,9 @@ func (w *warmupEnd) Fire(any) {
 		}
 		if s.db != nil {
 			s.db.restart()
+		}
+		if s.queue != nil {
+			s.queue.restart()
 		}
 	}
 }
@@ -499,6 +566,8 @@ type ServiceResult struct {
 	Ejections     []EjectionEvent
 	Cache         *CacheResult    // caches only
 	Database      *DatabaseResult // databases only
+	Queue         *QueueResult    // queues only
+	Sagas         SagaStats       // sagas its operations ran
 }
 
 // Little compares both sides of Little's law, L = λW, at a service: the
@@ -582,6 +651,10 @@ func (m *Model) Result(withSeries bool) Result {
 		if s.db != nil {
 			sr.Database = s.db.result(now)
 		}
+		if s.queue != nil {
+			sr.Queue = s.queue.result(now)
+		}
+		sr.Sagas = s.sagas
 		sr.Amplification = math.NaN()
 		if first := c.Arrivals - s.retried; first > 0 {
 			sr.Amplification = float64(c.Arrivals) / float64(first)

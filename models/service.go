@@ -41,6 +41,15 @@ type Service struct {
 	ejEvents []EjectionEvent
 	cache    *cache    // caches only
 	db       *database // databases only
+	queue    *queue    // queues only
+	sagas    SagaStats
+}
+
+// SagaStats count the sagas a service's operations ran.
+type SagaStats struct {
+	Started, Completed, Compensated int64
+	Undos                           int64 // undo steps run
+	UndoFailures                    int64 // undo steps that failed (the saga is left half undone)
 }
 
 // ShedCauses counts requests shed by each mechanism.
@@ -252,7 +261,7 @@ func (s *Service) accept(c *call) {
 		in = s.pick()
 	}
 	c.inst = in
-	if !routed || in.down > 0 || (len(in.errs) > 0 && failFast(c, in)) {
+	if !routed || in.down > 0 || c.poison || (len(in.errs) > 0 && failFast(c, in)) {
 		// Refused at the door: connection refused by a crashed instance, or
 		// an injected error. No worker, no queue slot.
 		s.refused++
@@ -461,6 +470,7 @@ func (s *Service) restart(now sim.Time) {
 	s.arrivals = s.inFlight.Value()
 	s.late, s.sojourn, s.refused, s.departed = 0, 0, 0, 0
 	s.turned, s.expired, s.retried, s.shedBy = 0, 0, 0, ShedCauses{}
+	s.sagas = SagaStats{}
 	s.inFlight.Restart(now)
 	s.queued.Restart(now)
 	s.busy.Restart(now)
@@ -516,4 +526,10 @@ func (m *Model) buildAdmission(s *Service) error {
 		s.healthy = make([]int, 0, len(s.insts))
 	}
 	return nil
+}
+
+func (s *SagaStats) count(m *Model, f *int64) {
+	if m.measuring() {
+		*f++
+	}
 }

@@ -131,6 +131,9 @@ type ServiceSpec struct {
 	// Database makes the service a primary (instance 0) with replicas
 	// (the other instances).
 	Database *DatabaseSpec
+	// Topic makes the service a message queue (a topic); its publish
+	// operation is built from it and Ops must be empty.
+	Topic *QueueSpec
 }
 
 // OpSpec is one operation of a service: steps run in order by the worker
@@ -164,11 +167,22 @@ const (
 	// load) and fills the cache with the result.
 	Cache
 
+	// Publish publishes a message with the request's key to the queue
+	// Target. With Outbox it is not a call at all: the event is written to
+	// the queue's outbox in the same transaction as the preceding step (a
+	// call to a database write), and the queue's relay publishes it.
+	Publish
+	// Saga runs Saga's actions in order; when one fails it runs the undo
+	// steps of those that succeeded, newest first, and fails.
+	Saga
+
 	// The operations of a cache service (see cacheOps); not for users.
 	CacheServe
 	CacheFill
 	CacheWrite
 	CacheDelete
+	// The publish operation of a queue service (see queueOps).
+	QueuePublish
 )
 
 // Step is one instruction of an operation.
@@ -189,6 +203,16 @@ type Step struct {
 	Branches []BranchSpec // Branch
 
 	FailP float64 // Fail: probability in [0, 1]
+
+	Outbox bool       // Publish: through the transactional outbox
+	Saga   []SagaStep // Saga
+}
+
+// SagaStep is one action of a saga and the step that undoes it (nil:
+// nothing to undo).
+type SagaStep struct {
+	Do   Step
+	Undo *Step
 }
 
 // BranchSpec is one arm of a Branch step.
