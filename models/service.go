@@ -47,9 +47,11 @@ type Service struct {
 
 // SagaStats count the sagas a service's operations ran.
 type SagaStats struct {
-	Started, Completed, Compensated int64
-	Undos                           int64 // undo steps run
-	UndoFailures                    int64 // undo steps that failed (the saga is left half undone)
+	Started      int64 `json:"started"`
+	Completed    int64 `json:"completed"`
+	Compensated  int64 `json:"compensated"`
+	Undos        int64 `json:"undos"`         // undo steps run
+	UndoFailures int64 `json:"undo_failures"` // undo steps that failed (the saga is left half undone)
 }
 
 // ShedCauses counts requests shed by each mechanism.

@@ -157,6 +157,29 @@ type jsonService struct {
 	Ejections     []jsonEjection    `json:"ejections"`
 	Cache         *jsonCache        `json:"cache,omitempty"`
 	Database      *jsonDatabase     `json:"database,omitempty"`
+	Queue         *jsonQueue        `json:"queue,omitempty"`
+	Sagas         *models.SagaStats `json:"sagas,omitempty"`
+}
+
+type jsonQueue struct {
+	Published       int64       `json:"published"`
+	OutboxPublished int64       `json:"outbox_published"`
+	OutboxWaiting   int         `json:"outbox_waiting"`
+	LostEvents      int64       `json:"lost_events"`
+	Groups          []jsonGroup `json:"groups"`
+}
+
+type jsonGroup struct {
+	Name         string `json:"name"`
+	Delivered    int64  `json:"delivered"`
+	Acked        int64  `json:"acked"`
+	Failed       int64  `json:"failed"`
+	Redelivered  int64  `json:"redelivered"`
+	DeadLettered int64  `json:"dead_lettered"`
+	Duplicates   int64  `json:"duplicates"`
+	Backlog      int64  `json:"backlog"`
+	OldestAge    number `json:"oldest_age"`
+	InFlight     int    `json:"in_flight"`
 }
 
 type jsonDatabase struct {
@@ -341,6 +364,8 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Ejections:     jsonEjections(s.Ejections),
 			Cache:         jsonCacheOf(s.Cache),
 			Database:      jsonDatabaseOf(s.Database),
+			Queue:         jsonQueueOf(s.Queue),
+			Sagas:         sagasOf(s.Sagas),
 		})
 	}
 	doc.Calls = []jsonCall{}
@@ -425,6 +450,27 @@ func encode(w io.Writer, doc any) error {
 }
 
 func seconds(t sim.Time) number { return number(t.Seconds()) }
+
+func sagasOf(s models.SagaStats) *models.SagaStats {
+	if s.Started == 0 {
+		return nil
+	}
+	return &s
+}
+
+func jsonQueueOf(q *models.QueueResult) *jsonQueue {
+	if q == nil {
+		return nil
+	}
+	out := &jsonQueue{Published: q.Published, OutboxPublished: q.OutboxPublished, OutboxWaiting: q.Outbox,
+		LostEvents: q.LostEvents, Groups: []jsonGroup{}}
+	for _, g := range q.Groups {
+		out.Groups = append(out.Groups, jsonGroup{Name: g.Name, Delivered: g.Delivered, Acked: g.Acked, Failed: g.Failed,
+			Redelivered: g.Redelivered, DeadLettered: g.DeadLettered, Duplicates: g.Duplicates, Backlog: g.Backlog,
+			OldestAge: number(g.OldestAge), InFlight: g.InFlight})
+	}
+	return out
+}
 
 func jsonDatabaseOf(d *models.DatabaseResult) *jsonDatabase {
 	if d == nil {

@@ -41,6 +41,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	services(w, r.Services, extra)
 	caches(w, r.Services)
 	databases(w, r.Services)
+	queues(w, r.Services)
 	edges(w, r.Edges)
 	faults(w, r.Faults)
 	slos(w, r.SLOs)
@@ -224,6 +225,47 @@ func databases(w io.Writer, ss []models.ServiceResult) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "stale: replica reads that missed a committed write for their key; redirected: reads the routing sent")
 	fmt.Fprintln(w, "to the primary; lost writes: committed on a primary that died before a replica received them")
+}
+
+// queues writes one row per consumer group of each queue, then what the
+// queue lost or relayed, and the sagas services ran.
+func queues(w io.Writer, ss []models.ServiceResult) {
+	t := table{head: []string{"QUEUE", "group", "published", "delivered", "acked", "redelivered", "dead", "duplicates", "backlog", "oldest"},
+		left: []bool{true, true}}
+	var notes []string
+	for _, s := range ss {
+		q := s.Queue
+		if q == nil {
+			continue
+		}
+		for _, g := range q.Groups {
+			t.add(s.Name, g.Name, integer(q.Published), integer(g.Delivered), integer(g.Acked), integer(g.Redelivered),
+				integer(g.DeadLettered), integer(g.Duplicates), integer(g.Backlog), latency(g.OldestAge))
+		}
+		if q.LostEvents > 0 || q.OutboxPublished > 0 || q.Outbox > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d events lost by dual writes; %d relayed from the outbox, %d waiting there",
+				s.Name, q.LostEvents, q.OutboxPublished, q.Outbox))
+		}
+	}
+	for _, s := range ss {
+		if g := s.Sagas; g.Started > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d sagas, %d completed, %d compensated (%d undo steps, %d failed)",
+				s.Name, g.Started, g.Completed, g.Compensated, g.Undos, g.UndoFailures))
+		}
+	}
+	if len(t.rows) == 0 && len(notes) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	if len(t.rows) > 0 {
+		t.write(w)
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "dead: dead-lettered after max_deliveries; duplicates: messages a non-idempotent consumer handled twice;")
+		fmt.Fprintln(w, "backlog: messages not yet acked; oldest: the age of the oldest of them")
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
 }
 
 // edges writes every call site under a policy: what its callers asked

@@ -105,6 +105,22 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			r := recoveryOf(runs, name, parseArgs(args))
 			return r.ok
 		},
+		Queue: func(name string) queueValue {
+			var v queueValue
+			for _, f := range queueFields() {
+				x, _ := measure{fn: "queue", arg: name, field: f}.mean(runs)
+				v.set(f, x)
+			}
+			return v
+		},
+		Saga: func(name string) sagaValue {
+			var v sagaValue
+			for _, f := range sagaFields() {
+				x, _ := measure{fn: "saga", arg: name, field: f}.mean(runs)
+				v.set(f, x)
+			}
+			return v
+		},
 		DB: func(name string) dbValue {
 			var v dbValue
 			for _, f := range dbFields() {
@@ -138,6 +154,111 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			return v
 		},
 	}
+}
+
+func (v *queueValue) set(field string, x float64) {
+	switch field {
+	case "published":
+		v.Published = x
+	case "delivered":
+		v.Delivered = x
+	case "acked":
+		v.Acked = x
+	case "redelivered":
+		v.Redelivered = x
+	case "dead_lettered":
+		v.DeadLettered = x
+	case "duplicates":
+		v.Duplicates = x
+	case "backlog":
+		v.Backlog = x
+	case "oldest_age":
+		v.OldestAge = x
+	case "lost_events":
+		v.LostEvents = x
+	case "outbox_published":
+		v.OutboxPublished = x
+	}
+}
+
+func (v *sagaValue) set(field string, x float64) {
+	switch field {
+	case "started":
+		v.Started = x
+	case "completed":
+		v.Completed = x
+	case "compensated":
+		v.Compensated = x
+	case "undos":
+		v.Undos = x
+	case "undo_failures":
+		v.UndoFailures = x
+	}
+}
+
+// queueField reads one counter of a queue, summed over its groups
+// (oldest_age: the oldest over them).
+func queueField(r *models.Result, name, field string) float64 {
+	for i := range r.Services {
+		q := r.Services[i].Queue
+		if r.Services[i].Name != name || q == nil {
+			continue
+		}
+		switch field {
+		case "published":
+			return float64(q.Published)
+		case "lost_events":
+			return float64(q.LostEvents)
+		case "outbox_published":
+			return float64(q.OutboxPublished)
+		}
+		var sum, oldest float64
+		for _, g := range q.Groups {
+			switch field {
+			case "delivered":
+				sum += float64(g.Delivered)
+			case "acked":
+				sum += float64(g.Acked)
+			case "redelivered":
+				sum += float64(g.Redelivered)
+			case "dead_lettered":
+				sum += float64(g.DeadLettered)
+			case "duplicates":
+				sum += float64(g.Duplicates)
+			case "backlog":
+				sum += float64(g.Backlog)
+			case "oldest_age":
+				oldest = math.Max(oldest, g.OldestAge)
+			}
+		}
+		if field == "oldest_age" {
+			return oldest
+		}
+		return sum
+	}
+	return math.NaN()
+}
+
+func sagaField(r *models.Result, name, field string) float64 {
+	for i := range r.Services {
+		if r.Services[i].Name != name {
+			continue
+		}
+		g := r.Services[i].Sagas
+		switch field {
+		case "started":
+			return float64(g.Started)
+		case "completed":
+			return float64(g.Completed)
+		case "compensated":
+			return float64(g.Compensated)
+		case "undos":
+			return float64(g.Undos)
+		case "undo_failures":
+			return float64(g.UndoFailures)
+		}
+	}
+	return math.NaN()
 }
 
 func (v *dbValue) set(field string, x float64) {
@@ -581,6 +702,12 @@ func (m measure) value(r *models.Result) float64 {
 	}
 	if m.fn == "db" {
 		return dbField(r, m.arg, m.field)
+	}
+	if m.fn == "queue" {
+		return queueField(r, m.arg, m.field)
+	}
+	if m.fn == "saga" {
+		return sagaField(r, m.arg, m.field)
 	}
 	if m.fn == "slo" {
 		for _, s := range r.SLOs {

@@ -75,6 +75,8 @@ func checkFuncs() []checkFunc {
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
 		{"cache", "cache", nil, unitNumber, "a cache's counters: .hit_ratio .top_hit_ratio .lookups .hits .misses .stale_serves .coalesced .early_refreshes .origin_loads .evictions"},
 		{"db", "database", nil, unitNumber, "a database's counters: .writes .reads .replica_reads .stale_reads .stale_ratio .redirected .lost_writes .failovers .max_lag .mean_lag"},
+		{"queue", "queue", nil, unitNumber, "a queue's counters over its consumer groups: .published .delivered .acked .redelivered .dead_lettered .duplicates .backlog .oldest_age .lost_events .outbox_published"},
+		{"saga", "service", nil, unitNumber, "the sagas a service ran: .started .completed .compensated .undos .undo_failures"},
 		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end .pool_wait_mean .pool_wait_p99 .pool_peak .acquire_timeouts"},
 	}
 }
@@ -170,6 +172,37 @@ func dbFields() []string {
 	return []string{"writes", "reads", "replica_reads", "stale_reads", "stale_ratio", "redirected", "lost_writes", "failovers", "max_lag", "mean_lag"}
 }
 
+// queueValue is what queue("name") gives an expectation.
+type queueValue struct {
+	Published       float64 `expr:"published"`
+	Delivered       float64 `expr:"delivered"`
+	Acked           float64 `expr:"acked"`
+	Redelivered     float64 `expr:"redelivered"`
+	DeadLettered    float64 `expr:"dead_lettered"`
+	Duplicates      float64 `expr:"duplicates"`
+	Backlog         float64 `expr:"backlog"`
+	OldestAge       float64 `expr:"oldest_age"` // seconds
+	LostEvents      float64 `expr:"lost_events"`
+	OutboxPublished float64 `expr:"outbox_published"`
+}
+
+func queueFields() []string {
+	return []string{"published", "delivered", "acked", "redelivered", "dead_lettered", "duplicates", "backlog", "oldest_age", "lost_events", "outbox_published"}
+}
+
+// sagaValue is what saga("service") gives an expectation.
+type sagaValue struct {
+	Started      float64 `expr:"started"`
+	Completed    float64 `expr:"completed"`
+	Compensated  float64 `expr:"compensated"`
+	Undos        float64 `expr:"undos"`
+	UndoFailures float64 `expr:"undo_failures"`
+}
+
+func sagaFields() []string {
+	return []string{"started", "completed", "compensated", "undos", "undo_failures"}
+}
+
 // sloFields are sloValue's names, for hints.
 func sloFields() []string {
 	return []string{"budget_remaining", "budget_consumed", "sli", "total", "bad", "pages", "tickets", "time_to_exhaustion"}
@@ -214,6 +247,8 @@ type checkEnv struct {
 	Calls        func(string, string) callsValue `expr:"calls"`
 	Cache        func(string) cacheValue         `expr:"cache"`
 	DB           func(string) dbValue            `expr:"db"`
+	Queue        func(string) queueValue         `expr:"queue"`
+	Saga         func(string) sagaValue          `expr:"saga"`
 }
 
 // measure is one function call of an expectation, resolved at load time:
@@ -289,7 +324,7 @@ func (l *loader) checkExpect() {
 // knownNames are the names expressions may refer to.
 type knownNames struct {
 	workloads, services, slos []string
-	caches, databases         []string
+	caches, databases, queues []string
 	edges                     [][2]string // caller, service: calls under a policy
 }
 
@@ -315,6 +350,9 @@ func (l *loader) knownNames() knownNames {
 		}
 		if s.spec.Database != nil {
 			k.databases = append(k.databases, s.spec.Name)
+		}
+		if s.spec.Topic != nil {
+			k.queues = append(k.queues, s.spec.Name)
 		}
 	}
 	for _, s := range l.slos {
@@ -398,6 +436,12 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
 		e.Hint = hintFor(rest, sloFields(), "fields")
 	}
+	for typ, fields := range map[string][]string{"queueValue": queueFields(), "sagaValue": sagaFields()} {
+		if _, rest, ok := strings.Cut(e.Msg, "type scenarios."+typ+" has no field "); ok {
+			e.Msg = fmt.Sprintf("expression: %s() has no field %q", strings.TrimSuffix(typ, "Value"), rest)
+			e.Hint = hintFor(rest, fields, "fields")
+		}
+	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.dbValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: db() has no field %q", rest)
 		e.Hint = hintFor(rest, dbFields(), "fields")
@@ -452,18 +496,18 @@ func (v *callVisitor) Visit(node *ast.Node) {
 		}
 		for i := range *v.out {
 			m := &(*v.out)[i]
-			if (m.fn == "slo" || m.fn == "calls" || m.fn == "cache" || m.fn == "db") && m.field == "" && m.src == v.callSrc(call) {
+			if structFunc(m.fn) && m.field == "" && m.src == v.callSrc(call) {
 				m.field = prop.Value
 				m.src += "." + prop.Value
 				m.unit = sloFieldUnit(prop.Value)
-				if m.fn == "calls" || m.fn == "cache" || m.fn == "db" {
+				if m.fn != "slo" {
 					m.unit = unitCount
 					switch prop.Value {
 					case "amplification":
 						m.unit = unitNumber
 					case "hit_ratio", "top_hit_ratio":
 						m.unit = unitRatio
-					case "pool_wait_mean", "pool_wait_p99", "max_lag", "mean_lag":
+					case "pool_wait_mean", "pool_wait_p99", "max_lag", "mean_lag", "oldest_age":
 						m.unit = unitSeconds
 					case "stale_ratio":
 						m.unit = unitRatio
@@ -521,6 +565,8 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 		known = v.names.caches
 	case "database":
 		known = v.names.databases
+	case "queue":
+		known = v.names.queues
 	case "service":
 		known = v.names.services
 	default:
@@ -581,6 +627,15 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 		return m, false
 	}
 	return m, true
+}
+
+// structFunc says whether fn's value is a struct read through a field.
+func structFunc(fn string) bool {
+	switch fn {
+	case "slo", "calls", "cache", "db", "queue", "saga":
+		return true
+	}
+	return false
 }
 
 // checkEdge validates calls("caller", "service"): a pair that has a call

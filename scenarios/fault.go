@@ -207,7 +207,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 		f.Target.Component = s
 		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "cache"})
-	case models.FaultMassExpiry, models.FaultHotKey, models.FaultPoolLeak:
+	case models.FaultMassExpiry, models.FaultHotKey, models.FaultPoolLeak, models.FaultPoison:
 		p, pok := l.probability(verb.val, vpath)
 		if !pok || p == 0 {
 			if pok {
@@ -244,9 +244,11 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			l.errorf(verb.key, path, "e.g. on: api->db, or between: [[api], [db]]", "missing on: (a link) or between: (two groups)")
 			return false
 		}
-	case v == models.FaultMassExpiry || v == models.FaultHotKey || v == models.FaultReplicaLag:
+	case v == models.FaultMassExpiry || v == models.FaultHotKey || v == models.FaultReplicaLag || v == models.FaultPoison:
 		want := "cache"
 		switch v {
+		case models.FaultPoison:
+			want = "queue"
 		case models.FaultHotKey:
 			want = "workload"
 		case models.FaultReplicaLag:
@@ -495,10 +497,13 @@ func (l *loader) checkFaults() {
 					caches = append(caches, s.spec.Name)
 				}
 			}
-			var dbs []string
+			var dbs, queues []string
 			for _, s := range l.services {
 				if s.spec.Database != nil {
 					dbs = append(dbs, s.spec.Name)
+				}
+				if s.spec.Topic != nil {
+					queues = append(queues, s.spec.Name)
 				}
 			}
 			switch {
@@ -506,6 +511,8 @@ func (l *loader) checkFaults() {
 				known, label = caches, "cache"
 			case r.want == "database":
 				known, label = dbs, "database"
+			case r.want == "queue":
+				known, label = queues, "queue"
 			case r.want == "service" || strings.HasPrefix(r.want, "service instance"):
 				known, label = services, "service"
 			case r.want == "workload":

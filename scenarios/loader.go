@@ -34,6 +34,7 @@ type loader struct {
 	expects    []expectDraft
 	cacheSteps []cacheUse // cache: steps, checked to name a cache
 	dbWrites   []dbWrite  // databases' writes:, checked to name operations
+	publishes  []cacheUse // publish: steps, checked to name a queue
 }
 
 const (
@@ -169,6 +170,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	l.checkRefs()
 	l.checkCacheSteps()
 	l.checkDatabases()
+	l.checkPublishes()
 	l.checkLinks()
 	l.checkCycles()
 	l.checkFaults()

@@ -198,6 +198,9 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 			return nil, err
 		}
 		add("on", n)
+	case models.FaultPoison:
+		add("poison", scalar(formatProbability(f.P)))
+		add("on", scalar(t.Component))
 	case models.FaultFailover:
 		add("failover", scalar(t.Component))
 	case models.FaultReplicaLag:

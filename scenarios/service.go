@@ -18,7 +18,7 @@ type serviceInfo struct {
 	dbReplicas int      // database: replicas beside the primary
 }
 
-var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache", "database"}, admissionKeys...)
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache", "database", "topic"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
@@ -72,6 +72,8 @@ func (l *loader) opNames(n *yaml.Node) []string {
 		switch k.Value {
 		case "cache":
 			names = append(names, cacheOpNames...)
+		case "topic":
+			names = append(names, "publish")
 		case "service_time":
 			names = append(names, shorthandOp)
 		case "ops":
@@ -105,6 +107,9 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 		case "database":
 			dbKey = f.key
 			l.decodeDatabase(s, f.val, join(path, "database"))
+		case "topic":
+			cacheKey = f.key // like a cache: no ops of its own
+			l.decodeQueue(s, f.val, join(path, "topic"))
 		}
 	}
 	if cacheKey != nil && dbKey != nil {
@@ -158,7 +163,11 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 	if cacheKey != nil {
 		for _, k := range []*yaml.Node{stKey, opsKey} {
 			if k != nil {
-				l.errorf(k, join(path, k.Value), "a cache's operations are get, set, write and delete", "a cache has no %s:", k.Value)
+				what, ops := "cache", "get, set, write and delete"
+				if s.spec.Topic != nil {
+					what, ops = "topic", "publish"
+				}
+				l.errorf(k, join(path, k.Value), "a "+what+"'s operations are "+ops, "a %s has no %s:", what, k.Value)
 			}
 		}
 		return

@@ -11,14 +11,14 @@ import (
 )
 
 // stepKinds are the keys that say what a step does; a step has exactly one.
-var stepKinds = []string{"work", "call", "parallel", "branch", "fail", "cache"}
+var stepKinds = []string{"work", "call", "parallel", "branch", "fail", "cache", "publish", "saga"}
 
 // stepKeys are every key a step may have: its kind and the modifiers.
-var stepKeys = append([]string{"work", "call", "timeout", "repeat", "parallel", "wait", "branch", "fail", "cache", "miss"}, policyKeys...)
+var stepKeys = append([]string{"work", "call", "timeout", "repeat", "parallel", "wait", "branch", "fail", "cache", "miss", "publish", "outbox", "saga"}, policyKeys...)
 
 // modifierOf says which step kind each modifier belongs to.
 var modifierOf = func() map[string]string {
-	m := map[string]string{"repeat": "call", "wait": "parallel", "miss": "cache"}
+	m := map[string]string{"repeat": "call", "wait": "parallel", "miss": "cache", "outbox": "publish"}
 	for _, k := range policyKeys {
 		m[k] = "call"
 	}
@@ -132,6 +132,22 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 	case "fail":
 		step.Kind = models.Fail
 		step.FailP, ok = l.probability(kind.val, kp)
+	case "publish":
+		step.Kind = models.Publish
+		target, tok := l.scalar(kind.val, kp, "the name of a queue service")
+		if tok {
+			step.Target, _ = l.addRef(deref(kind.val), kp, strings.TrimSpace(target), svc, op)
+			l.publishes = append(l.publishes, cacheUse{node: deref(kind.val), path: kp, name: strings.TrimSpace(target)})
+		}
+		ok = tok
+		for _, f := range fields {
+			if f.key.Value == "outbox" {
+				step.Outbox, _ = l.boolean(f.val, join(path, "outbox"))
+			}
+		}
+	case "saga":
+		step.Kind = models.Saga
+		step.Saga = l.decodeSaga(kind.val, kp, svc, op, depth)
 	case "cache":
 		step.Kind = models.Cache
 		target, tok := l.scalar(kind.val, kp, "the name of a cache service")

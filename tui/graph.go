@@ -74,6 +74,15 @@ func newGraph(t models.Topology) *graph {
 				}
 				pool(from, st.Target, st.Policy)
 			}
+			if st.Kind == models.Publish {
+				edge(from, st.Target)
+			}
+			for _, a := range st.Saga {
+				walk(from, []models.Step{a.Do})
+				if a.Undo != nil {
+					walk(from, []models.Step{*a.Undo})
+				}
+			}
 			if st.Kind == models.Cache {
 				edge(from, st.Target)
 			}
@@ -86,6 +95,14 @@ func newGraph(t models.Topology) *graph {
 	for i, s := range t.Services {
 		for _, o := range s.Ops {
 			walk(len(t.Workloads)+i, o.Steps)
+		}
+		if s.Topic != nil {
+			for _, g := range s.Topic.Groups {
+				edge(len(t.Workloads)+i, g.Target) // the queue delivers to its consumers
+			}
+		}
+		if s.Cache != nil && s.Cache.OriginSvc != "" {
+			edge(len(t.Workloads)+i, s.Cache.OriginSvc)
 		}
 	}
 	// Longest path from a workload; the loader rejects call cycles, and the

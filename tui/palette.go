@@ -60,6 +60,7 @@ var verbHelp = map[models.Verb]string{
 	models.FaultHotKey:     "send a share of a workload to one key",
 	models.FaultReplicaLag: "delay or stop a database's replication",
 	models.FaultFailover:   "kill a database's primary, promote a replica",
+	models.FaultPoison:     "make new messages of a queue poison",
 }
 
 func newPalette(g *graph, sel int) *palette {
@@ -142,6 +143,12 @@ func targetsFor(g *graph, v models.Verb) []choice {
 			a, b := g.nodes[e[0]].name, g.nodes[e[1]].name
 			out = append(out, choice{label: a + "->" + b, t: models.Target{From: a, To: b}, node: e[0]})
 		}
+	case v == models.FaultPoison:
+		for i, n := range g.nodes {
+			if !n.workload && n.spec.Topic != nil {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
 	case v.Database():
 		for i, n := range g.nodes {
 			if !n.workload && n.spec.Database != nil {
@@ -198,6 +205,8 @@ func fieldsFor(v models.Verb) []field {
 		return []field{{key: "p", label: "leak", value: "20%", hint: "each connection returned is kept with this probability"}, forField}
 	case models.FaultFlush, models.FaultFailover:
 		return nil
+	case models.FaultPoison:
+		return []field{{key: "p", label: "poison", value: "1%", hint: "fraction of new messages every consumer fails on"}, forField}
 	case models.FaultReplicaLag:
 		return []field{{key: "lag", label: "add", value: "5s", hint: "replication delay added, or stop"}, forField}
 	case models.FaultMassExpiry:
@@ -300,7 +309,7 @@ func (p *palette) build() (models.Fault, error) {
 		return f, fmt.Errorf("add: give a latency")
 	}
 	if (f.Verb == models.FaultLoss || f.Verb == models.FaultErrors || f.Verb == models.FaultPoolLeak ||
-		f.Verb == models.FaultMassExpiry || f.Verb == models.FaultHotKey) && f.P == 0 {
+		f.Verb == models.FaultMassExpiry || f.Verb == models.FaultHotKey || f.Verb == models.FaultPoison) && f.P == 0 {
 		return f, fmt.Errorf("give a probability > 0%%")
 	}
 	if f.Verb == models.FaultRamp && f.Duration > 0 && f.Over > f.Duration {
