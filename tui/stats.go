@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	"cascade/models"
@@ -55,6 +56,12 @@ type nodeStats struct {
 	openTo     []string // callees some breaker of this component has open
 	instances  int
 	workersAll int
+
+	// Data-tier extras: NaN or -1 when the component has none.
+	hitRatio float64  // cache: hits / lookups so far
+	lag      float64  // database: the worst replica's lag now, seconds
+	backlog  int64    // topic: unacked messages over its groups; -1 = not a topic
+	pools    []string // "db 8/10": connection pools it calls through, in use / size
 }
 
 func seriesOf(r *models.Result, g *graph, i int) []models.Point {
@@ -73,7 +80,33 @@ func seriesOf(r *models.Result, g *graph, i int) []models.Point {
 
 func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 	n := g.nodes[i]
-	st := nodeStats{p99: math.NaN(), util: math.NaN(), sloRemain: math.NaN(), queueCap: -1}
+	st := nodeStats{p99: math.NaN(), util: math.NaN(), sloRemain: math.NaN(), queueCap: -1,
+		hitRatio: math.NaN(), lag: math.NaN(), backlog: -1}
+	if !n.workload && n.index < len(s.Result.Services) {
+		sr := &s.Result.Services[n.index]
+		if c := sr.Cache; c != nil {
+			st.hitRatio = c.HitRatio
+		}
+		if d := sr.Database; d != nil {
+			st.lag = 0
+			for _, r := range d.Replicas {
+				if !r.Promoted {
+					st.lag = math.Max(st.lag, r.Lag)
+				}
+			}
+		}
+		if q := sr.Queue; q != nil {
+			st.backlog = 0
+			for _, g := range q.Groups {
+				st.backlog += g.Backlog
+			}
+		}
+	}
+	for _, e := range s.Result.Edges {
+		if e.Caller == n.name && e.Pool != nil {
+			st.pools = append(st.pools, e.Target+" "+strconv.Itoa(e.Pool.InUse)+"/"+strconv.Itoa(e.Pool.Size))
+		}
+	}
 	if !n.workload {
 		st.instances = n.spec.Instances
 		st.workersAll = n.spec.Workers * n.spec.Instances

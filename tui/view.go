@@ -313,6 +313,26 @@ func (m Model) extras(st nodeStats) line {
 	for _, to := range st.openTo {
 		l = append(l, sty(&th.bad, "breaker→"+to+" open "))
 	}
+	if finite(st.hitRatio) {
+		hs := &th.dim
+		if st.hitRatio < 0.5 {
+			hs = &th.warn
+		}
+		l = append(l, sty(hs, "hit "+pct(st.hitRatio)+" "))
+	}
+	if finite(st.lag) && st.lag > 0.001 {
+		ls := &th.dim
+		if st.lag > 1 {
+			ls = &th.warn
+		}
+		l = append(l, sty(ls, "lag "+fixed(st.lag, 1)+"s "))
+	}
+	if st.backlog > 0 {
+		l = append(l, sty(&th.dim, "backlog "+strconv.FormatInt(st.backlog, 10)+" "))
+	}
+	for _, p := range st.pools {
+		l = append(l, sty(&th.dim, "pool→"+p+" "))
+	}
 	for _, f := range st.faults {
 		l = append(l, sty(&th.accent, "⚡"+f+" "))
 	}
