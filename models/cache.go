@@ -589,6 +589,7 @@ func (discard) reply(*call, Outcome, sim.Time) {}
 // fill the cache with what they loaded.
 func (x *exec) cacheLookup(s *step) {
 	m := x.m
+	s.pair.sent(m.measuring())
 	c := m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
 	c.sheddable = x.sheddable
 	m.send(c, s.timeout)
