@@ -101,7 +101,19 @@ func (s *Scenario) Variants() ([]Variant, error) {
 		vs, err := s.Override(va.Overrides)
 		if err != nil {
 			if ps, ok := err.(Problems); ok {
-				probs = append(probs, ps...)
+				for _, p := range ps {
+					// A problem pointing into the file above variants: says
+					// which variant made the file say it.
+					if p.Line < vn.Line && !strings.Contains(p.Msg+p.Hint, "variant") {
+						note := fmt.Sprintf("with variant %q (line %d)", name, k.Line)
+						if p.Hint == "" {
+							p.Hint = note
+						} else {
+							p.Hint += "; " + note
+						}
+					}
+					probs = append(probs, p)
+				}
 				continue
 			}
 			return nil, err

@@ -31,7 +31,14 @@ func validateCmd(args []string) int {
 	}
 	status = exitOK
 	for _, f := range files {
-		if _, ok := loadScenario("validate", f); !ok {
+		s, ok := loadScenario("validate", f)
+		if !ok {
+			status = exitUsage
+			continue
+		}
+		// Variants are the file with overrides applied: each must load too.
+		if _, err := s.Variants(); err != nil {
+			reportLoadError("validate", f, err)
 			status = exitUsage
 			continue
 		}
