@@ -39,28 +39,30 @@ type call struct {
 	epoch uint32 // the instance's epoch when the call started: a crash bumps it
 	slot  int32  // index in the instance's running list while it runs
 
-	abandoned bool // the caller timed out: the reply goes nowhere
-	admitted  bool // took a worker or a queue slot
-	lost      bool // a message was dropped: only the caller's timeout frees it
-	outcome   Outcome
+	outcome Outcome
 
 	// Policies (see edge.go and admission.go).
 	deadline   sim.Time      // when the caller stops waiting, if known; 0 = never
 	retryAfter sim.Time      // a Throttled reply: when to come back
 	permit     policy.Permit // the caller's breaker permit
-	bulk       bool          // holds a slot of the caller's bulkhead
-	connBorn   sim.Time      // ... and, in a pool, this connection
-	retry      bool          // a retry or hedge, not a first attempt
-	sheddable  bool          // priority shedding drops it first
-	limited    bool          // passed the service's rate limiter (a leaky queue delays, then re-admits)
+	connBorn   sim.Time      // a pool slot's connection (bulk)
 
-	// Caches (see cache.go).
-	hit        bool     // a lookup's answer: the key was there
-	delta      sim.Time // a fill: how long the value took to load
-	failedLoad bool     // a fill reporting that the load failed
-	ackLSN     uint64   // a database write waiting for replicas: its LSN
-	outbox     *queue   // a database write carrying an outbox event for this queue
-	poison     bool     // a poison message: its handler fails on it
+	// Caches, databases, queues (see cache.go, database.go, queue.go).
+	delta  sim.Time // a fill: how long the value took to load
+	ackLSN uint64   // a database write waiting for replicas: its LSN
+	outbox *queue   // a database write carrying an outbox event for this queue
+
+	// Flags, together so the struct packs tight (it is zeroed on every reuse).
+	abandoned  bool // the caller timed out: the reply goes nowhere
+	admitted   bool // took a worker or a queue slot
+	lost       bool // a message was dropped: only the caller's timeout frees it
+	bulk       bool // holds a slot of the caller's bulkhead
+	retry      bool // a retry or hedge, not a first attempt
+	sheddable  bool // priority shedding drops it first
+	limited    bool // passed the service's rate limiter (a leaky queue delays, then re-admits)
+	hit        bool // a cache lookup's answer: the key was there
+	failedLoad bool // a cache fill reporting that the load failed
+	poison     bool // a poison message: its handler fails on it
 
 	root exec // the operation's execution, embedded: no allocation per call
 }

@@ -69,25 +69,27 @@ type exec struct {
 	call *call // root exec: the call whose operation this is
 	join *join // child exec: where to report
 
-	inst   *instance // where it runs: pauses stall it, a crash ends it
-	epoch  uint32    // the instance's epoch when the call started
-	key    uint32    // the request's key, for downstream calls
-	wend   sim.Time  // Work step: the instance's work clock when it is done
-	inWork bool      // stalled by a pause in the middle of a Work step
+	inst  *instance // where it runs: pauses stall it, a crash ends it
+	epoch uint32    // the instance's epoch when the call started
+	key   uint32    // the request's key, for downstream calls
+	wend  sim.Time  // Work step: the instance's work clock when it is done
 
-	deadline  sim.Time // the caller's deadline, when this service honours deadlines; 0 = none
-	sheddable bool     // the request is sheddable traffic, and so are its calls
+	deadline sim.Time // the caller's deadline, when this service honours deadlines; 0 = none
 
 	// Caches.
 	waitTimer sim.Timer // a coalesced miss's wait for another's load
 	missAt    sim.Time  // when a load began (for the fill's Δ)
-	missing   bool      // a Cache step's miss steps run: fill when they end
-	writeStep bool      // a cache write waits for its origin
 
-	owed    *queue // a dual write committed to the database, its publish not done yet
-	sagaK   int    // Saga: actions done
-	undoing bool   // Saga: compensating
-	undoK   int    // Saga: next action to undo
+	owed  *queue // a dual write committed to the database, its publish not done yet
+	sagaK int32  // Saga: actions done
+	undoK int32  // Saga: next action to undo
+
+	// Flags, together so the struct packs tight.
+	inWork    bool // stalled by a pause in the middle of a Work step
+	sheddable bool // the request is sheddable traffic, and so are its calls
+	missing   bool // a Cache step's miss steps run: fill when they end
+	writeStep bool // a cache write waits for its origin
+	undoing   bool // Saga: compensating
 }
 
 // join waits for the child execs of one Parallel or Branch step.
@@ -399,7 +401,7 @@ func (x *exec) sagaNext(s *step, o Outcome) {
 	}
 	if o == OK {
 		x.sagaK++
-		if x.sagaK < len(s.saga) {
+		if int(x.sagaK) < len(s.saga) {
 			x.fork(s.saga[x.sagaK].do, false)
 			return
 		}
