@@ -36,8 +36,9 @@ type edge struct {
 	series *sim.Ring[EdgePoint]
 	iv     EdgePoint // counts of the open interval
 
-	forced, disabled int   // breaker faults holding the breakers (see FaultBreaker)
-	inflight         int64 // requests begun and not finished
+	outbox           *queue // a database write's outbox event: every attempt carries it
+	forced, disabled int    // breaker faults holding the breakers (see FaultBreaker)
+	inflight         int64  // requests begun and not finished
 }
 
 // edgeState is the policy state of one client: one caller instance, or
@@ -367,6 +368,7 @@ func (r *request) launch(kind attemptKind, permit policy.Permit, bulk bool) {
 	c := m.newCall(e.target, e.op, r, e.link, r.src, r.key)
 	c.permit, c.bulk, c.retry, c.sheddable = permit, bulk, retry, r.sheddable
 	c.connBorn = r.connBorn
+	c.outbox = e.outbox
 	timeout := e.timeout
 	if timeout > 0 {
 		c.deadline = now + timeout
@@ -432,6 +434,13 @@ func (r *request) armHedge() {
 // ends with the last failure.
 func (r *request) hedge() {
 	h := r.e.pol.Hedge
+	if r.waiting || r.connecting {
+		// An attempt is already waiting for a bulkhead slot or a pool
+		// connection: a copy would only queue behind it, and a request
+		// holds one such wait at a time. The waiting attempt arms the
+		// next hedge when it goes out.
+		return
+	}
 	if r.tries >= h.Max {
 		if len(r.live) == 0 {
 			r.finish(r.last, false)
@@ -982,6 +991,9 @@ func (e *edge) result(now sim.Time, withSeries bool) EdgeResult {
 			p.Leaked += b.leaked
 			waits.Merge(b.waitHist)
 		}
+		// The edge counts a timed-out wait as a bulkhead refusal (it is
+		// one to the caller); the pool reports the two apart.
+		p.Rejected -= p.AcquireTimeouts
 		if waits.Count() > 0 {
 			p.WaitMean, p.WaitP99 = waits.Mean(), waits.Quantile(0.99)
 		}

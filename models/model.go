@@ -214,6 +214,14 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		st.windows = append(st.windows, w)
 		m.windows = append(m.windows, w)
 	}
+	// The timeline's faults are injected at Start, which has no one to tell
+	// of a fault that cannot act: check them now.
+	for i, f := range t.Faults {
+		x := &injected{m: m, f: f}
+		if err := x.resolve(); err != nil {
+			return nil, fmt.Errorf("fault %d: %w", i+1, err)
+		}
+	}
 	return m, nil
 }
 
@@ -310,6 +318,9 @@ func compile(in []Step, owner string, resolve resolver, mk edgeMaker) ([]step, e
 					return nil, fmt.Errorf("service %q: an outbox publish must follow a call to a database write", owner)
 				}
 				prev.outboxTo = q // the event rides in the write's transaction
+				if prev.edge != nil {
+					prev.edge.outbox = q // and so in each attempt's through a policy
+				}
 				break
 			}
 			s.kind, s.repeat, s.pays = Call, 1, true

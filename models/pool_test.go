@@ -115,3 +115,44 @@ func TestPoolOpensLazilyAndRecyclesOldConnections(t *testing.T) {
 		t.Errorf("latency p50 %.4fs max %.4fs: want 5 ms, and 55 ms for calls that opened a connection", w.Latency.P50, w.Latency.Max)
 	}
 }
+
+// Hedging through a pool whose connections take time to open: a request
+// holds one wait at a time, so a hedge does not start a second connection
+// while one opens, and every connection comes back.
+func TestPoolHedgeWhileConnecting(t *testing.T) {
+	call := callTo("db")
+	call.Policy = &CallPolicy{Hedge: &HedgeSpec{Delay: 10 * sim.Millisecond, Max: 3},
+		Bulkhead: &BulkheadSpec{Pool: true, Max: 10, Wait: sim.Second, Setup: constant(t, 100*sim.Millisecond), Lifetime: sim.Millisecond}}
+	db := service("db", 0, Unbounded, work(constant(t, 50*sim.Millisecond)), Step{Kind: Fail, FailP: 0.5})
+	topo := Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "api", Rate: 20, Limit: 200}},
+		Services:  []ServiceSpec{service("api", 0, Unbounded, call), db},
+	}
+	r := run(t, topo, Options{})
+	if p, w := r.Edges[0].Pool, r.Workloads[0]; p.InUse != 0 || w.InFlight != 0 || w.Arrivals != 200 {
+		t.Errorf("after every request ended: %d connections in use, %d requests in flight of %d", p.InUse, w.InFlight, w.Arrivals)
+	}
+	if h := r.Edges[0].Hedges; h == 0 {
+		t.Error("no hedges sent")
+	}
+}
+
+// A wait that runs out is an acquire timeout, not a rejection.
+func TestPoolTimeoutsAreNotRejections(t *testing.T) {
+	call := callTo("db")
+	call.Policy = &CallPolicy{Bulkhead: &BulkheadSpec{Pool: true, Max: 1, Wait: 10 * sim.Millisecond}}
+	topo := Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "api", Rate: 100}},
+		Services:  []ServiceSpec{service("api", 0, Unbounded, call), service("db", 0, Unbounded, work(constant(t, 50*sim.Millisecond)))},
+	}
+	p := run(t, topo, Options{Until: 5 * sim.Second}).Edges[0].Pool
+	if p.Rejected != 0 || p.AcquireTimeouts < 100 {
+		t.Errorf("unbounded waiters: %d rejected, %d acquire timeouts", p.Rejected, p.AcquireTimeouts)
+	}
+	// A bounded queue: beyond it callers are rejected.
+	call.Policy.Bulkhead.Queue = 1
+	p = run(t, topo, Options{Until: 5 * sim.Second}).Edges[0].Pool
+	if p.Rejected == 0 {
+		t.Errorf("one waiter allowed: no rejection (timeouts %d)", p.AcquireTimeouts)
+	}
+}

@@ -151,3 +151,28 @@ func TestSagaCompensatesInReverse(t *testing.T) {
 		t.Errorf("%d inventory undos: a failed action is not undone, only the ones before it", inventoryUndos)
 	}
 }
+
+// An outbox write made through a call policy (here a connection pool)
+// carries its event like a plain call does.
+func TestOutboxThroughACallPolicy(t *testing.T) {
+	for _, withPool := range []bool{false, true} {
+		write := Step{Kind: Call, Target: "db", Op: "write"}
+		if withPool {
+			write.Policy = &CallPolicy{Bulkhead: &BulkheadSpec{Pool: true, Max: 10, Wait: sim.Second}}
+		}
+		dbs := DatabaseSpec{Writes: []string{"write"}}
+		topo := Topology{
+			Workloads: []WorkloadSpec{{Name: "w", Target: "api", Rate: 20, Keys: KeySpec{Kind: KeysUniform, N: 100}}},
+			Services: []ServiceSpec{
+				service("api", 0, Unbounded, write, Step{Kind: Publish, Target: "q", Outbox: true}),
+				{Name: "db", Instances: 1, Queue: Unbounded, Database: &dbs, Ops: []OpSpec{{Name: "write", Steps: []Step{work(constant(t, sim.Millisecond))}}}},
+				{Name: "q", Instances: 1, Queue: Unbounded, Topic: &QueueSpec{Partitions: 1, Visibility: 30 * sim.Second, OutboxPoll: 100 * sim.Millisecond, OutboxBatch: 100}},
+			},
+		}
+		r := run(t, topo, Options{Until: 5 * sim.Second})
+		w, q := r.Services[1].Database.Writes, r.Services[2].Queue
+		if w < 80 || q.OutboxPublished < w-5 {
+			t.Errorf("pool=%v: %d writes committed, %d outbox events published", withPool, w, q.OutboxPublished)
+		}
+	}
+}
