@@ -74,19 +74,26 @@ type DatabaseSpec struct {
 }
 
 // shipped is one committed write on its way to, or waiting at, a replica.
+// stream is the replica's replication connection it was sent on: a crash
+// or a failover opens a new one, and what the old one still carried is
+// dropped (the replica re-fetches from where it is).
 type shipped struct {
 	lsn    uint64
 	commit sim.Time
+	stream uint32
 }
 
 // replica is one replica's replication state.
 type replica struct {
 	db       *database
 	in       *instance
+	bit      uint64 // its bit in the masks of writes waiting for acks
 	received uint64
 	applied  uint64
 	queue    []shipped // received, not yet applied
 	applying bool
+	stream   uint32   // the current replication connection
+	lastAt   sim.Time // when the last write sent on it arrives: one stream, in order
 	stopped  int      // replica_lag stop faults holding it
 	extra    sim.Time // replica_lag faults' added delay
 	gone     bool     // promoted to primary
@@ -108,7 +115,8 @@ type database struct {
 	rng       *sim.Rand
 	rr        int
 	promoting bool
-	acks      map[*call]int // semi-sync/sync writes waiting for replicas
+	acks      map[*call]uint64 // semi-sync/sync writes waiting: the replicas that have not acked
+	pruneAt   int              // lastWrite size that triggers forgetting applied writes
 
 	DatabaseStats
 }
@@ -125,7 +133,7 @@ type DatabaseStats struct {
 }
 
 func newDatabase(s *Service, spec DatabaseSpec, rng *sim.Rand) (*database, error) {
-	d := &database{s: s, spec: spec, lastWrite: map[uint32]uint64{}, rng: rng, acks: map[*call]int{}}
+	d := &database{s: s, spec: spec, lastWrite: map[uint32]uint64{}, rng: rng, acks: map[*call]uint64{}, pruneAt: 1 << 12}
 	for _, o := range s.ops {
 		w := false
 		for _, n := range spec.Writes {
@@ -138,8 +146,11 @@ func newDatabase(s *Service, spec DatabaseSpec, rng *sim.Rand) (*database, error
 			return nil, fmt.Errorf("database %q: no operation %q to treat as a write", s.spec.Name, n)
 		}
 	}
-	for _, in := range s.insts[1:] {
-		d.replicas = append(d.replicas, &replica{db: d, in: in})
+	if len(s.insts) > 65 {
+		return nil, fmt.Errorf("database %q: at most 64 replicas (%d instances)", s.spec.Name, len(s.insts))
+	}
+	for i, in := range s.insts[1:] {
+		d.replicas = append(d.replicas, &replica{db: d, in: in, bit: 1 << i})
 	}
 	return d, nil
 }
@@ -153,6 +164,9 @@ func (d *database) isWrite(o *op) bool {
 	return false
 }
 
+// uncount restores the counters route had before it counted again.
+func (d *database) uncount(before DatabaseStats) { d.DatabaseStats = before }
+
 func (d *database) count(f *int64) {
 	if d.s.m.measuring() {
 		*f++
@@ -161,10 +175,14 @@ func (d *database) count(f *int64) {
 
 // route chooses the instance for c: writes to the primary, reads by the
 // routing policy. ok is false when no instance can take it (a write during
-// a promotion).
+// a promotion). A call a leaky-queue limiter delayed is routed again when
+// it is let in, but counted once.
 func (d *database) route(c *call) (*instance, bool) {
 	s := d.s
 	now := s.m.eng.Now()
+	if c.limited {
+		defer d.uncount(d.DatabaseStats)
+	}
 	if d.isWrite(c.op) {
 		d.count(&d.Writes)
 		if d.promoting {
@@ -253,28 +271,79 @@ func (d *database) committed(c *call) (hold bool) {
 	if c.outbox != nil {
 		c.outbox.toOutbox(c.key) // same transaction as the write
 	}
-	live := d.live()
-	for _, r := range live {
-		delay := r.extra
-		if d.spec.Delay != nil {
-			delay += d.spec.Delay.Sample(d.rng)
-		}
-		m.eng.After(delay, (*arrive)(r), shipped{lsn: d.lsn, commit: now})
+	var need uint64
+	for _, r := range d.live() {
+		d.ship(r, d.lsn, now, now)
+		need |= r.bit
 	}
 	d.trim()
-	need := 0
-	switch d.spec.Replication {
-	case SemiSync:
-		need = min(1, len(live))
-	case Sync:
-		need = len(live)
-	}
-	if need > 0 {
+	if d.spec.Replication != Async && need != 0 {
 		d.acks[c] = need
 		c.ackLSN = d.lsn
 		return true
 	}
 	return false
+}
+
+// ship sends write lsn to r, from the instant from on. A replica streams
+// the log: writes arrive in commit order, so a slow one holds back those
+// behind it (a shorter sampled delay cannot overtake).
+func (d *database) ship(r *replica, lsn uint64, commit, from sim.Time) {
+	delay := r.extra
+	if d.spec.Delay != nil {
+		delay += d.spec.Delay.Sample(d.rng)
+	}
+	at := max(from+delay, r.lastAt)
+	r.lastAt = at
+	d.s.m.eng.At(at, (*arrive)(r), shipped{lsn: lsn, commit: commit, stream: r.stream})
+}
+
+// catchUp streams r what it lacks of the log, from the instant from on: a
+// replica back from a crash, or following a new primary.
+func (d *database) catchUp(r *replica, from sim.Time) {
+	for lsn := r.received + 1; lsn <= d.lsn; lsn++ {
+		d.ship(r, lsn, d.commitTime(lsn), from)
+	}
+}
+
+// crashed is an instance of the database going down. The primary's
+// writes waiting for acks fail: the connection is gone and the client
+// was never told yes. A replica's stream breaks: what was on its way is
+// lost, and it re-fetches from where it is when it comes back.
+func (d *database) crashed(in *instance) {
+	if in.idx == d.primary {
+		waiting := make([]*call, 0, len(d.acks))
+		for c := range d.acks { // collected, then answered in LSN order
+			waiting = append(waiting, c)
+		}
+		sortCallsByLSN(waiting)
+		clear(d.acks)
+		for _, c := range waiting {
+			c.respond(Error)
+		}
+		return
+	}
+	if r := d.replicaOf(in); r != nil {
+		r.stream++
+		r.lastAt = 0
+	}
+}
+
+// up is an instance of the database back from a crash: a replica catches up.
+func (d *database) up(in *instance, now sim.Time) {
+	if r := d.replicaOf(in); r != nil && !r.gone {
+		d.catchUp(r, now)
+		r.next()
+	}
+}
+
+func (d *database) replicaOf(in *instance) *replica {
+	for _, r := range d.replicas {
+		if r.in == in {
+			return r
+		}
+	}
+	return nil
 }
 
 // trim forgets commit instants every replica has applied.
@@ -292,8 +361,10 @@ func (d *database) trim() {
 	}
 }
 
-// ack is a replica having received (semi-sync) or applied (sync) lsn.
-func (d *database) ack(lsn uint64, applied bool) {
+// ack is replica r having received (semi-sync) or applied (sync) every
+// write up to lsn. Semi-sync answers a write at its first replica's ack,
+// sync once every replica it was shipped to has acked.
+func (d *database) ack(r *replica, lsn uint64, applied bool) {
 	if len(d.acks) == 0 {
 		return
 	}
@@ -301,12 +372,12 @@ func (d *database) ack(lsn uint64, applied bool) {
 		return
 	}
 	var done []*call
-	for c, n := range d.acks { // order does not matter: each is answered below in LSN order
-		if c.ackLSN <= lsn {
-			if n--; n == 0 {
+	for c, need := range d.acks { // order does not matter: each is answered below in LSN order
+		if c.ackLSN <= lsn && need&r.bit != 0 {
+			if need &^= r.bit; need == 0 || d.spec.Replication == SemiSync {
 				done = append(done, c)
 			} else {
-				d.acks[c] = n
+				d.acks[c] = need
 			}
 		}
 	}
@@ -330,19 +401,19 @@ type arrive replica
 
 func (a *arrive) Fire(arg any) {
 	r := (*replica)(a)
-	if r.gone {
-		return
-	}
 	w := arg.(shipped)
-	r.received = max(r.received, w.lsn)
+	if r.gone || w.stream != r.stream || w.lsn != r.received+1 {
+		return // sent on a stream that broke since, or not next in the log
+	}
+	r.received = w.lsn
 	r.queue = append(r.queue, w)
-	r.db.ack(w.lsn, false)
+	r.db.ack(r, w.lsn, false)
 	r.next()
 }
 
 // next applies the next received write, one at a time.
 func (r *replica) next() {
-	if r.applying || r.stopped > 0 || len(r.queue) == 0 || r.gone {
+	if r.applying || r.stopped > 0 || len(r.queue) == 0 || r.gone || r.in.down > 0 {
 		return
 	}
 	r.applying = true
@@ -364,14 +435,30 @@ func (a *applied) Fire(any) {
 	}
 	w := r.queue[0]
 	r.queue = r.queue[1:]
-	r.applied = max(r.applied, w.lsn)
-	r.db.ack(w.lsn, true)
+	r.applied = w.lsn
+	r.db.ack(r, w.lsn, true)
 	r.db.trim()
 	r.next()
 }
 
-// tick samples every replica's lag once per series interval.
+// tick samples every replica's lag once per series interval, and forgets
+// the last writes of keys every replica has applied: no read can miss them,
+// and a large key space would otherwise grow the map without end.
 func (d *database) tick(now sim.Time) {
+	if len(d.lastWrite) > d.pruneAt {
+		least := d.lsn
+		for _, r := range d.replicas {
+			if !r.gone {
+				least = min(least, r.applied)
+			}
+		}
+		for k, l := range d.lastWrite { // deletions only: order does not matter
+			if l <= least {
+				delete(d.lastWrite, k)
+			}
+		}
+		d.pruneAt = max(1<<12, 2*len(d.lastWrite))
+	}
 	for _, r := range d.replicas {
 		if r.gone {
 			continue
@@ -396,23 +483,15 @@ func (d *database) failover(now sim.Time) error {
 		return fmt.Errorf("failover: %q has no replica to promote", d.s.spec.Name)
 	}
 	d.count(&d.Failovers)
-	old := d.s.insts[d.primary]
-	d.s.crash(old, now)
 	// Writes the dead primary committed but had not answered (waiting for
-	// acks): the connection is gone, and the client was never told yes.
-	var waiting []*call
+	// acks) fail with it (see crashed): they were never acknowledged.
 	unacked := int64(0)
-	for c := range d.acks { // collected, then answered in LSN order
-		waiting = append(waiting, c)
+	for c := range d.acks {
 		if c.ackLSN > best.received {
 			unacked++
 		}
 	}
-	sortCallsByLSN(waiting)
-	clear(d.acks)
-	for _, c := range waiting {
-		c.respond(Error)
-	}
+	d.s.crash(d.s.insts[d.primary], now)
 	if lost := d.lsn - best.received; lost > 0 {
 		// Lost writes are the acknowledged ones: the clients were told
 		// they were saved, and they are gone.
@@ -424,8 +503,14 @@ func (d *database) failover(now sim.Time) error {
 				delete(d.lastWrite, k)
 			}
 		}
+		// Commit instants are kept from the oldest write a replica lacks,
+		// which is at most best.received + 1.
+		if base := d.lsn - uint64(len(d.commitAt)) + 1; best.received+1 >= base {
+			d.commitAt = d.commitAt[:best.received+1-base]
+		} else {
+			d.commitAt = d.commitAt[:0]
+		}
 		d.lsn = best.received
-		d.commitAt = d.commitAt[:0]
 	}
 	// The promoted replica applies what it has, then is the primary.
 	best.gone = true
@@ -434,11 +519,22 @@ func (d *database) failover(now sim.Time) error {
 	d.primary = best.in.idx
 	d.promoting = true
 	d.s.m.eng.After(d.spec.Promotion, (*promoted)(d), nil)
-	// Every other replica now follows the new primary from where it is.
+	// Every other replica now follows the new primary from where it is, on
+	// a new stream once the promotion is done; a log beyond the new
+	// primary's (a replica down when it was chosen) is rewound.
 	for _, r := range d.replicas {
-		if !r.gone {
-			r.received = min(r.received, d.lsn)
-			r.applied = min(r.applied, d.lsn)
+		if r.gone {
+			continue
+		}
+		r.stream++
+		r.lastAt = 0
+		r.received = min(r.received, d.lsn)
+		r.applied = min(r.applied, d.lsn)
+		for len(r.queue) > 0 && r.queue[len(r.queue)-1].lsn > d.lsn {
+			r.queue = r.queue[:len(r.queue)-1]
+		}
+		if r.in.down == 0 {
+			d.catchUp(r, now+d.spec.Promotion)
 		}
 	}
 	return nil

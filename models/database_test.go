@@ -101,3 +101,128 @@ func TestReplicaLagFaultStopsApplying(t *testing.T) {
 		t.Errorf("replica %+v: want 5 s of lag, then caught up", d.Replicas[0])
 	}
 }
+
+// runModel runs topo to until and returns the model, for tests that look
+// at replication state the result does not show.
+func runModel(t *testing.T, topo Topology, until sim.Time) *Model {
+	t.Helper()
+	m, err := New(sim.NewEngine(1), topo, Options{Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	for !m.Advance(10 * sim.Second) {
+	}
+	return m
+}
+
+// Sync replication waits for every replica: with one that never applies,
+// no write may be acknowledged (each replica's ack counts once per write,
+// not once per write it applies after it).
+func TestSyncReplicationWaitsForEveryReplica(t *testing.T) {
+	topo := dbTopo(t, 50, 0, sim.Millisecond, DatabaseSpec{Replication: Sync})
+	topo.Workloads = topo.Workloads[:1]
+	topo.Faults = []Fault{{Verb: FaultReplicaLag, Stop: true, Target: Target{Component: "db", Instances: Instances{Mode: SelectOne, N: 2}}}}
+	m := runModel(t, topo, 5*sim.Second)
+	r := m.Result(false)
+	d := m.services[0].db
+	if ok := r.Workloads[0].OK; ok > 0 || d.replicas[0].applied < d.lsn-5 {
+		t.Errorf("%d sync writes acknowledged while replica 2 applied %d of %d (replica 1: %d)", ok, d.replicas[1].applied, d.lsn, d.replicas[0].applied)
+	}
+	// Without the stop every write is acknowledged.
+	topo.Faults = nil
+	r = run(t, topo, Options{Until: 5 * sim.Second})
+	if w := r.Workloads[0]; w.OK < w.Arrivals-2 {
+		t.Errorf("healthy sync replication: %d of %d writes acknowledged", w.OK, w.Arrivals)
+	}
+}
+
+// Replicas stream the log in order: writes shipped while a replica_lag
+// fault adds 3 s cannot be overtaken by later ones once it ends, so the
+// replica stays behind until they arrive.
+func TestShippingIsInOrder(t *testing.T) {
+	topo := dbTopo(t, 20, 0, 0, DatabaseSpec{ReadFrom: ReadReplicas})
+	topo.Services[0].Database.ApplyTime = nil
+	topo.Workloads = topo.Workloads[:1]
+	topo.Faults = []Fault{{Verb: FaultReplicaLag, Duration: sim.Second, Latency: constant(t, 3*sim.Second), Target: Target{Component: "db"}}}
+	m := runModel(t, topo, 2*sim.Second)
+	rep := m.Result(false).Services[0].Database.Replicas[0]
+	// The first write (t ≈ 0.05 s) arrives at about 3 s: at 2 s its age is ≈ 1.95 s.
+	if rep.Lag < 1.8 || rep.Applied != 0 || rep.Behind < 25 {
+		t.Errorf("at 2 s: lag %.3fs, applied %d, behind %d; want ≈1.95 s, 0, ≈40", rep.Lag, rep.Applied, rep.Behind)
+	}
+	m = runModel(t, topo, 4*sim.Second)
+	rep = m.Result(false).Services[0].Database.Replicas[0]
+	if rep.Lag > 0.01 || rep.Behind != 0 {
+		t.Errorf("at 4 s every write has arrived, yet lag %.3fs, behind %d", rep.Lag, rep.Behind)
+	}
+}
+
+// After a failover the replicas follow the new primary: what the dead one
+// was still shipping is dropped, so no replica gets ahead of the new
+// primary, and they catch up with what the new primary has.
+func TestFailoverDropsTheDeadPrimarysShipments(t *testing.T) {
+	spec := DatabaseSpec{Replication: Async, Delay: constant(t, 50*sim.Millisecond), Promotion: sim.Second}
+	topo := dbTopo(t, 300, 0, sim.Millisecond, spec)
+	topo.Workloads = topo.Workloads[:1]
+	topo.Faults = []Fault{{Verb: FaultFailover, Start: 10 * sim.Second, Target: Target{Component: "db"}}}
+	for _, until := range []sim.Time{10*sim.Second + 100*sim.Millisecond, 15 * sim.Second} {
+		m := runModel(t, topo, until)
+		d := m.services[0].db
+		for i, r := range d.replicas {
+			if !r.gone && r.applied > d.lsn {
+				t.Errorf("at %s: replica %d applied lsn %d beyond the primary's %d", until, i, r.applied, d.lsn)
+			}
+			if until == 15*sim.Second && !r.gone && r.applied < d.lsn-20 {
+				t.Errorf("at 15 s: replica %d applied %d of the new primary's %d", i, r.applied, d.lsn)
+			}
+		}
+	}
+}
+
+// A leaky-queue limiter at a database delays calls and lets them in
+// later: each read is counted once.
+func TestDatabaseCountsDelayedCallsOnce(t *testing.T) {
+	topo := dbTopo(t, 0, 100, sim.Millisecond, DatabaseSpec{ReadFrom: ReadReplicas})
+	topo.Workloads = topo.Workloads[1:]
+	topo.Services[0].Admission.RateLimit = &LimiterSpec{Kind: LeakyQueue, Rate: 50, Burst: 1000}
+	s := run(t, topo, Options{Until: 10 * sim.Second}).Services[0]
+	if s.Database.Reads > s.Arrivals || s.Database.Reads < s.Arrivals-2 {
+		t.Errorf("db counted %d reads for %d arrivals", s.Database.Reads, s.Arrivals)
+	}
+}
+
+// replica_lag selects among replicas: a count or a share never picks the
+// primary, and an instance that is not a replica is an error.
+func TestReplicaLagSelectsReplicas(t *testing.T) {
+	topo := dbTopo(t, 50, 0, sim.Millisecond, DatabaseSpec{})
+	topo.Workloads = topo.Workloads[:1]
+	topo.Faults = []Fault{{Verb: FaultReplicaLag, Stop: true, Target: Target{Component: "db", Instances: Instances{Mode: SelectCount, N: 1}}}}
+	r := run(t, topo, Options{Until: 5 * sim.Second})
+	reps := r.Services[0].Database.Replicas
+	if reps[0].Behind < 200 || reps[1].Behind > 2 {
+		t.Errorf("replica_lag stop on 1 replica: behind %d and %d, want ≈250 and 0", reps[0].Behind, reps[1].Behind)
+	}
+	topo.Faults[0].Target.Instances = Instances{Mode: SelectOne, N: 0}
+	if _, err := New(sim.NewEngine(1), topo, Options{Until: sim.Second}); err == nil {
+		t.Error("replica_lag on instance 0 (the primary) accepted")
+	}
+}
+
+// A crashed replica neither receives nor applies; back up, it catches up
+// from where it was, and sync writes wait for it meanwhile.
+func TestCrashedReplicaCatchesUp(t *testing.T) {
+	topo := dbTopo(t, 100, 0, sim.Millisecond, DatabaseSpec{})
+	topo.Workloads = topo.Workloads[:1]
+	topo.Faults = []Fault{{Verb: FaultCrash, Start: sim.Second, Duration: 2 * sim.Second, Target: Target{Component: "db", Instances: Instances{Mode: SelectOne, N: 1}}}}
+	m := runModel(t, topo, 2*sim.Second)
+	d := m.services[0].db
+	if r := d.replicas[0]; r.received > 110 || d.replicas[1].applied < d.lsn-2 {
+		t.Errorf("at 2 s, down since 1 s: replica 1 received %d of %d", r.received, d.lsn)
+	}
+	m = runModel(t, topo, 4*sim.Second)
+	d = m.services[0].db
+	if r := d.replicas[0]; r.applied < d.lsn-2 {
+		t.Errorf("at 4 s, up since 3 s: replica 1 applied %d of %d", r.applied, d.lsn)
+	}
+}

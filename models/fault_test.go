@@ -360,3 +360,44 @@ func TestClearRevertsEarly(t *testing.T) {
 		t.Error("a fault on an unknown service was accepted")
 	}
 }
+
+// Overlapping hot_key faults: while both are on, the newer rules; when one
+// ends the other rules again; when both have ended no key is hot.
+func TestOverlappingHotKeysRestoreCorrectly(t *testing.T) {
+	topo := Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "s", Rate: 100, Keys: KeySpec{Kind: KeysUniform, N: 1000}}},
+		Services:  []ServiceSpec{service("s", 0, Unbounded, work(constant(t, sim.Millisecond)))},
+		Faults: []Fault{
+			{Verb: FaultHotKey, Start: 1 * sim.Second, Duration: 2 * sim.Second, P: 0.5, Key: 7, Target: Target{Component: "w"}},
+			{Verb: FaultHotKey, Start: 2 * sim.Second, Duration: 2 * sim.Second, P: 0.9, Key: 8, Target: Target{Component: "w"}},
+		},
+	}
+	for _, c := range []struct {
+		at    sim.Time
+		share float64
+		key   uint32
+	}{{1500 * sim.Millisecond, 0.5, 7}, {2500 * sim.Millisecond, 0.9, 8}, {3500 * sim.Millisecond, 0.9, 8}, {4500 * sim.Millisecond, 0, 0}} {
+		m, err := New(sim.NewEngine(1), topo, Options{Until: c.at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Start()
+		for !m.Advance(10 * sim.Second) {
+		}
+		if k := m.workloads[0].keyed; k.hotShare != c.share || (c.share > 0 && k.hotKey != c.key) {
+			t.Errorf("at %s: key %d takes %.0f%%, want key %d at %.0f%%", c.at, k.hotKey, 100*k.hotShare, c.key, 100*c.share)
+		}
+	}
+	// Ended in the other order: the first ends last.
+	topo.Faults[0].Duration = 4 * sim.Second
+	m, err := New(sim.NewEngine(1), topo, Options{Until: 4500 * sim.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	for !m.Advance(10 * sim.Second) {
+	}
+	if k := m.workloads[0].keyed; k.hotShare != 0.5 || k.hotKey != 7 {
+		t.Errorf("after the newer ended: key %d at %.0f%%, want key 7 at 50%%", k.hotKey, 100*k.hotShare)
+	}
+}

@@ -37,9 +37,6 @@ type injected struct {
 	wl *Workload
 	// Policy faults: the call sites they hold.
 	edges []*edge
-	// Hot key: what the workload's key sampler had before.
-	prevShare float64
-	prevKey   uint32
 	// Replica lag: the delay it added; a note when it could not act.
 	extra sim.Time
 	note  string
@@ -219,6 +216,23 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("replica_lag: give the added delay or stop")
 		}
 		x.insts = f.Target.Instances.pick(x.svc.insts)
+		if f.Verb == FaultReplicaLag {
+			if f.Target.Instances.Mode != SelectOne {
+				// A count or a share of the replicas: the primary is not one.
+				var reps []*instance
+				for _, r := range x.svc.db.replicas {
+					reps = append(reps, r.in)
+				}
+				x.insts = f.Target.Instances.pick(reps)
+			}
+			if len(x.svc.db.replicas) == 0 {
+				return fmt.Errorf("replica_lag: %q has no replicas (give it instances: 2 or more)", f.Target.Component)
+			}
+			if len(x.replicas()) == 0 {
+				return fmt.Errorf("replica_lag: instance %d of %q is not a replica (the primary is instance 0; replicas are 1..%d)",
+					int(f.Target.Instances.N), f.Target.Component, len(x.svc.db.replicas))
+			}
+		}
 		return nil
 	case f.Verb == FaultHotKey:
 		id, ok := m.names[f.Target.Component]
@@ -417,7 +431,6 @@ func (x *injected) begin() {
 		x.svc.cache.expire(now, x.f.P, x.rng)
 	case FaultHotKey:
 		k := x.wl.keyed
-		x.prevShare, x.prevKey = k.hotShare, k.hotKey
 		k.hotShare, k.hotKey = x.f.P, uint32(x.f.Key)
 	}
 	if x.f.Verb.Instant() {
@@ -504,8 +517,18 @@ func (x *injected) stop() {
 			}
 		}
 	case FaultHotKey:
-		if k := x.wl.keyed; k.hotShare == x.f.P && k.hotKey == uint32(x.f.Key) {
-			k.hotShare, k.hotKey = x.prevShare, x.prevKey
+		// The newest hot_key fault still active on the workload rules; with
+		// none, the sampler goes back to what it had before the first.
+		k := x.wl.keyed
+		k.hotShare, k.hotKey = 0, 0
+		var newest *injected
+		for _, y := range m.faults {
+			if y.state == FaultActive && y.f.Verb == FaultHotKey && y.wl == x.wl && (newest == nil || y.start >= newest.start) {
+				newest = y
+			}
+		}
+		if newest != nil {
+			k.hotShare, k.hotKey = newest.f.P, uint32(newest.f.Key)
 		}
 	}
 }
@@ -520,8 +543,11 @@ func (x *injected) bringUp() {
 		return
 	}
 	x.down = false
+	now := x.m.eng.Now()
 	for _, in := range x.insts {
-		in.down--
+		if in.down--; in.down == 0 && x.svc.db != nil {
+			x.svc.db.up(in, now)
+		}
 	}
 }
 
@@ -579,7 +605,15 @@ func (s *Service) crash(in *instance, now sim.Time) {
 		s.leave(c, in, now, Error, false)
 		c.respond(Error)
 	}
+	// Replies a pause held go nowhere now (the callers heard of the
+	// crash above); the calls are done.
+	for _, c := range in.held {
+		c.respond(Error)
+	}
 	in.held = in.held[:0]
+	if s.db != nil {
+		s.db.crashed(in)
+	}
 }
 
 // resume ends a pause: held replies go out, stalled work continues, and

@@ -388,6 +388,9 @@ func (l *loader) instances(f *models.Fault, n *yaml.Node, path string) bool {
 	switch {
 	case s == "all":
 		f.Target.Instances = models.Instances{Mode: models.SelectAll}
+	case s == "one" && f.Verb == models.FaultReplicaLag:
+		// Instance 0 of a database is its primary: one replica is the first.
+		f.Target.Instances = models.Instances{Mode: models.SelectOne, N: 1}
 	case s == "one":
 		f.Target.Instances = models.Instances{Mode: models.SelectOne}
 	case strings.HasSuffix(s, "%"):
@@ -535,6 +538,29 @@ func (l *loader) checkFaults() {
 				s := l.svcByName[r.name]
 				if s != nil && int(d.f.Target.Instances.N) >= s.spec.Instances {
 					l.errorf(d.instNode, join(d.path, "instance"), "instances are numbered from 0", "%s has %d instances, there is no instance %d", r.name, s.spec.Instances, int(d.f.Target.Instances.N))
+					ok = false
+				}
+			}
+		}
+		if in := d.f.Target.Instances; ok && d.f.Verb == models.FaultReplicaLag {
+			if s := l.svcByName[d.f.Target.Component]; s != nil {
+				reps := s.spec.Instances - 1
+				switch {
+				case reps < 1:
+					on := d.instNode
+					for _, r := range d.refs {
+						if r.want == "database" && r.node != nil {
+							on = r.node
+						}
+					}
+					l.errorf(on, join(d.path, "on"), "give the database replicas: 1 or more", "%s has no replicas to lag", s.spec.Name)
+					ok = false
+				case in.Mode == models.SelectOne && (in.N < 1 || int(in.N) > reps):
+					l.errorf(d.instNode, join(d.path, "instance"), "instance 0 is the primary; the replicas are 1.."+strconv.Itoa(reps),
+						"%s has no replica %d", s.spec.Name, int(in.N))
+					ok = false
+				case in.Mode == models.SelectCount && int(in.N) > reps:
+					l.errorf(d.instNode, join(d.path, "instances"), "", "%s has %d replicas, fewer than %d", s.spec.Name, reps, int(in.N))
 					ok = false
 				}
 			}
