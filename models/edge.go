@@ -318,13 +318,13 @@ func (r *request) connect(kind attemptKind, permit policy.Permit) bool {
 			return false
 		}
 	}
-	b.opened++
 	r.connBorn = now
-	if b.setup == nil {
-		return false
+	var d sim.Time
+	if b.setup != nil {
+		d = b.setup.Sample(r.e.rng)
 	}
-	d := b.setup.Sample(r.e.rng)
 	if d <= 0 {
+		b.opened++
 		return false
 	}
 	r.connecting, r.waitKind, r.waitPermit = true, kind, permit
@@ -339,6 +339,7 @@ func (c *reqConnected) Fire(any) {
 	r := (*request)(c)
 	r.waitTimer = sim.Timer{}
 	r.connecting = false
+	r.st.bulk.opened++ // counted once open: warm-up may reset the count meanwhile
 	r.launch(r.waitKind, r.waitPermit, true)
 }
 
@@ -609,8 +610,7 @@ func (r *request) finish(o Outcome, expired bool) {
 	}
 	if r.connecting {
 		r.connecting = false
-		st.bulk.opened-- // never finished opening
-		st.release(now, -1)
+		st.release(now, -1) // the connection never finished opening
 	}
 	for _, c := range r.live {
 		if c.bulk {

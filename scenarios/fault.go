@@ -135,7 +135,10 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			ok = false
 		}
 	}
-	if fl, has := by["for"]; has {
+	if fl, has := by["for"]; has && v.Instant() {
+		l.errorf(fl.key, join(path, "for"), "it happens at once; drop for:", "%s has no duration", verb.key.Value)
+		ok = false
+	} else if has {
 		if t, tok := l.positiveDuration(fl.val, join(path, "for")); tok {
 			f.Duration = t
 		} else {

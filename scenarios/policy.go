@@ -530,6 +530,15 @@ func (l *loader) decodePool(n *yaml.Node, path string) (*models.BulkheadSpec, bo
 		}
 		ok = ok && fok
 	}
+	if ok && b.Wait == 0 && b.Queue > 0 {
+		for _, f := range fields {
+			if f.key.Value == "waiters" {
+				l.errorf(f.key, join(path, "waiters"), "give acquire_timeout: a time to wait, or drop waiters:",
+					"waiters bounds the callers waiting for a connection, but acquire_timeout: 0 lets none wait")
+				ok = false
+			}
+		}
+	}
 	return b, ok
 }
 
