@@ -337,7 +337,12 @@ func (x *exec) cacheServe(k *cache) {
 	if e := k.get(key); e != nil {
 		switch {
 		case e.negative && now < e.soft:
+			// A cached error. hit marks it as the cache's answer for the
+			// key, not a failure of the cache: a look-aside client fails
+			// the request instead of loading (which is what the negative
+			// entry is there to prevent).
 			k.count(&k.NegativeHits)
+			c.hit = true
 			x.finish(Error)
 			return
 		case now < e.soft:
@@ -481,6 +486,10 @@ func (k *cache) settle(key uint32, o Outcome, filled bool) {
 			w.call.hit = true
 			w.finish(OK)
 		case k.spec.SingleFlight && k.spec.LockTimeout == 0 && k.spec.Lease == 0 && o != OK:
+			// The shared error is the cache's answer for the key (see
+			// the negative hit): a look-aside waiter fails, it does not
+			// load.
+			w.call.hit = true
 			w.finish(o)
 		case k.spec.Pattern == ReadThrough && k.origin != nil:
 			k.count(&k.OriginLoads)
@@ -595,9 +604,18 @@ func (x *exec) cacheLookup(s *step) {
 	m.send(c, s.timeout)
 }
 
-// cacheReply continues a Cache step after the cache's answer.
+// cacheReply continues a Cache step after the cache's answer. An error
+// the cache answered for the key (a negative hit, a single-flight load's
+// shared error: hit is set) fails the step; any other failure — the
+// cache down, overloaded or too slow — is the cache failing, and the miss
+// steps load instead. A reply the client stopped waiting for (abandoned:
+// its timeout, a reset) never counts as the cache's answer.
 func (x *exec) cacheReply(s *step, c *call, o Outcome) {
-	if o == OK && c != nil && c.hit {
+	if c != nil && c.hit && !c.abandoned {
+		if o != OK {
+			x.finish(Error)
+			return
+		}
 		x.pc++
 		x.run()
 		return

@@ -76,3 +76,59 @@ func TestFlushStampedeAndSingleFlight(t *testing.T) {
 		t.Logf("%s: %d db calls, %d coalesced, hit ratio %.3f", c.name, db, k.Coalesced, k.HitRatio)
 	}
 }
+
+func TestCacheAsideNegativeHitSparesOrigin(t *testing.T) {
+	// A look-aside cache with negative caching in front of an origin that
+	// always fails: a cached error is the cache's answer for the key, so
+	// the client fails the request without loading. The origin sees one
+	// load per miss, not one per lookup.
+	spec := CacheSpec{Capacity: 1000, TTL: 10 * sim.Second, NegTTL: 5 * sim.Second}
+	topo := cacheTopo(t, 200, KeySpec{Kind: KeysUniform, N: 10}, spec, sim.Millisecond, 0, 0)
+	topo.Services[2].Ops[0].Steps = append(topo.Services[2].Ops[0].Steps, Step{Kind: Fail, FailP: 1})
+	r := run(t, topo, Options{Until: 4 * sim.Second})
+	c := r.Services[1].Cache
+	db := r.Services[2]
+	t.Logf("lookups=%d negHits=%d misses=%d fills=%d; db arrivals=%d", c.Lookups, c.NegativeHits, c.Misses, c.Fills, db.Arrivals)
+	if db.Arrivals > c.Misses+5 {
+		t.Errorf("db got %d loads for %d misses (%d negative hits went to the origin too)", db.Arrivals, c.Misses, c.NegativeHits)
+	}
+	if c.NegativeHits < 500 {
+		t.Errorf("only %d negative hits", c.NegativeHits)
+	}
+	// Every request fails: the origin's errors, then the cached ones.
+	if w := r.Workloads[0]; w.OK != 0 || w.Error < c.NegativeHits {
+		t.Errorf("client %+v, %d negative hits: every request should fail", w.Counts, c.NegativeHits)
+	}
+}
+
+func TestCacheAsideSingleFlightSharedErrorSparesOrigin(t *testing.T) {
+	// Single-flight shares the loader's error with the waiters: a
+	// look-aside waiter fails with it rather than loading itself.
+	spec := CacheSpec{Capacity: 1000, TTL: 10 * sim.Second, SingleFlight: true}
+	topo := cacheTopo(t, 1000, KeySpec{Kind: KeysUniform, N: 1}, spec, 100*sim.Millisecond, 0, 0)
+	topo.Services[2].Ops[0].Steps = append(topo.Services[2].Ops[0].Steps, Step{Kind: Fail, FailP: 1})
+	r := run(t, topo, Options{Until: 2 * sim.Second})
+	c := r.Services[1].Cache
+	t.Logf("lookups=%d misses=%d coalesced=%d; db arrivals=%d", c.Lookups, c.Misses, c.Coalesced, r.Services[2].Arrivals)
+	if r.Services[2].Arrivals > c.Misses-c.Coalesced+5 {
+		t.Errorf("single-flight shared the error, yet %d coalesced waiters loaded from the db (%d db calls for %d leader misses)", c.Coalesced, r.Services[2].Arrivals, c.Misses-c.Coalesced)
+	}
+	if c.Coalesced < 1000 {
+		t.Errorf("only %d coalesced misses", c.Coalesced)
+	}
+}
+
+func TestCacheAsideCacheFailureStillLoads(t *testing.T) {
+	// A cache that fails (here: crashed) is not an answer for the key: the
+	// client still loads from the origin, and requests succeed.
+	spec := CacheSpec{Capacity: 1000, TTL: 10 * sim.Second, NegTTL: 5 * sim.Second}
+	topo := cacheTopo(t, 200, KeySpec{Kind: KeysUniform, N: 10}, spec, sim.Millisecond, 0, 0)
+	topo.Faults = []Fault{{Verb: FaultCrash, Start: sim.Second, Duration: sim.Second, Target: Target{Component: "products"}}}
+	r := run(t, topo, Options{Until: 3 * sim.Second})
+	if w := r.Workloads[0]; w.Error != 0 || w.OK < 550 {
+		t.Errorf("client %+v: a crashed look-aside cache should fall back to the origin", w.Counts)
+	}
+	if db := r.Services[2].Arrivals; db < 150 {
+		t.Errorf("db arrivals %d while the cache was down for 1s at 200/s", db)
+	}
+}
