@@ -417,21 +417,30 @@ func (k *cache) waitLimit(now sim.Time, ld *cacheLoad) sim.Time {
 
 // cacheWaitOver is a coalesced miss giving up on the load: it loads
 // itself (look-aside: it gets a miss; read-through: the cache loads for it).
+// A miss waiting out a lease takes the next lease; the waiters whose
+// timers fire at the same instant find it taken and wait for that one.
 type cacheWaitOver exec
 
 func (w *cacheWaitOver) Fire(any) {
 	x := (*exec)(w)
 	x.waitTimer = sim.Timer{}
 	k := x.steps[x.pc].cache
+	now := x.m.eng.Now()
 	if ld := k.loads[x.key]; ld != nil {
+		if k.spec.Lease > 0 && k.spec.LockTimeout == 0 && now < ld.until {
+			// Another waiter took the lease since this one began
+			// waiting: wait for its load (it stays in the waiters).
+			x.waitTimer = x.m.eng.At(ld.until, w, nil)
+			return
+		}
 		for i, w := range ld.waiters {
 			if w == x {
 				ld.waiters = append(ld.waiters[:i], ld.waiters[i+1:]...)
 				break
 			}
 		}
-		if k.spec.Lease > 0 && x.m.eng.Now() >= ld.until {
-			ld.until = x.m.eng.Now() + k.spec.Lease // this one takes the new lease
+		if k.spec.Lease > 0 && now >= ld.until {
+			ld.until = now + k.spec.Lease // this one takes the new lease
 		}
 	}
 	if k.spec.Pattern == ReadThrough && k.origin != nil {

@@ -132,3 +132,27 @@ func TestCacheAsideCacheFailureStillLoads(t *testing.T) {
 		t.Errorf("db arrivals %d while the cache was down for 1s at 200/s", db)
 	}
 }
+
+func TestCacheLeaseExpiryNoHerd(t *testing.T) {
+	// Read-through with memcache leases, one key, a 500ms load and a
+	// 100ms lease: the waiters' timers all fire when the lease runs out.
+	// One of them takes the next lease and loads; the others wait for it
+	// instead of each loading (which sent 419 loads to the origin).
+	spec := CacheSpec{Capacity: 1000, TTL: 100 * sim.Second, Pattern: ReadThrough, OriginSvc: "db", Lease: 100 * sim.Millisecond}
+	topo := cacheTopo(t, 1000, KeySpec{Kind: KeysUniform, N: 1}, spec, 500*sim.Millisecond, 0, 0)
+	topo.Services[0].Ops[0].Steps = []Step{{Kind: Call, Target: "products", Op: "get"}}
+	r := run(t, topo, Options{Until: 2 * sim.Second})
+	c := r.Services[1].Cache
+	t.Logf("lookups=%d coalesced=%d originLoads=%d db arrivals=%d", c.Lookups, c.Coalesced, c.OriginLoads, r.Services[2].Arrivals)
+	if c.OriginLoads > 10 {
+		t.Errorf("one key, lease 100ms, load 500ms: %d origin loads", c.OriginLoads)
+	}
+	// One load per lease until the first fill at 500ms: about 5.
+	if c.OriginLoads < 4 {
+		t.Errorf("%d origin loads: each expired lease should hand out a new one", c.OriginLoads)
+	}
+	// Nobody is left waiting: the first fill answers every waiter.
+	if w := r.Workloads[0]; w.Error != 0 || w.InFlight != 0 || w.OK < 1900 {
+		t.Errorf("client %+v, %d in flight", w.Counts, w.InFlight)
+	}
+}
