@@ -350,14 +350,18 @@ func (x *exec) cacheServe(k *cache) {
 				hit()
 				return
 			}
-			k.count(&k.EarlyRefreshes)
 			if k.origin != nil {
-				k.refresh(key) // refresh ahead; this read is still a hit
+				// Refresh ahead (counted only when a load starts: one may
+				// already be in flight); this read is still a hit.
+				if k.refresh(key) {
+					k.count(&k.EarlyRefreshes)
+				}
 				hit()
 				return
 			}
 			// Look-aside XFetch: this reader recomputes, the others keep
 			// hitting until it fills.
+			k.count(&k.EarlyRefreshes)
 			k.count(&k.Misses)
 			c.hit = false
 			x.finish(OK)
@@ -528,13 +532,13 @@ func (x *exec) cacheFill(k *cache) {
 }
 
 // refresh loads key in the background from the origin, unless a load is
-// already in flight.
-func (k *cache) refresh(key uint32) {
+// already in flight; it says whether it started one.
+func (k *cache) refresh(key uint32) bool {
 	if k.origin == nil {
-		return
+		return false
 	}
 	if _, busy := k.loads[key]; busy {
-		return
+		return false
 	}
 	k.loads[key] = &cacheLoad{bg: true}
 	k.count(&k.Refreshes)
@@ -543,6 +547,7 @@ func (k *cache) refresh(key uint32) {
 	r := &refresher{k: k, key: key, start: m.eng.Now()}
 	c := m.newCall(k.origin.target, k.origin.op, r, k.origin.link, k.s.id, key)
 	m.send(c, k.origin.timeout)
+	return true
 }
 
 // refresher is a background refresh waiting for the origin.

@@ -156,3 +156,22 @@ func TestCacheLeaseExpiryNoHerd(t *testing.T) {
 		t.Errorf("client %+v, %d in flight", w.Counts, w.InFlight)
 	}
 }
+
+func TestCacheXFetchCountsRefreshesStarted(t *testing.T) {
+	// Read-through XFetch on one hot key (1000 reads/s, 200ms load, 2s
+	// TTL): once one read starts the early refresh, the reads during its
+	// 200ms also pass the XFetch test, but no second load starts. Early
+	// refreshes count the loads started, so they equal the refreshes.
+	spec := CacheSpec{Capacity: 100, TTL: 2 * sim.Second, Pattern: ReadThrough, OriginSvc: "db", XFetchBeta: 1}
+	topo := cacheTopo(t, 1000, KeySpec{Kind: KeysUniform, N: 1}, spec, 200*sim.Millisecond, 0, 0)
+	topo.Services[0].Ops[0].Steps = []Step{{Kind: Call, Target: "products", Op: "get"}}
+	r := run(t, topo, Options{Until: 20 * sim.Second, Warmup: sim.Second})
+	c := r.Services[1].Cache
+	t.Logf("lookups=%d early=%d refreshes=%d originLoads=%d db=%d", c.Lookups, c.EarlyRefreshes, c.Refreshes, c.OriginLoads, r.Services[2].Arrivals)
+	if c.Refreshes < 5 {
+		t.Fatalf("only %d refreshes in 19s of a 2s TTL", c.Refreshes)
+	}
+	if c.EarlyRefreshes != c.Refreshes || c.EarlyRefreshes > c.OriginLoads {
+		t.Errorf("%d early refreshes counted for %d refreshes started (%d origin loads)", c.EarlyRefreshes, c.Refreshes, c.OriginLoads)
+	}
+}
