@@ -142,6 +142,7 @@ type CacheStats struct {
 	Fills, Evictions      int64
 	TopLookups, TopHits   int64 // the 10 most popular keys (0..9)
 	Flushes, MassExpired  int64
+	WriteBackLost         int64 // write-back writes lost: the instance holding them crashed first
 }
 
 func newCache(s *Service, spec CacheSpec, rng *sim.Rand) (*cache, error) {
@@ -578,7 +579,7 @@ func (x *exec) cacheWrite(k *cache) {
 		return
 	case WriteBack:
 		k.put(x.key, now, 0, false)
-		w := &writeBack{k: k}
+		w := &writeBack{k: k, inst: x.inst, epoch: x.epoch}
 		x.m.eng.After(k.spec.WriteDelay, w, x.key)
 	case WriteAround:
 		k.remove(x.key)
@@ -592,12 +593,22 @@ func (x *exec) cacheWrite(k *cache) {
 	x.run()
 }
 
-// writeBack writes one deferred value to the origin.
-type writeBack struct{ k *cache }
+// writeBack writes one deferred value to the origin. It lives in the
+// memory of the instance that took the write: if that instance crashes
+// before the delay is up, the write is lost.
+type writeBack struct {
+	k     *cache
+	inst  *instance
+	epoch uint32 // the instance's epoch when it took the write
+}
 
 func (w *writeBack) Fire(arg any) {
 	k := w.k
 	m := k.s.m
+	if w.inst.epoch != w.epoch {
+		k.count(&k.WriteBackLost)
+		return
+	}
 	c := m.newCall(k.writeTo.target, k.writeTo.op, discard{}, k.writeTo.link, k.s.id, arg.(uint32))
 	m.send(c, k.writeTo.timeout)
 }

@@ -175,3 +175,28 @@ func TestCacheXFetchCountsRefreshesStarted(t *testing.T) {
 		t.Errorf("%d early refreshes counted for %d refreshes started (%d origin loads)", c.EarlyRefreshes, c.Refreshes, c.OriginLoads)
 	}
 }
+
+func TestCacheWriteBackLostInCrash(t *testing.T) {
+	// Write-back with a 5s delay: the writes of the first 2s are still in
+	// the cache's memory when it crashes at 2s, and are lost; the writes
+	// after its restart at 3s reach the db 5s later.
+	spec := CacheSpec{Capacity: 1000, Writes: WriteBack, WriteSvc: "db", WriteDelay: 5 * sim.Second}
+	topo := Topology{
+		Workloads: []WorkloadSpec{{Name: "w", Target: "products", Op: "write", Rate: 100, Limit: 500, Keys: KeySpec{Kind: KeysUniform, N: 1000}}},
+		Services:  []ServiceSpec{{Name: "products", Instances: 1, Cache: &spec}, service("db", 0, Unbounded, work(constant(t, sim.Millisecond)))},
+		Faults:    []Fault{{Verb: FaultCrash, Start: 2 * sim.Second, Duration: sim.Second, Target: Target{Component: "products"}}},
+	}
+	r := run(t, topo, Options{Until: 12 * sim.Second})
+	w, db, c := r.Workloads[0], r.Services[1], r.Services[0].Cache
+	t.Logf("writes ok=%d error=%d; db arrivals=%d; lost=%d", w.OK, w.Error, db.Arrivals, c.WriteBackLost)
+	// Poisson arrivals: ~200 ± 14 in each 2s.
+	if c.WriteBackLost < 150 || c.WriteBackLost > 250 {
+		t.Errorf("%d write-backs lost; want the ~200 acknowledged in the 2s before the crash", c.WriteBackLost)
+	}
+	if db.Arrivals+c.WriteBackLost != w.OK {
+		t.Errorf("%d acknowledged writes: %d reached the db, %d lost", w.OK, db.Arrivals, c.WriteBackLost)
+	}
+	if db.Arrivals < 150 {
+		t.Errorf("only %d writes reached the db; the ~200 after the restart should", db.Arrivals)
+	}
+}
