@@ -82,7 +82,8 @@ type CacheSpec struct {
 	// TTL while one background refresh (from the origin) runs.
 	StaleWhileRevalidate sim.Time
 	// StaleIfError serves an expired entry for this long after its TTL
-	// when the origin fails (read-through and refreshes).
+	// when the origin fails: a read-through load, a refresh, or a
+	// look-aside client's miss steps.
 	StaleIfError sim.Time
 	// XFetchBeta > 0 refreshes early, XFetch style: a read at now refreshes
 	// when now − Δ·β·ln(U) ≥ expiry, Δ the last recompute time.
@@ -522,6 +523,12 @@ func (x *exec) cacheFill(k *cache) {
 	now := x.m.eng.Now()
 	c := x.call
 	if c.failedLoad {
+		if k.staleIfError(x.key, now) {
+			// The loader serves the old value (see missDone); so do
+			// the misses that waited for it.
+			k.settle(x.key, OK, true)
+			return
+		}
 		if k.spec.NegTTL > 0 {
 			k.put(x.key, now, 0, true)
 		}
@@ -530,6 +537,13 @@ func (x *exec) cacheFill(k *cache) {
 	}
 	k.put(x.key, now, c.delta, false)
 	k.settle(x.key, OK, true)
+}
+
+// staleIfError says whether stale-if-error lets a look-aside load of key
+// that failed at now serve the entry the cache still holds instead.
+func (k *cache) staleIfError(key uint32, now sim.Time) bool {
+	e := k.byKey[key]
+	return k.spec.StaleIfError > 0 && e != nil && !e.negative && now < e.soft+k.spec.StaleIfError
 }
 
 // refresh loads key in the background from the origin, unless a load is
@@ -652,10 +666,23 @@ func (x *exec) cacheReply(s *step, c *call, o Outcome) {
 
 // missDone is the end of a Cache step's miss steps: fill (or tell the
 // cache the load failed, so coalesced misses stop waiting), then go on.
+//
+// stale-if-error: when the load fails after the cache answered a miss,
+// and the cache still holds the key's expired value within stale_if_error
+// of its expiry, the request goes on with that value. (The application
+// got the stale value along with the miss; the model looks at the cache
+// when the load fails, as a read-through cache does — an entry evicted in
+// between is not served.)
 func (x *exec) missDone(s *step, o Outcome) {
 	m := x.m
+	stale := false
 	if x.missing {
-		gone := x.call != nil && x.call.abandoned && !s.cacheOf.spec.FillAfterTimeout
+		k := s.cacheOf
+		if o != OK && k.staleIfError(x.key, m.eng.Now()) {
+			stale = true
+			k.count(&k.StaleServes)
+		}
+		gone := x.call != nil && x.call.abandoned && !k.spec.FillAfterTimeout
 		if !gone {
 			c := m.newCall(s.target, s.fillOp, discard{}, s.link, x.op.svc.id, x.key)
 			c.delta = m.eng.Now() - x.missAt
@@ -664,7 +691,7 @@ func (x *exec) missDone(s *step, o Outcome) {
 		}
 	}
 	x.missing = false
-	if o != OK {
+	if o != OK && !stale {
 		x.finish(Error)
 		return
 	}

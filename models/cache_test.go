@@ -200,3 +200,47 @@ func TestCacheWriteBackLostInCrash(t *testing.T) {
 		t.Errorf("only %d writes reached the db; the ~200 after the restart should", db.Arrivals)
 	}
 }
+
+func TestCacheAsideStaleIfError(t *testing.T) {
+	// A look-aside cache with a 1s TTL and stale_if_error 30s in front of
+	// a db that fails every request from 2s on (after 50ms: a connection
+	// closed by a blackhole): each miss after that loads, fails, and
+	// serves the expired value — nobody sees an error. With single-flight
+	// the misses that wait for the failing load get the stale value too.
+	for _, single := range []bool{false, true} {
+		spec := CacheSpec{Capacity: 1000, TTL: sim.Second, StaleIfError: 30 * sim.Second, SingleFlight: single}
+		topo := cacheTopo(t, 200, KeySpec{Kind: KeysUniform, N: 10}, spec, sim.Millisecond, 0, 0)
+		topo.Faults = []Fault{{Verb: FaultBlackhole, After: 50 * sim.Millisecond, Start: 2 * sim.Second, Target: Target{To: "db"}}}
+		r := run(t, topo, Options{Until: 6 * sim.Second})
+		c, w := r.Services[1].Cache, r.Workloads[0]
+		t.Logf("single=%v lookups=%d hits=%d stale=%d misses=%d coalesced=%d; client %+v; db %d", single, c.Lookups, c.Hits, c.StaleServes, c.Misses, c.Coalesced, w.Counts, r.Services[2].Arrivals)
+		// 4s of misses at 200/s: ~800 answered with the stale value, by
+		// the loader (a stale serve) or, with single-flight, as a waiter.
+		if served := c.StaleServes + c.Coalesced; served < 700 || c.StaleServes < 300 {
+			t.Errorf("single=%v: %d stale serves, %d coalesced while the origin failed for 4s at 200/s", single, c.StaleServes, c.Coalesced)
+		}
+		if single && c.Coalesced < 300 {
+			t.Errorf("single-flight: only %d coalesced misses", c.Coalesced)
+		}
+		if w.Error != 0 {
+			t.Errorf("single=%v: %d client errors although every key had a stale value", single, w.Error)
+		}
+	}
+	// The origin failing at once (an errors fault): the same.
+	spec := CacheSpec{Capacity: 1000, TTL: sim.Second, StaleIfError: 30 * sim.Second}
+	topo := cacheTopo(t, 200, KeySpec{Kind: KeysUniform, N: 10}, spec, sim.Millisecond, 0, 0)
+	topo.Faults = []Fault{{Verb: FaultErrors, P: 1, Start: 2 * sim.Second, Target: Target{Component: "db"}}}
+	r := run(t, topo, Options{Until: 6 * sim.Second})
+	c := r.Services[1].Cache
+	if c.StaleServes == 0 || r.Workloads[0].Error != 0 {
+		t.Errorf("stale_if_error: %d stale serves while the origin failed; client errors %d", c.StaleServes, r.Workloads[0].Error)
+	}
+	// Past the stale window the error gets through.
+	spec.StaleIfError = sim.Second
+	topo = cacheTopo(t, 200, KeySpec{Kind: KeysUniform, N: 10}, spec, sim.Millisecond, 0, 0)
+	topo.Faults = []Fault{{Verb: FaultErrors, P: 1, Start: 2 * sim.Second, Target: Target{Component: "db"}}}
+	r = run(t, topo, Options{Until: 6 * sim.Second})
+	if w := r.Workloads[0]; w.Error < 300 {
+		t.Errorf("stale_if_error 1s, origin failing for 4s: only %d client errors (%+v)", w.Error, w.Counts)
+	}
+}
