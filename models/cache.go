@@ -109,7 +109,7 @@ type cacheEntry struct {
 // cacheLoad is a load of one key in flight: the misses waiting for it.
 type cacheLoad struct {
 	waiters []*exec
-	until   sim.Time // Lease: when the loader's lease runs out
+	until   sim.Time // when the loader's lock (lease) runs out: see lockAge
 	bg      bool     // a background refresh (no caller waits on it)
 }
 
@@ -376,24 +376,23 @@ func (x *exec) cacheServe(k *cache) {
 		}
 	}
 	k.count(&k.Misses)
-	if ld := k.loads[key]; ld != nil && k.spec.coalesces() && (k.spec.Lease == 0 || now < ld.until) {
+	if ld := k.loads[key]; ld != nil && k.spec.coalesces() && now < ld.until {
 		k.count(&k.Coalesced)
 		ld.waiters = append(ld.waiters, x)
-		if t := k.waitLimit(now, ld); t > 0 {
-			x.waitTimer = m.eng.At(t, (*cacheWaitOver)(x), nil)
-		}
+		x.waitTimer = m.eng.At(k.waitLimit(now, ld), (*cacheWaitOver)(x), nil)
 		return
 	}
 	if k.spec.coalesces() {
+		// This miss loads and holds the key's lock (taking over one that
+		// has run out: the misses waiting on it stay and get this load's
+		// result, or the older load's if that comes first).
 		ld := k.loads[key]
 		if ld == nil {
 			ld = &cacheLoad{}
 			k.loads[key] = ld
 		}
 		ld.bg = false
-		if k.spec.Lease > 0 {
-			ld.until = now + k.spec.Lease
-		}
+		ld.until = now + k.lockAge()
 	}
 	if k.spec.Pattern == ReadThrough && k.origin != nil {
 		k.count(&k.OriginLoads)
@@ -405,26 +404,39 @@ func (x *exec) cacheServe(k *cache) {
 	x.finish(OK)
 }
 
-// waitLimit is when a coalesced miss stops waiting; 0 = it waits for the
-// load however long it takes. Look-aside single-flight waits at most 5s
-// (nginx proxy_cache_lock_timeout's default): the cache cannot know the
-// loader gave up.
-func (k *cache) waitLimit(now sim.Time, ld *cacheLoad) sim.Time {
-	switch {
-	case k.spec.LockTimeout > 0:
-		return now + k.spec.LockTimeout
-	case k.spec.Lease > 0:
-		return ld.until
-	case k.spec.Pattern == CacheAside:
-		return now + 5*sim.Second
+// DefaultCacheLockAge is how long a load holds its key's lock when the
+// cache has no lease: nginx's proxy_cache_lock_age default. A load still
+// in flight after it no longer holds misses back — the next miss (or a
+// waiter) loads again — so a load lost to a partition or a crash, which
+// never answers when the cache has no origin_timeout, or a look-aside
+// loader that gave up without a fill, stalls its key this long at most.
+const DefaultCacheLockAge = 5 * sim.Second
+
+// lockAge is how long a load holds its key's lock: the lease, else
+// DefaultCacheLockAge.
+func (k *cache) lockAge() sim.Time {
+	if k.spec.Lease > 0 {
+		return k.spec.Lease
 	}
-	return 0
+	return DefaultCacheLockAge
+}
+
+// waitLimit is when a coalesced miss stops waiting: after lock_timeout
+// (nginx proxy_cache_lock_timeout), else when the load's lock runs out
+// (its lease or DefaultCacheLockAge), when one waiter takes the lock over
+// and the others wait for it.
+func (k *cache) waitLimit(now sim.Time, ld *cacheLoad) sim.Time {
+	if k.spec.LockTimeout > 0 {
+		return now + k.spec.LockTimeout
+	}
+	return ld.until
 }
 
 // cacheWaitOver is a coalesced miss giving up on the load: it loads
 // itself (look-aside: it gets a miss; read-through: the cache loads for it).
-// A miss waiting out a lease takes the next lease; the waiters whose
-// timers fire at the same instant find it taken and wait for that one.
+// A miss waiting out the load's lock (a lease, or the lock age) takes the
+// lock over; the waiters whose timers fire at the same instant find it
+// taken and wait for that load.
 type cacheWaitOver exec
 
 func (w *cacheWaitOver) Fire(any) {
@@ -433,9 +445,10 @@ func (w *cacheWaitOver) Fire(any) {
 	k := x.steps[x.pc].cache
 	now := x.m.eng.Now()
 	if ld := k.loads[x.key]; ld != nil {
-		if k.spec.Lease > 0 && k.spec.LockTimeout == 0 && now < ld.until {
-			// Another waiter took the lease since this one began
-			// waiting: wait for its load (it stays in the waiters).
+		if k.spec.LockTimeout == 0 && now < ld.until {
+			// Another waiter (or miss) took the lock over since this
+			// one began waiting: wait for its load (it stays in the
+			// waiters).
 			x.waitTimer = x.m.eng.At(ld.until, w, nil)
 			return
 		}
@@ -445,8 +458,8 @@ func (w *cacheWaitOver) Fire(any) {
 				break
 			}
 		}
-		if k.spec.Lease > 0 && now >= ld.until {
-			ld.until = now + k.spec.Lease // this one takes the new lease
+		if now >= ld.until {
+			ld.until = now + k.lockAge() // this one takes the lock over
 		}
 	}
 	if k.spec.Pattern == ReadThrough && k.origin != nil {
@@ -552,10 +565,18 @@ func (k *cache) refresh(key uint32) bool {
 	if k.origin == nil {
 		return false
 	}
-	if _, busy := k.loads[key]; busy {
+	now := k.s.m.eng.Now()
+	ld := k.loads[key]
+	if ld != nil && now < ld.until {
 		return false
 	}
-	k.loads[key] = &cacheLoad{bg: true}
+	if ld == nil {
+		ld = &cacheLoad{}
+		k.loads[key] = ld
+	}
+	// A new refresh, or one taking over a lock that ran out (a load lost
+	// in a partition must not stop the key's refreshes for good).
+	ld.bg, ld.until = len(ld.waiters) == 0, now+k.lockAge()
 	k.count(&k.Refreshes)
 	k.count(&k.OriginLoads)
 	m := k.s.m

@@ -244,3 +244,31 @@ func TestCacheAsideStaleIfError(t *testing.T) {
 		t.Errorf("stale_if_error 1s, origin failing for 4s: only %d client errors (%+v)", w.Error, w.Counts)
 	}
 }
+
+func TestCacheSingleFlightLostLoadDoesNotStallKey(t *testing.T) {
+	// Read-through single-flight without origin_timeout, 10 keys with a
+	// 500ms TTL. A partition between the cache and the db from 1s to 2s
+	// loses the loads started then, and the misses of those keys wait
+	// for them. A load holds its key's lock for DefaultCacheLockAge: then
+	// one waiter takes the lock over and loads again, which (the fault
+	// over) answers every waiter and later miss. Without that bound the
+	// keys stall forever. (The requests whose own loads were lost — one
+	// per key — still wait for them, as any call without a timeout does.)
+	spec := CacheSpec{Capacity: 1000, TTL: 500 * sim.Millisecond, Pattern: ReadThrough, OriginSvc: "db", SingleFlight: true}
+	topo := cacheTopo(t, 200, KeySpec{Kind: KeysUniform, N: 10}, spec, 10*sim.Millisecond, 0, 0)
+	topo.Services[0].Ops[0].Steps = []Step{{Kind: Call, Target: "products", Op: "get"}}
+	topo.Faults = []Fault{{Verb: FaultPartition, Target: Target{Groups: [2][]string{{"products"}, {"db"}}}, Start: sim.Second, Duration: sim.Second}}
+	r := run(t, topo, Options{Until: 15 * sim.Second})
+	c, w := r.Services[1].Cache, r.Workloads[0]
+	t.Logf("client %+v in flight %d; lookups=%d coalesced=%d originLoads=%d db=%d", w.Counts, w.InFlight, c.Lookups, c.Coalesced, c.OriginLoads, r.Services[2].Arrivals)
+	if c.Coalesced < 100 {
+		t.Fatalf("only %d coalesced misses: the partition should have caught loads", c.Coalesced)
+	}
+	if w.InFlight > 10+3 || w.OK < w.Arrivals-10-3 {
+		t.Errorf("%d requests still waiting at 15s (%d of %d answered), 13s after the partition ended", w.InFlight, w.OK, w.Arrivals)
+	}
+	// One new load per stalled key per lock age, not one per waiter.
+	if c.OriginLoads > 200 {
+		t.Errorf("%d origin loads", c.OriginLoads)
+	}
+}
