@@ -82,7 +82,8 @@ type CacheSpec struct {
 	// TTL while one background refresh (from the origin) runs.
 	StaleWhileRevalidate sim.Time
 	// StaleIfError serves an expired entry for this long after its TTL
-	// when the origin fails (read-through and refreshes).
+	// when the origin fails: a read-through load, a refresh, or a
+	// look-aside client's miss steps.
 	StaleIfError sim.Time
 	// XFetchBeta > 0 refreshes early, XFetch style: a read at now refreshes
 	// when now − Δ·β·ln(U) ≥ expiry, Δ the last recompute time.
@@ -108,7 +109,7 @@ type cacheEntry struct {
 // cacheLoad is a load of one key in flight: the misses waiting for it.
 type cacheLoad struct {
 	waiters []*exec
-	until   sim.Time // Lease: when the loader's lease runs out
+	until   sim.Time // when the loader's lock (lease) runs out: see lockAge
 	bg      bool     // a background refresh (no caller waits on it)
 }
 
@@ -142,6 +143,7 @@ type CacheStats struct {
 	Fills, Evictions      int64
 	TopLookups, TopHits   int64 // the 10 most popular keys (0..9)
 	Flushes, MassExpired  int64
+	WriteBackLost         int64 // write-back writes lost: the instance holding them crashed first
 }
 
 func newCache(s *Service, spec CacheSpec, rng *sim.Rand) (*cache, error) {
@@ -337,7 +339,12 @@ func (x *exec) cacheServe(k *cache) {
 	if e := k.get(key); e != nil {
 		switch {
 		case e.negative && now < e.soft:
+			// A cached error. hit marks it as the cache's answer for the
+			// key, not a failure of the cache: a look-aside client fails
+			// the request instead of loading (which is what the negative
+			// entry is there to prevent).
 			k.count(&k.NegativeHits)
+			c.hit = true
 			x.finish(Error)
 			return
 		case now < e.soft:
@@ -345,14 +352,18 @@ func (x *exec) cacheServe(k *cache) {
 				hit()
 				return
 			}
-			k.count(&k.EarlyRefreshes)
 			if k.origin != nil {
-				k.refresh(key) // refresh ahead; this read is still a hit
+				// Refresh ahead (counted only when a load starts: one may
+				// already be in flight); this read is still a hit.
+				if k.refresh(key) {
+					k.count(&k.EarlyRefreshes)
+				}
 				hit()
 				return
 			}
 			// Look-aside XFetch: this reader recomputes, the others keep
 			// hitting until it fills.
+			k.count(&k.EarlyRefreshes)
 			k.count(&k.Misses)
 			c.hit = false
 			x.finish(OK)
@@ -365,24 +376,23 @@ func (x *exec) cacheServe(k *cache) {
 		}
 	}
 	k.count(&k.Misses)
-	if ld := k.loads[key]; ld != nil && k.spec.coalesces() && (k.spec.Lease == 0 || now < ld.until) {
+	if ld := k.loads[key]; ld != nil && k.spec.coalesces() && now < ld.until {
 		k.count(&k.Coalesced)
 		ld.waiters = append(ld.waiters, x)
-		if t := k.waitLimit(now, ld); t > 0 {
-			x.waitTimer = m.eng.At(t, (*cacheWaitOver)(x), nil)
-		}
+		x.waitTimer = m.eng.At(k.waitLimit(now, ld), (*cacheWaitOver)(x), nil)
 		return
 	}
 	if k.spec.coalesces() {
+		// This miss loads and holds the key's lock (taking over one that
+		// has run out: the misses waiting on it stay and get this load's
+		// result, or the older load's if that comes first).
 		ld := k.loads[key]
 		if ld == nil {
 			ld = &cacheLoad{}
 			k.loads[key] = ld
 		}
 		ld.bg = false
-		if k.spec.Lease > 0 {
-			ld.until = now + k.spec.Lease
-		}
+		ld.until = now + k.lockAge()
 	}
 	if k.spec.Pattern == ReadThrough && k.origin != nil {
 		k.count(&k.OriginLoads)
@@ -394,39 +404,62 @@ func (x *exec) cacheServe(k *cache) {
 	x.finish(OK)
 }
 
-// waitLimit is when a coalesced miss stops waiting; 0 = it waits for the
-// load however long it takes. Look-aside single-flight waits at most 5s
-// (nginx proxy_cache_lock_timeout's default): the cache cannot know the
-// loader gave up.
-func (k *cache) waitLimit(now sim.Time, ld *cacheLoad) sim.Time {
-	switch {
-	case k.spec.LockTimeout > 0:
-		return now + k.spec.LockTimeout
-	case k.spec.Lease > 0:
-		return ld.until
-	case k.spec.Pattern == CacheAside:
-		return now + 5*sim.Second
+// DefaultCacheLockAge is how long a load holds its key's lock when the
+// cache has no lease: nginx's proxy_cache_lock_age default. A load still
+// in flight after it no longer holds misses back — the next miss (or a
+// waiter) loads again — so a load lost to a partition or a crash, which
+// never answers when the cache has no origin_timeout, or a look-aside
+// loader that gave up without a fill, stalls its key this long at most.
+const DefaultCacheLockAge = 5 * sim.Second
+
+// lockAge is how long a load holds its key's lock: the lease, else
+// DefaultCacheLockAge.
+func (k *cache) lockAge() sim.Time {
+	if k.spec.Lease > 0 {
+		return k.spec.Lease
 	}
-	return 0
+	return DefaultCacheLockAge
+}
+
+// waitLimit is when a coalesced miss stops waiting: after lock_timeout
+// (nginx proxy_cache_lock_timeout), else when the load's lock runs out
+// (its lease or DefaultCacheLockAge), when one waiter takes the lock over
+// and the others wait for it.
+func (k *cache) waitLimit(now sim.Time, ld *cacheLoad) sim.Time {
+	if k.spec.LockTimeout > 0 {
+		return now + k.spec.LockTimeout
+	}
+	return ld.until
 }
 
 // cacheWaitOver is a coalesced miss giving up on the load: it loads
 // itself (look-aside: it gets a miss; read-through: the cache loads for it).
+// A miss waiting out the load's lock (a lease, or the lock age) takes the
+// lock over; the waiters whose timers fire at the same instant find it
+// taken and wait for that load.
 type cacheWaitOver exec
 
 func (w *cacheWaitOver) Fire(any) {
 	x := (*exec)(w)
 	x.waitTimer = sim.Timer{}
 	k := x.steps[x.pc].cache
+	now := x.m.eng.Now()
 	if ld := k.loads[x.key]; ld != nil {
+		if k.spec.LockTimeout == 0 && now < ld.until {
+			// Another waiter (or miss) took the lock over since this
+			// one began waiting: wait for its load (it stays in the
+			// waiters).
+			x.waitTimer = x.m.eng.At(ld.until, w, nil)
+			return
+		}
 		for i, w := range ld.waiters {
 			if w == x {
 				ld.waiters = append(ld.waiters[:i], ld.waiters[i+1:]...)
 				break
 			}
 		}
-		if k.spec.Lease > 0 && x.m.eng.Now() >= ld.until {
-			ld.until = x.m.eng.Now() + k.spec.Lease // this one takes the new lease
+		if now >= ld.until {
+			ld.until = now + k.lockAge() // this one takes the lock over
 		}
 	}
 	if k.spec.Pattern == ReadThrough && k.origin != nil {
@@ -481,6 +514,10 @@ func (k *cache) settle(key uint32, o Outcome, filled bool) {
 			w.call.hit = true
 			w.finish(OK)
 		case k.spec.SingleFlight && k.spec.LockTimeout == 0 && k.spec.Lease == 0 && o != OK:
+			// The shared error is the cache's answer for the key (see
+			// the negative hit): a look-aside waiter fails, it does not
+			// load.
+			w.call.hit = true
 			w.finish(o)
 		case k.spec.Pattern == ReadThrough && k.origin != nil:
 			k.count(&k.OriginLoads)
@@ -499,6 +536,12 @@ func (x *exec) cacheFill(k *cache) {
 	now := x.m.eng.Now()
 	c := x.call
 	if c.failedLoad {
+		if k.staleIfError(x.key, now) {
+			// The loader serves the old value (see missDone); so do
+			// the misses that waited for it.
+			k.settle(x.key, OK, true)
+			return
+		}
 		if k.spec.NegTTL > 0 {
 			k.put(x.key, now, 0, true)
 		}
@@ -509,22 +552,38 @@ func (x *exec) cacheFill(k *cache) {
 	k.settle(x.key, OK, true)
 }
 
+// staleIfError says whether stale-if-error lets a look-aside load of key
+// that failed at now serve the entry the cache still holds instead.
+func (k *cache) staleIfError(key uint32, now sim.Time) bool {
+	e := k.byKey[key]
+	return k.spec.StaleIfError > 0 && e != nil && !e.negative && now < e.soft+k.spec.StaleIfError
+}
+
 // refresh loads key in the background from the origin, unless a load is
-// already in flight.
-func (k *cache) refresh(key uint32) {
+// already in flight; it says whether it started one.
+func (k *cache) refresh(key uint32) bool {
 	if k.origin == nil {
-		return
+		return false
 	}
-	if _, busy := k.loads[key]; busy {
-		return
+	now := k.s.m.eng.Now()
+	ld := k.loads[key]
+	if ld != nil && now < ld.until {
+		return false
 	}
-	k.loads[key] = &cacheLoad{bg: true}
+	if ld == nil {
+		ld = &cacheLoad{}
+		k.loads[key] = ld
+	}
+	// A new refresh, or one taking over a lock that ran out (a load lost
+	// in a partition must not stop the key's refreshes for good).
+	ld.bg, ld.until = len(ld.waiters) == 0, now+k.lockAge()
 	k.count(&k.Refreshes)
 	k.count(&k.OriginLoads)
 	m := k.s.m
 	r := &refresher{k: k, key: key, start: m.eng.Now()}
 	c := m.newCall(k.origin.target, k.origin.op, r, k.origin.link, k.s.id, key)
 	m.send(c, k.origin.timeout)
+	return true
 }
 
 // refresher is a background refresh waiting for the origin.
@@ -555,7 +614,7 @@ func (x *exec) cacheWrite(k *cache) {
 		return
 	case WriteBack:
 		k.put(x.key, now, 0, false)
-		w := &writeBack{k: k}
+		w := &writeBack{k: k, inst: x.inst, epoch: x.epoch}
 		x.m.eng.After(k.spec.WriteDelay, w, x.key)
 	case WriteAround:
 		k.remove(x.key)
@@ -569,12 +628,22 @@ func (x *exec) cacheWrite(k *cache) {
 	x.run()
 }
 
-// writeBack writes one deferred value to the origin.
-type writeBack struct{ k *cache }
+// writeBack writes one deferred value to the origin. It lives in the
+// memory of the instance that took the write: if that instance crashes
+// before the delay is up, the write is lost.
+type writeBack struct {
+	k     *cache
+	inst  *instance
+	epoch uint32 // the instance's epoch when it took the write
+}
 
 func (w *writeBack) Fire(arg any) {
 	k := w.k
 	m := k.s.m
+	if w.inst.epoch != w.epoch {
+		k.count(&k.WriteBackLost)
+		return
+	}
 	c := m.newCall(k.writeTo.target, k.writeTo.op, discard{}, k.writeTo.link, k.s.id, arg.(uint32))
 	m.send(c, k.writeTo.timeout)
 }
@@ -595,9 +664,18 @@ func (x *exec) cacheLookup(s *step) {
 	m.send(c, s.timeout)
 }
 
-// cacheReply continues a Cache step after the cache's answer.
+// cacheReply continues a Cache step after the cache's answer. An error
+// the cache answered for the key (a negative hit, a single-flight load's
+// shared error: hit is set) fails the step; any other failure — the
+// cache down, overloaded or too slow — is the cache failing, and the miss
+// steps load instead. A reply the client stopped waiting for (abandoned:
+// its timeout, a reset) never counts as the cache's answer.
 func (x *exec) cacheReply(s *step, c *call, o Outcome) {
-	if o == OK && c != nil && c.hit {
+	if c != nil && c.hit && !c.abandoned {
+		if o != OK {
+			x.finish(Error)
+			return
+		}
 		x.pc++
 		x.run()
 		return
@@ -609,10 +687,23 @@ func (x *exec) cacheReply(s *step, c *call, o Outcome) {
 
 // missDone is the end of a Cache step's miss steps: fill (or tell the
 // cache the load failed, so coalesced misses stop waiting), then go on.
+//
+// stale-if-error: when the load fails after the cache answered a miss,
+// and the cache still holds the key's expired value within stale_if_error
+// of its expiry, the request goes on with that value. (The application
+// got the stale value along with the miss; the model looks at the cache
+// when the load fails, as a read-through cache does — an entry evicted in
+// between is not served.)
 func (x *exec) missDone(s *step, o Outcome) {
 	m := x.m
+	stale := false
 	if x.missing {
-		gone := x.call != nil && x.call.abandoned && !s.cacheOf.spec.FillAfterTimeout
+		k := s.cacheOf
+		if o != OK && k.staleIfError(x.key, m.eng.Now()) {
+			stale = true
+			k.count(&k.StaleServes)
+		}
+		gone := x.call != nil && x.call.abandoned && !k.spec.FillAfterTimeout
 		if !gone {
 			c := m.newCall(s.target, s.fillOp, discard{}, s.link, x.op.svc.id, x.key)
 			c.delta = m.eng.Now() - x.missAt
@@ -621,7 +712,7 @@ func (x *exec) missDone(s *step, o Outcome) {
 		}
 	}
 	x.missing = false
-	if o != OK {
+	if o != OK && !stale {
 		x.finish(Error)
 		return
 	}
