@@ -68,6 +68,7 @@ func (v *visibilityOver) Fire(any) {
 		g.pump()
 		return
 	}
+	g.readyAgain(p)
 	g.pump() // visible again
 }
 
@@ -79,6 +80,7 @@ type group struct {
 	op       *op
 	link     *link
 	parts    [][]*pending // per partition, in publish order; acked ones dropped from the front
+	ready    [][]*pending // unordered groups: per partition, the messages deliverable now, in the order they became so
 	busyPart []int
 	inflight int
 	rr       int
@@ -128,6 +130,14 @@ func (d *delivery) reply(_ *call, o Outcome, _ sim.Time) {
 	g.pump()
 }
 
+// readyAgain puts a visible message of an unordered group in line for a consumer.
+func (g *group) readyAgain(p *pending) {
+	if !g.spec.Ordered {
+		i := int(p.m.key) % len(g.parts)
+		g.ready[i] = append(g.ready[i], p)
+	}
+}
+
 func (g *group) count(f *int64) {
 	if g.q.s.m.measuring() {
 		*f++
@@ -155,12 +165,18 @@ func (g *group) pump() {
 				}
 				continue
 			}
-			for _, p := range part {
-				if !p.acked && p.timer == (sim.Timer{}) && p.visible <= now {
+			// Unordered: the first message ready in the partition. Scanning
+			// the partition instead would pass over every invisible one (a
+			// backlog of failed deliveries) on each pump.
+			ready := g.ready[i]
+			for len(ready) > 0 && next == nil {
+				if p := ready[0]; !p.acked && p.timer == (sim.Timer{}) {
 					next = p
-					break
 				}
+				ready[0] = nil
+				ready = ready[1:]
 			}
+			g.ready[i] = ready
 		}
 		if next == nil {
 			return
@@ -251,7 +267,9 @@ func (q *queue) publish(key uint32, fromOutbox bool) {
 	}
 	for _, g := range q.groups {
 		i := int(key) % len(g.parts)
-		g.parts[i] = append(g.parts[i], &pending{m: msg, g: g})
+		p := &pending{m: msg, g: g}
+		g.parts[i] = append(g.parts[i], p)
+		g.readyAgain(p)
 		g.backlog++
 		g.pump()
 	}
@@ -348,7 +366,7 @@ func (m *Model) buildQueue(s *Service, resolve resolver) error {
 			return fmt.Errorf("queue %q: group %q needs concurrency >= 1", s.spec.Name, gs.Name)
 		}
 		q.groups = append(q.groups, &group{q: q, spec: gs, target: t, op: o, link: l,
-			parts: make([][]*pending, q.spec.Partitions), busyPart: make([]int, q.spec.Partitions)})
+			parts: make([][]*pending, q.spec.Partitions), ready: make([][]*pending, q.spec.Partitions), busyPart: make([]int, q.spec.Partitions)})
 		m.pairOf(s.spec.Name, t.spec.Name)
 	}
 	s.queue = q
