@@ -117,6 +117,7 @@ type database struct {
 	promoting bool
 	acks      map[*call]uint64 // semi-sync/sync writes waiting: the replicas that have not acked
 	pruneAt   int              // lastWrite size that triggers forgetting applied writes
+	writeLat  *sim.Histogram   // a write's time from arrival to its answer, acks included
 
 	DatabaseStats
 }
@@ -133,7 +134,7 @@ type DatabaseStats struct {
 }
 
 func newDatabase(s *Service, spec DatabaseSpec, rng *sim.Rand) (*database, error) {
-	d := &database{s: s, spec: spec, lastWrite: map[uint32]uint64{}, rng: rng, acks: map[*call]uint64{}, pruneAt: 1 << 12}
+	d := &database{s: s, spec: spec, lastWrite: map[uint32]uint64{}, rng: rng, acks: map[*call]uint64{}, pruneAt: 1 << 12, writeLat: sim.NewHistogram(3)}
 	for _, o := range s.ops {
 		w := false
 		for _, n := range spec.Writes {
@@ -282,7 +283,16 @@ func (d *database) committed(c *call) (hold bool) {
 		c.ackLSN = d.lsn
 		return true
 	}
+	d.answered(c, now)
 	return false
+}
+
+// answered records a write's latency as its client sees it from the
+// database: the commit plus the wait for the replicas the mode needs.
+func (d *database) answered(c *call, now sim.Time) {
+	if d.s.m.measuring() {
+		d.writeLat.Record(now - c.arrived)
+	}
 }
 
 // ship sends write lsn to r, from the instant from on. A replica streams
@@ -382,8 +392,10 @@ func (d *database) ack(r *replica, lsn uint64, applied bool) {
 		}
 	}
 	sortCallsByLSN(done)
+	now := d.s.m.eng.Now()
 	for _, c := range done {
 		delete(d.acks, c)
+		d.answered(c, now)
 		c.respond(c.outcome)
 	}
 }
@@ -551,6 +563,9 @@ type DatabaseResult struct {
 	Replication string
 	ReadFrom    string
 	Replicas    []ReplicaResult
+	// Write latency from arrival to answer, seconds (NaN without writes):
+	// semi-sync and sync include the wait for replicas.
+	WriteMean, WriteP50, WriteP99 float64
 }
 
 // ReplicaResult is one replica's lag.
@@ -566,7 +581,11 @@ type ReplicaResult struct {
 
 func (d *database) result(now sim.Time) *DatabaseResult {
 	r := &DatabaseResult{DatabaseStats: d.DatabaseStats, Primary: d.primary,
-		Replication: d.spec.Replication.String(), ReadFrom: d.spec.ReadFrom.String()}
+		Replication: d.spec.Replication.String(), ReadFrom: d.spec.ReadFrom.String(),
+		WriteMean: math.NaN(), WriteP50: math.NaN(), WriteP99: math.NaN()}
+	if d.writeLat.Count() > 0 {
+		r.WriteMean, r.WriteP50, r.WriteP99 = d.writeLat.Mean(), d.writeLat.Quantile(0.5), d.writeLat.Quantile(0.99)
+	}
 	for _, x := range d.replicas {
 		rr := ReplicaResult{Instance: x.in.idx, Promoted: x.gone, Applied: x.applied, MeanLag: math.NaN(), MaxLag: x.lagMax}
 		if !x.gone {
@@ -586,6 +605,7 @@ func (d *database) result(now sim.Time) *DatabaseResult {
 func (d *database) restart() {
 	fo := d.Failovers
 	d.DatabaseStats = DatabaseStats{Failovers: fo}
+	d.writeLat.Reset()
 	for _, r := range d.replicas {
 		r.lagSum, r.lagMax, r.lagN = 0, 0, 0
 	}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"testing"
 
 	"cascade/sim"
@@ -224,5 +225,22 @@ func TestCrashedReplicaCatchesUp(t *testing.T) {
 	d = m.services[0].db
 	if r := d.replicas[0]; r.applied < d.lsn-2 {
 		t.Errorf("at 4 s, up since 3 s: replica 1 applied %d of %d", r.applied, d.lsn)
+	}
+}
+
+// Write latency by mode: async answers after the commit (1 ms), semi-sync
+// once a replica received the write (+5 ms shipping), sync once every
+// replica applied it (+2 ms apply).
+func TestWriteLatencyByReplicationMode(t *testing.T) {
+	for _, c := range []struct {
+		mode Replication
+		want float64
+	}{{Async, 0.001}, {SemiSync, 0.006}, {Sync, 0.008}} {
+		topo := dbTopo(t, 50, 0, 2*sim.Millisecond, DatabaseSpec{Replication: c.mode, Delay: constant(t, 5*sim.Millisecond)})
+		topo.Workloads = topo.Workloads[:1]
+		d := run(t, topo, Options{Until: 10 * sim.Second}).Services[0].Database
+		if math.Abs(d.WriteP50-c.want) > 0.0002 || d.WriteP99 > c.want+0.003 { // p99: queueing at the single apply thread and the primary
+			t.Errorf("%s: write p50 %.4fs p99 %.4fs, want ≈%.3fs", c.mode, d.WriteP50, d.WriteP99, c.want)
+		}
 	}
 }
