@@ -41,6 +41,14 @@ type edge struct {
 	inflight         int64  // requests begun and not finished
 }
 
+// poolLeak is one active pool_leak fault on a pool: the fault, its
+// probability per returned connection, and the connections it has kept.
+type poolLeak struct {
+	fault int
+	p     float64
+	n     int
+}
+
 // edgeState is the policy state of one client: one caller instance, or
 // the whole caller when the policy is shared.
 type edgeState struct {
@@ -76,8 +84,8 @@ type bulkhead struct {
 	lifetime sim.Time
 	idle     []sim.Time
 	opened   int64
-	leaking  []float64 // active pool_leak faults: each a probability per return
-	leaked   int       // connections lost to leaks (held in use)
+	leaking  []poolLeak // active pool_leak faults
+	leaked   int        // connections lost to leaks (held in use)
 	inUseLvl sim.Level
 }
 
@@ -675,8 +683,9 @@ func (r *request) dropGranted(now sim.Time) {
 func (st *edgeState) release(now, born sim.Time) {
 	b := &st.bulk
 	if b.pool && born >= 0 {
-		for _, p := range b.leaking {
-			if st.e.rng.Float64() < p {
+		for i := range b.leaking {
+			if st.e.rng.Float64() < b.leaking[i].p {
+				b.leaking[i].n++
 				b.leaked++ // never returned: the slot stays taken
 				return
 			}

@@ -404,7 +404,7 @@ func (x *injected) begin() {
 	case FaultPoolLeak:
 		for _, e := range x.edges {
 			for _, st := range e.states {
-				st.bulk.leaking = append(st.bulk.leaking, x.f.P)
+				st.bulk.leaking = append(st.bulk.leaking, poolLeak{fault: x.id, p: x.f.P})
 			}
 		}
 	case FaultReplicaLag:
@@ -502,15 +502,18 @@ func (x *injected) stop() {
 	case FaultPoolLeak:
 		for _, e := range x.edges {
 			for _, st := range e.states {
+				// This fault's leaked connections come back; another
+				// pool_leak still active keeps its own.
 				b := &st.bulk
-				for i, p := range b.leaking {
-					if p == x.f.P {
+				n := 0
+				for i, l := range b.leaking {
+					if l.fault == x.id {
+						n = l.n
 						b.leaking = append(b.leaking[:i], b.leaking[i+1:]...)
 						break
 					}
 				}
-				n := b.leaked
-				b.leaked = 0
+				b.leaked -= n
 				for range n {
 					st.release(now, now) // a fresh connection in its place
 				}

@@ -156,3 +156,19 @@ func TestPoolTimeoutsAreNotRejections(t *testing.T) {
 		t.Errorf("one waiter allowed: no rejection (timeouts %d)", p.AcquireTimeouts)
 	}
 }
+
+// Two overlapping pool_leak faults: when the first ends only its own
+// leaked connections come back; the second keeps what it took until it ends.
+func TestOverlappingPoolLeaksReturnTheirOwn(t *testing.T) {
+	topo := poolTopo(t, 50, 10, 10*sim.Millisecond, 100*sim.Millisecond)
+	topo.Faults = []Fault{
+		{Verb: FaultPoolLeak, P: 0.01, Start: 5 * sim.Second, Duration: 10 * sim.Second, Target: Target{From: "api", To: "db"}},
+		{Verb: FaultPoolLeak, P: 0.01, Start: 5 * sim.Second, Duration: 20 * sim.Second, Target: Target{From: "api", To: "db"}},
+	}
+	during := run(t, topo, Options{Until: 14 * sim.Second}).Edges[0].Pool.Leaked
+	after := run(t, topo, Options{Until: 16 * sim.Second}).Edges[0].Pool.Leaked
+	end := run(t, topo, Options{Until: 30 * sim.Second}).Edges[0].Pool.Leaked
+	if during < 4 || after == 0 || after >= during || end != 0 {
+		t.Errorf("leaked at 14 s %d, at 16 s %d (after the first ended), at 30 s %d; want some, fewer but not none, none", during, after, end)
+	}
+}
