@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"cascade/sim"
 	"cascade/sim/dist"
@@ -118,6 +119,7 @@ type database struct {
 	acks      map[*call]uint64 // semi-sync/sync writes waiting: the replicas that have not acked
 	pruneAt   int              // lastWrite size that triggers forgetting applied writes
 	writeLat  *sim.Histogram   // a write's time from arrival to its answer, acks included
+	outboxes  []*queue         // the topics its writes carried outbox rows for
 
 	DatabaseStats
 }
@@ -269,8 +271,11 @@ func (d *database) committed(c *call) (hold bool) {
 	d.lsn++
 	d.commitAt = append(d.commitAt, now)
 	d.lastWrite[c.key] = d.lsn
-	if c.outbox != nil {
-		c.outbox.toOutbox(c.key) // same transaction as the write
+	if q := c.outbox; q != nil {
+		q.toOutbox(c.key, d, d.lsn) // same transaction as the write
+		if !slices.Contains(d.outboxes, q) {
+			d.outboxes = append(d.outboxes, q)
+		}
 	}
 	var need uint64
 	for _, r := range d.live() {
@@ -523,6 +528,9 @@ func (d *database) failover(now sim.Time) error {
 			d.commitAt = d.commitAt[:0]
 		}
 		d.lsn = best.received
+		for _, q := range d.outboxes {
+			q.dropLost(d, d.lsn)
+		}
 	}
 	// The promoted replica applies what it has, then is the primary.
 	best.gone = true

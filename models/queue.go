@@ -37,6 +37,8 @@ type message struct {
 	key       uint32
 	published sim.Time
 	poison    bool
+	db        *database // an outbox row: the database write it belongs to
+	lsn       uint64
 }
 
 // pending is a message as one group sees it.
@@ -278,12 +280,26 @@ func (q *queue) publish(key uint32, fromOutbox bool) {
 // toOutbox records an event written in the same transaction as a
 // database write: it will be published by the relay, whatever happens to
 // the service that wrote it.
-func (q *queue) toOutbox(key uint32) {
-	q.outbox = append(q.outbox, &message{key: key})
+func (q *queue) toOutbox(key uint32, d *database, lsn uint64) {
+	q.outbox = append(q.outbox, &message{key: key, db: d, lsn: lsn})
 	if !q.relayArmed {
 		q.relayArmed = true
 		q.s.m.eng.After(q.spec.OutboxPoll, (*relay)(q), nil)
 	}
+}
+
+// dropLost removes the outbox rows of d's writes a failover lost (those
+// after lsn): the new primary never had them. Rows relayed already stay
+// published, as they would.
+func (q *queue) dropLost(d *database, lsn uint64) {
+	kept := q.outbox[:0]
+	for _, msg := range q.outbox {
+		if msg.db != d || msg.lsn <= lsn {
+			kept = append(kept, msg)
+		}
+	}
+	clear(q.outbox[len(kept):])
+	q.outbox = kept
 }
 
 // relay is the outbox relay's poll.
