@@ -401,7 +401,7 @@ func (d *database) ack(r *replica, lsn uint64, applied bool) {
 	for _, c := range done {
 		delete(d.acks, c)
 		d.answered(c, now)
-		c.respond(c.outcome)
+		d.s.acked(c)
 	}
 }
 

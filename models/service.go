@@ -431,6 +431,29 @@ func (s *Service) complete(c *call, o Outcome) {
 		in.held = append(in.held, c)
 		return
 	}
+	if o == OK && c.ackLSN == 0 && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
+		// The reply waits for the replicas' acks, and so does the worker:
+		// a database session waiting for synchronous replication holds
+		// its connection (see acked).
+		c.outcome = o
+		return
+	}
+	s.finish(c, in, o)
+}
+
+// acked is a write the replicas have acknowledged: it ends as complete
+// would have ended it (held by a pause, if one is on).
+func (s *Service) acked(c *call) {
+	in := c.inst
+	if in.paused > 0 {
+		in.held = append(in.held, c) // resume completes it; ackLSN says it is committed
+		return
+	}
+	s.finish(c, in, c.outcome)
+}
+
+// finish frees c's worker, records it, hands the worker on and replies.
+func (s *Service) finish(c *call, in *instance, o Outcome) {
 	now := s.m.eng.Now()
 	in.stopRunning(c)
 	s.leave(c, in, now, o, true)
@@ -439,10 +462,6 @@ func (s *Service) complete(c *call, o Outcome) {
 	}
 	s.outlier(in, now, o)
 	s.serveNext(in, now)
-	if o == OK && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
-		c.outcome = o // the reply waits for the replicas' acks
-		return
-	}
 	c.respond(o)
 }
 
