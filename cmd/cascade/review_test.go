@@ -273,7 +273,9 @@ func TestSweepValues(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", c.spec, strings.Join(got, " "), c.want)
 		}
 	}
-	for _, bad := range []string{"", "1..10", "10..1/1", "1..10/0", "1ms..10s/1ms", "a..b/c", "4,,8"} {
+	for _, bad := range []string{"", "1..10", "10..1/1", "1..10/0", "1ms..10s/1ms", "a..b/c", "4,,8",
+		// Counts that overflow an int must be refused, not crash.
+		"0..99999999999999999999/1", "1..2/0.000000000000000000001", "0..1" + strings.Repeat("0", 400) + "/1", "1..200001/1"} {
 		if _, err := parseValues(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

@@ -342,10 +342,21 @@ func rangeValues(los, his, steps string) ([]string, error) {
 	if hi.v < lo.v {
 		return nil, fmt.Errorf("the range is empty: %s > %s", los, his)
 	}
-	n := int(math.Floor((hi.v-lo.v)/step.v+1e-9)) + 1
-	if n > maxGrid {
-		return nil, fmt.Errorf("%d values; at most %d", n, maxGrid)
+	for _, q := range []struct {
+		text string
+		v    float64
+	}{{los, lo.v}, {his, hi.v}, {steps, step.v}} {
+		if math.IsInf(q.v, 0) || math.IsNaN(q.v) {
+			return nil, fmt.Errorf("%s is too large a number", q.text)
+		}
 	}
+	// Count in floats first: a huge range overflows an int (and so slips
+	// past the limit) if converted before the check.
+	count := math.Floor((hi.v-lo.v)/step.v+1e-9) + 1
+	if math.IsInf(count, 0) || math.IsNaN(count) || count > maxGrid {
+		return nil, fmt.Errorf("range %s..%s/%s has more than %d values; use a larger step or a narrower range", los, his, steps, maxGrid)
+	}
+	n := int(count)
 	dec := max(lo.decimals, step.decimals)
 	out := make([]string, n)
 	for k := range n {
