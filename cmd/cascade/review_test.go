@@ -366,3 +366,55 @@ func TestReportFindsEachDesignsBreakingPoint(t *testing.T) {
 		t.Errorf("breaking points: baseline %v/s, bigger %v/s", b, g)
 	}
 }
+
+func TestSweepAndMergeRefuseToOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	sweep := []string{"sweep", "review.yaml", "--duration", "2s", "--set", "services.api.workers=4,8"}
+	r := cascade(t, dir, append(sweep, "--json", "part.json", "--out", "site")...)
+	wantCode(t, r, exitOK)
+	mine := "the user's own data\n"
+	for _, f := range []string{"mydata.json", "index.html"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(mine), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"sweep --json", append(sweep, "--json", "mydata.json"), "--json mydata.json: the file exists; give --force"},
+		{"sweep --csv", append(sweep, "--csv", "mydata.json"), "--csv mydata.json: the file exists; give --force"},
+		{"sweep --out", append(sweep, "--out", "site"), "give --force to overwrite the files in it"},
+		{"sweep --out .", append(sweep, "--out", "."), "index.html exists"},
+		{"merge --csv", []string{"merge", "part.json", "--csv", "mydata.json"}, "--csv mydata.json: the file exists"},
+		{"merge --json", []string{"merge", "part.json", "--json", "part.json"}, "--json part.json: the file exists"},
+		{"merge --out", []string{"merge", "part.json", "--out", "site"}, "give --force"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := cascade(t, dir, c.args...)
+			wantCode(t, r, exitUsage)
+			noCrash(t, r)
+			if !strings.Contains(r.stderr, c.want) {
+				t.Errorf("stderr %q lacks %q", r.stderr, c.want)
+			}
+			if r.stdout != "" {
+				t.Errorf("refused after running: stdout %q", r.stdout)
+			}
+			for _, f := range []string{"mydata.json", "index.html"} {
+				if got := readFile(t, filepath.Join(dir, f)); got != mine {
+					t.Errorf("%s overwritten: %q", f, got)
+				}
+			}
+		})
+	}
+	// --force overwrites.
+	r = cascade(t, dir, append(sweep, "--json", "mydata.json", "--out", "site", "--force")...)
+	wantCode(t, r, exitOK)
+	if readFile(t, filepath.Join(dir, "mydata.json")) == mine {
+		t.Error("--force did not overwrite mydata.json")
+	}
+	r = cascade(t, dir, "merge", "part.json", "--csv", "mydata.json", "--force")
+	wantCode(t, r, exitOK)
+}

@@ -60,6 +60,8 @@ Flags:
                       (default 1 for whole-number bounds, else (HI-LO)/1000)
   --variants          --find on the scenario and on each of its variants
                       (same seeds), with a table of their breaking points
+  --force             overwrite existing --json/--csv files and the files
+                      --out writes (refused otherwise, before anything runs)
   -h, --help          show this help
 
 Exit status: 0 done; 1 a run or writing failed; 2 invalid scenario or
@@ -95,6 +97,7 @@ func sweepCmd(args []string) int {
 	until := fs.String("until", "", "")
 	precision := fs.Float64("precision", 0, "")
 	withVariants := fs.Bool("variants", false, "")
+	force := fs.Bool("force", false, "")
 	pos, status, ok := parseFlags(fs, args, sweepHelp)
 	if !ok {
 		return status
@@ -136,17 +139,8 @@ func sweepCmd(args []string) int {
 		}
 		shard = &sh
 	}
-	for _, out := range []struct{ flag, path string }{{"--json", *jsonPath}, {"--csv", *csvPath}} {
-		if out.path != "" {
-			if err := checkOutput(out.path); err != nil {
-				return usageError("sweep", fmt.Sprintf("%s %s: %v", out.flag, out.path, err))
-			}
-		}
-	}
-	if *outDir != "" {
-		if err := checkOutDir(*outDir); err != nil {
-			return usageError("sweep", err.Error())
-		}
+	if err := checkSweepOutputs(*jsonPath, *csvPath, *outDir, *force); err != nil {
+		return usageError("sweep", err.Error())
 	}
 	s, ok := loadScenario("sweep", pos[0])
 	if !ok {
@@ -172,6 +166,41 @@ func sweepCmd(args []string) int {
 	}
 	report.SweepTable(os.Stdout, sw)
 	return writeSweep("sweep", sw, *jsonPath, *csvPath, *outDir)
+}
+
+// checkSweepOutputs refuses, before anything runs, outputs that cannot be
+// written or would overwrite the user's files without --force.
+func checkSweepOutputs(jsonPath, csvPath, outDir string, force bool) error {
+	for _, out := range []struct{ flag, path string }{{"--json", jsonPath}, {"--csv", csvPath}} {
+		if out.path == "" {
+			continue
+		}
+		if err := checkOutput(out.path); err != nil {
+			return fmt.Errorf("%s %s: %v", out.flag, out.path, err)
+		}
+		if _, err := os.Stat(out.path); err == nil && !force {
+			return fmt.Errorf("%s %s: the file exists; give --force to overwrite it", out.flag, out.path)
+		}
+	}
+	if outDir == "" {
+		return nil
+	}
+	if err := checkOutDir(outDir); err != nil {
+		return err
+	}
+	if force {
+		return nil
+	}
+	// The chart names depend on the results, so any SVG counts as one
+	// that could be overwritten.
+	entries, _ := os.ReadDir(outDir)
+	for _, e := range entries {
+		switch n := e.Name(); {
+		case n == "index.html" || n == "sweep.json" || n == "sweep.csv" || strings.HasSuffix(n, ".svg"):
+			return fmt.Errorf("--out %s: %s exists; give --force to overwrite the files in it, or choose a new directory", outDir, filepath.Join(outDir, n))
+		}
+	}
+	return nil
 }
 
 // checkOutDir accepts a directory that exists or whose parent does.
