@@ -207,3 +207,24 @@ func FuzzOverride(f *testing.F) {
 		}
 	})
 }
+
+func TestParseSetEmptyValue(t *testing.T) {
+	for _, c := range []struct {
+		arg  string
+		want string // "" means it parses
+	}{
+		{"services.api.workers=", "no value after '='; to remove the field write services.api.workers=null"},
+		{"services.api.workers=  ", "write services.api.workers=null"},
+		{"services.api.workers=null", ""},
+		{"services.api.workers=~", ""},
+		{"services.api.workers=8", ""},
+	} {
+		o, err := ParseSet(c.arg)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.arg, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want %q (value %v)", c.arg, err, c.want, o.Value)
+		}
+	}
+}
