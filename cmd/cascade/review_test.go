@@ -263,19 +263,29 @@ func TestSweepValues(t *testing.T) {
 		{"{ attempts: 3, backoff: exponential }", "{ attempts: 3, backoff: exponential }"},
 		{"resilience4j", "resilience4j"},
 		{"1..2/0.4", "1.0 1.4 1.8"},
+		// Commas inside brackets and quotes belong to the value.
+		{"lognormal(p50=1ms, p99=5ms)", "lognormal(p50=1ms, p99=5ms)"},
+		{"exp(2ms), lognormal(p50=1ms, p99=5ms)", "exp(2ms)|lognormal(p50=1ms, p99=5ms)"},
+		{`"a, b",c`, `"a, b"|c`},
+		{"f([1, 2], {a: 1, b: 2}),x", "f([1, 2], {a: 1, b: 2})|x"},
 	} {
 		got, err := parseValues(c.spec)
 		if err != nil {
 			t.Errorf("%s: %v", c.spec, err)
 			continue
 		}
-		if strings.Join(got, " ") != c.want {
-			t.Errorf("%s: got %q, want %q", c.spec, strings.Join(got, " "), c.want)
+		sep := " "
+		if strings.Contains(c.want, "|") {
+			sep = "|"
+		}
+		if strings.Join(got, sep) != c.want {
+			t.Errorf("%s: got %q, want %q", c.spec, strings.Join(got, sep), c.want)
 		}
 	}
 	for _, bad := range []string{"", "1..10", "10..1/1", "1..10/0", "1ms..10s/1ms", "a..b/c", "4,,8",
 		// Counts that overflow an int must be refused, not crash.
-		"0..99999999999999999999/1", "1..2/0.000000000000000000001", "0..1" + strings.Repeat("0", 400) + "/1", "1..200001/1"} {
+		"0..99999999999999999999/1", "1..2/0.000000000000000000001", "0..1" + strings.Repeat("0", 400) + "/1", "1..200001/1",
+		"lognormal(p50=1ms, p99=5ms", "a),b", `"a, b`} {
 		if _, err := parseValues(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}

@@ -305,7 +305,11 @@ func parseValues(spec string) ([]string, error) {
 		return rangeValues(lo, hi, step)
 	}
 	var out []string
-	for _, v := range strings.Split(spec, ",") {
+	parts, err := splitTopLevel(spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range parts {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			return nil, fmt.Errorf("empty value in %q", spec)
@@ -313,6 +317,45 @@ func parseValues(spec string) ([]string, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// splitTopLevel splits a comma list on the commas outside (), [], {} and
+// quotes, so lognormal(p50=1ms, p99=5ms) stays one value.
+func splitTopLevel(spec string) ([]string, error) {
+	var out []string
+	var stack []byte
+	var quote byte
+	start := 0
+	for i := 0; i < len(spec); i++ {
+		c := spec[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			stack = append(stack, map[byte]byte{'(': ')', '[': ']', '{': '}'}[c])
+		case c == ')' || c == ']' || c == '}':
+			if len(stack) == 0 || stack[len(stack)-1] != c {
+				return nil, fmt.Errorf("unbalanced %q at column %d of %q", c, i+1, spec)
+			}
+			stack = stack[:len(stack)-1]
+		case c == ',' && len(stack) == 0:
+			out = append(out, spec[start:i])
+			start = i + 1
+		}
+	}
+	switch {
+	case quote != 0:
+		return nil, fmt.Errorf("unterminated %c quote in %q", quote, spec)
+	case len(stack) > 0:
+		return nil, fmt.Errorf("missing %q in %q", stack[len(stack)-1], spec)
+	}
+	return append(out, spec[start:]), nil
 }
 
 // quantity is a number with a unit suffix: "250ms" is (250, "ms").
