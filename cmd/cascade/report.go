@@ -148,8 +148,8 @@ func reportCmd(args []string) int {
 			return usageError("report", err.Error())
 		}
 		for _, d := range ds {
-			if _, err := d.s.CompileCheck(*until); err != nil {
-				return usageError("report", "--until: "+err.Error())
+			if st := checkFind("report", d.file, d.pre, f); st != exitOK {
+				return st
 			}
 		}
 		search = &breakSearch{spec: f, reps: *reps}
@@ -171,7 +171,7 @@ func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) 
 	var out []report.Boundary
 	for _, d := range ds {
 		fmt.Fprintf(os.Stderr, "cascade report: searching the breaking point of %s\n", d.label)
-		r, err := findBoundary(d.file, d.label, d.pre, b.spec, b.reps, opt.seed, opt.until, stop, os.Stderr)
+		r, err := findBoundary("report", d.file, d.label, d.pre, b.spec, b.reps, opt.seed, opt.until, stop, os.Stderr)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // reviewScenario is a short scenario with a fault, a breaker and variants,
@@ -427,4 +428,49 @@ func TestSweepAndMergeRefuseToOverwrite(t *testing.T) {
 	}
 	r = cascade(t, dir, "merge", "part.json", "--csv", "mydata.json", "--force")
 	wantCode(t, r, exitOK)
+}
+
+// TestSweepRejectsBadInputBeforeRunning: usage mistakes are exit 2 with
+// the right command's name, before any simulation (so nothing on stdout).
+func TestSweepRejectsBadInputBeforeRunning(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	until := `p99("browse") < 1s`
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"huge range", []string{"sweep", "review.yaml", "--set", "services.api.workers=0..99999999999999999999/1"}, "cascade sweep: --set"},
+		{"tiny step", []string{"sweep", "review.yaml", "--set", "services.api.workers=1..2/0.000000000000000000001"}, "more than 100000 values"},
+		{"repeated axis", []string{"sweep", "review.yaml", "--set", "services.api.workers=1,8", "--set", "services.api.workers=16,32"},
+			"services.api.workers is already set by an earlier --set"},
+		{"axis inside axis", []string{"sweep", "review.yaml", "--set", "services.api={ workers: 2, service_time: 1ms }", "--set", "services.api.workers=16,32"},
+			"services.api.workers is inside services.api"},
+		{"axis containing axis", []string{"sweep", "review.yaml", "--set", "services.api.workers=16,32", "--set", "services.api=null"},
+			"services.api contains services.api.workers"},
+		{"fixed --set on the --find path", []string{"sweep", "review.yaml", "--set", "services.api.workers=3", "--find", "services.api.workers=1..8", "--until", until},
+			"--find varies it"},
+		{"empty value", []string{"sweep", "review.yaml", "--set", "services.api.workers="}, "no value"},
+		{"sweep --find bad path", []string{"sweep", "review.yaml", "--find", "services.apx.workers=1..8", "--until", until},
+			`cascade sweep: --find services.apx.workers=1: services.apx: no field "apx" (did you mean "api"?`},
+		{"report --find bad path", []string{"report", "review.yaml", "--out", "z.html", "--find", "services.apx.workers=1..8", "--until", until},
+			`cascade report: --find services.apx.workers=1: services.apx: no field "apx"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			r := cascade(t, dir, c.args...)
+			wantCode(t, r, exitUsage)
+			noCrash(t, r)
+			if !strings.Contains(r.stderr, c.want) {
+				t.Errorf("stderr %q lacks %q", r.stderr, c.want)
+			}
+			if r.stdout != "" || time.Since(start) > 5*time.Second {
+				t.Errorf("ran before refusing (%v): stdout %q", time.Since(start), r.stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "z.html")); err == nil {
+		t.Error("report wrote z.html")
+	}
 }

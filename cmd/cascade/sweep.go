@@ -129,7 +129,23 @@ func sweepCmd(args []string) int {
 		if *find != "" && len(ax.values) > 1 {
 			return usageError("sweep", "--set "+a+": with --find, --set takes one value (the search varies one parameter)")
 		}
+		for _, prev := range axes {
+			if err := overlapping(prev.path, ax.path); err != nil {
+				hint := "one --set replaces what the other sets; keep one of them"
+				if prev.path == ax.path {
+					hint = "give each field once, with all its values in one --set, e.g. " + ax.path + "=1,8,16,32"
+				}
+				return usageError("sweep", fmt.Sprintf("--set %s: %v (%s)", a, err, hint))
+			}
+		}
 		axes = append(axes, ax)
+	}
+	if fp, _, ok := strings.Cut(*find, "="); ok {
+		for _, a := range axes {
+			if err := overlapping(a.path, strings.TrimSpace(fp)); err != nil {
+				return usageError("sweep", fmt.Sprintf("--find %s: %v (--find varies it; drop the --set)", *find, err))
+			}
+		}
 	}
 	var shard *report.Shard
 	if *shardSpec != "" {
@@ -166,6 +182,24 @@ func sweepCmd(args []string) int {
 	}
 	report.SweepTable(os.Stdout, sw)
 	return writeSweep("sweep", sw, *jsonPath, *csvPath, *outDir)
+}
+
+// overlapping says when two parameter paths change the same field: the
+// same path, or one inside the other (services.api and
+// services.api.workers).
+func overlapping(a, b string) error {
+	inside := func(outer, inner string) bool {
+		return strings.HasPrefix(inner, outer) && (inner[len(outer)] == '.' || inner[len(outer)] == '[')
+	}
+	switch {
+	case a == b:
+		return fmt.Errorf("%s is already set by an earlier --set", b)
+	case len(b) > len(a) && inside(a, b):
+		return fmt.Errorf("%s is inside %s, set by an earlier --set", b, a)
+	case len(a) > len(b) && inside(b, a):
+		return fmt.Errorf("%s contains %s, set by an earlier --set", b, a)
+	}
+	return nil
 }
 
 // checkSweepOutputs refuses, before anything runs, outputs that cannot be
