@@ -69,7 +69,10 @@ func parseFind(s *scenarios.Scenario, spec, until string, precision float64) (fi
 	if lo.unit != hi.unit || hi.v == lo.v {
 		return findSpec{}, fmt.Errorf("--find %q: two different bounds with one unit, e.g. 100..2000 or 10ms..500ms", spec)
 	}
-	f := findSpec{path: path, until: until, lo: lo, hi: hi, integer: lo.decimals == 0 && hi.decimals == 0, precision: precision}
+	f := findSpec{path: path, until: until, lo: lo, hi: hi, precision: precision}
+	// Whole-number bounds bisect over whole numbers unless a finer
+	// --precision asks for fractions (rate=360..370 --precision 0.1).
+	f.integer = lo.decimals == 0 && hi.decimals == 0 && (precision == 0 || precision >= 1)
 	if f.precision == 0 {
 		f.precision = math.Abs(hi.v-lo.v) / 1000
 		if f.integer {

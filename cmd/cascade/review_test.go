@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"cascade/scenarios"
 )
 
 // reviewScenario is a short scenario with a fault, a breaker and variants,
@@ -472,5 +475,53 @@ func TestSweepRejectsBadInputBeforeRunning(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "z.html")); err == nil {
 		t.Error("report wrote z.html")
+	}
+}
+
+func TestParseFindPrecision(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	sc, err := scenarios.Load(filepath.Join(dir, "review.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		spec      string
+		precision float64
+		integer   bool
+		decimals  int
+		prec      float64
+	}{
+		{"workloads.browse.rate=360..370", 0, true, 0, 1},
+		{"workloads.browse.rate=360..370", 2, true, 0, 2},
+		{"workloads.browse.rate=360..370", 1, true, 0, 1},
+		// Finer than 1: bisect in fractions, printed to the precision.
+		{"workloads.browse.rate=360..370", 0.1, false, 1, 0.1},
+		{"workloads.browse.rate=360..370", 0.05, false, 2, 0.05},
+		{"workloads.browse.rate=0.5..2", 0, false, 3, 0.0015},
+	} {
+		f, err := parseFind(sc, c.spec, "true", c.precision)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.integer != c.integer || f.decimals != c.decimals || math.Abs(f.precision-c.prec) > 1e-12 {
+			t.Errorf("%s --precision %v: integer %v decimals %d precision %v, want %v %d %v",
+				c.spec, c.precision, f.integer, f.decimals, f.precision, c.integer, c.decimals, c.prec)
+		}
+	}
+	// End to end: whole bounds with --precision 0.1 end a tenth apart.
+	dir2 := t.TempDir()
+	writeReviewScenario(t, dir2)
+	r := cascade(t, dir2, "sweep", "review.yaml", "--set", "faults=null", "--set", "variants=null", "--duration", "2s",
+		"--find", "workloads.browse.rate=100..3000", "--until", `utilization("api") < 0.5`, "--precision", "0.1")
+	wantCode(t, r, exitOK)
+	var hold, fail float64
+	i := strings.Index(r.stdout, "holds up to workloads.browse.rate=")
+	if i < 0 {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	if _, err := fmt.Sscanf(r.stdout[i:], "holds up to workloads.browse.rate=%f/s and fails from workloads.browse.rate=%f/s", &hold, &fail); err != nil ||
+		math.Abs(fail-hold-0.1) > 1e-9 {
+		t.Errorf("boundary %v..%v (%v) in:\n%s", hold, fail, err, r.stdout)
 	}
 }
