@@ -332,8 +332,9 @@ func findSLO(r models.Result, name string) (models.SLOResult, bool) {
 	return models.SLOResult{}, false
 }
 
-// fileName makes a chart file name from parts: lower case letters, digits
-// and dashes only.
+// fileName makes a chart file name from parts: lower case letters, digits,
+// dashes and underscores only. Different names can still meet (Web and
+// web, a.b and a_b): uniqueNames tells them apart.
 func fileName(parts ...string) string {
 	var b strings.Builder
 	for _, p := range parts {
@@ -342,7 +343,7 @@ func fileName(parts ...string) string {
 		}
 		for _, r := range strings.ToLower(p) {
 			switch {
-			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
 				b.WriteRune(r)
 			default:
 				b.WriteByte('_')
@@ -509,17 +510,34 @@ func budgetNote(rv Review) string {
 	return n
 }
 
-// renderCharts draws every chart as SVG.
+// renderCharts draws every chart as SVG, under names unique among
+// themselves and the breaker chart's.
 func renderCharts(cs []chart) ([]ChartFile, error) {
 	out := make([]ChartFile, 0, len(cs))
+	u := uniqueNames{"breakers.svg": true}
 	for _, c := range cs {
 		b, err := c.svg(chartW, chartH)
 		if err != nil {
 			return nil, fmt.Errorf("chart %s: %v", c.File, err)
 		}
-		out = append(out, ChartFile{Name: c.File, SVG: b})
+		out = append(out, ChartFile{Name: u.name(c.File), SVG: b})
 	}
 	return out, nil
+}
+
+// uniqueNames hands out file names, numbering the second and later uses
+// of one (goodput-web_a.svg, goodput-web_a-2.svg) in the order asked, so
+// the same charts always get the same names.
+type uniqueNames map[string]bool
+
+func (u uniqueNames) name(file string) string {
+	base, ext := strings.TrimSuffix(file, ".svg"), ".svg"
+	out := file
+	for k := 2; u[out]; k++ {
+		out = base + "-" + strconv.Itoa(k) + ext
+	}
+	u[out] = true
+	return out
 }
 
 // breakerRow is one breaker's state timeline.

@@ -236,3 +236,52 @@ func TestDelta(t *testing.T) {
 		}
 	}
 }
+
+// TestChartNamesAreUnique: components whose names differ only in case or
+// punctuation must not write over each other's chart files.
+func TestChartNamesAreUnique(t *testing.T) {
+	rv := reviewFixture(t, true)
+	for i := range rv.Runs {
+		ws := rv.Runs[i].Result.Workloads
+		a, b, c := ws[0], ws[0], ws[0]
+		a.Name, b.Name, c.Name = "web-a", "web_a", "Web-A"
+		rv.Runs[i].Result.Workloads = []models.WorkloadResult{a, b, c}
+	}
+	var md bytes.Buffer
+	files, err := Markdown(&md, rv, "review-charts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Name] {
+			t.Errorf("two charts named %s", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	for _, want := range []string{"goodput-web-a.svg", "goodput-web_a.svg", "goodput-web-a-2.svg"} {
+		if !seen[want] || !strings.Contains(md.String(), "review-charts/"+want+")") {
+			t.Errorf("no chart %s linked (files %v)", want, seen)
+		}
+	}
+
+	sw := Sweep{Params: []SweepAxis{{Path: "services.api.workers", Values: []string{"1", "2"}}}, Replications: 1}
+	for i, v := range []string{"1", "2"} {
+		var ms []SweepMetric
+		for _, w := range []string{"web-a", "web_a", "Web-A"} {
+			ms = append(ms, SweepMetric{Name: "workload." + w + ".goodput", Unit: "/s", Mean: Num(float64(10 + i))})
+		}
+		sw.Points = append(sw.Points, SweepPoint{Index: i, Values: []string{v}, Metrics: ms})
+	}
+	cs, err := SweepCharts(sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, " "); got != "sweep-workload-web-a-goodput.svg sweep-workload-web_a-goodput.svg sweep-workload-web-a-goodput-2.svg" {
+		t.Errorf("sweep chart names: %s", got)
+	}
+}

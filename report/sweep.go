@@ -333,6 +333,7 @@ func SweepCharts(s Sweep) ([]ChartFile, error) {
 		valueX[v] = xs[j]
 	}
 	var out []ChartFile
+	u := uniqueNames{}
 	for mi, m := range s.Points[0].Metrics {
 		c := chart{File: fileName("sweep", strings.ReplaceAll(m.Name, ".", "-")), Title: m.Name + " vs " + s.Params[x].Path,
 			XLabel: s.Params[x].Path, YLabel: chartUnit(m.Unit)}
@@ -370,7 +371,7 @@ func SweepCharts(s Sweep) ([]ChartFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ChartFile{Name: c.File, SVG: b})
+		out = append(out, ChartFile{Name: u.name(c.File), SVG: b})
 	}
 	return out, nil
 }
