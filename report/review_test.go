@@ -285,3 +285,17 @@ func TestChartNamesAreUnique(t *testing.T) {
 		t.Errorf("sweep chart names: %s", got)
 	}
 }
+
+func TestMarkdownLinksSurviveSpaces(t *testing.T) {
+	rv := reviewFixture(t, false)
+	var md bytes.Buffer
+	if _, err := Markdown(&md, rv, "my review (v2)-charts"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "](my%20review%20%28v2%29-charts/throughput.svg)") {
+		t.Errorf("chart links not encoded:\n%s", md.String())
+	}
+	if strings.Contains(md.String(), "](my review") {
+		t.Error("a raw space in a link destination")
+	}
+}

@@ -525,3 +525,18 @@ func TestParseFindPrecision(t *testing.T) {
 		t.Errorf("boundary %v..%v (%v) in:\n%s", hold, fail, err, r.stdout)
 	}
 }
+
+func TestReportMarkdownWithSpaceInName(t *testing.T) {
+	dir := t.TempDir()
+	writeReviewScenario(t, dir)
+	r := cascade(t, dir, "report", "review.yaml", "--no-variants", "--duration", "4s", "--out", "my review.md")
+	wantCode(t, r, exitOK)
+	md := readFile(t, filepath.Join(dir, "my review.md"))
+	const link = "](my%20review-charts/throughput.svg)"
+	if !strings.Contains(md, link) {
+		t.Fatalf("no %s in:\n%s", link, md)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "my review-charts", "throughput.svg")); err != nil {
+		t.Error(err)
+	}
+}
