@@ -792,18 +792,29 @@ func mermaid(r models.Result) string {
 	return b.String()
 }
 
-// delta formats b against the baseline a: the relative change, or the
-// absolute one when a is 0. Empty when either is missing.
-func delta(a, b float64) string {
+// delta formats b against the baseline a: the relative change, or, when
+// a is 0 and a ratio means nothing, the absolute one written by abs (the
+// metric's own formatter for a non-negative difference: 0.0199 of a
+// percentage is "1.99 pp"). Empty when either is missing.
+func delta(a, b float64, abs func(float64) string) string {
 	switch {
 	case !finite(a) || !finite(b):
 		return ""
 	case a == b:
 		return "±0"
 	case a == 0:
-		return signed(b-a, 2)
+		sign := "+"
+		if b < a {
+			sign = "−"
+		}
+		return sign + abs(math.Abs(b-a))
 	}
 	return signed((b-a)/math.Abs(a)*100, 1) + "%"
+}
+
+// points formats a difference of ratios in percentage points.
+func points(prec int) func(float64) string {
+	return func(d float64) string { return fixed(d*100, prec) + " pp" }
 }
 
 func signed(v float64, prec int) string {
@@ -826,7 +837,13 @@ type compareRow struct {
 // utilization, and the total worker count.
 func comparison(rv Review) []compareRow {
 	var rows []compareRow
-	row := func(metric string, val func(r models.Result) (float64, bool), format func(float64) string, showDelta bool) {
+	// absFormat writes an absolute delta (from a zero baseline); nil: as
+	// the value itself.
+	row := func(metric string, val func(r models.Result) (float64, bool), format func(float64) string, showDelta bool, absFormat ...func(float64) string) {
+		abs := format
+		if len(absFormat) > 0 {
+			abs = absFormat[0]
+		}
 		cr := compareRow{Metric: metric}
 		base, baseOK := val(rv.Runs[0].Result)
 		any := false
@@ -839,7 +856,7 @@ func comparison(rv Review) []compareRow {
 			any = true
 			cell := format(v)
 			if i > 0 && showDelta && baseOK {
-				if d := delta(base, v); d != "" {
+				if d := delta(base, v, abs); d != "" {
 					cell += " (" + d + ")"
 				}
 			}
@@ -858,13 +875,13 @@ func comparison(rv Review) []compareRow {
 		}
 		row(name+" goodput/s", get(func(w models.WorkloadResult) float64 { return w.Goodput }), func(v float64) string { return fixed(v, 1) }, true)
 		row(name+" p99", get(func(w models.WorkloadResult) float64 { return w.Latency.P99 }), latency, true)
-		row(name+" error rate", get(func(w models.WorkloadResult) float64 { return errorRate(w.Counts) }), func(v float64) string { return percent(v, 2) }, true)
+		row(name+" error rate", get(func(w models.WorkloadResult) float64 { return errorRate(w.Counts) }), func(v float64) string { return percent(v, 2) }, true, points(2))
 	}
 	for _, name := range names(rv, sloNames) {
 		row("SLO "+name+" budget burned", func(r models.Result) (float64, bool) {
 			s, ok := findSLO(r, name)
 			return s.Consumed, ok
-		}, func(v float64) string { return percent(v, 1) }, true)
+		}, func(v float64) string { return percent(v, 1) }, true, points(1))
 		row("SLO "+name+" pages", func(r models.Result) (float64, bool) {
 			s, ok := findSLO(r, name)
 			return float64(alertCount(s, "page")), ok

@@ -230,8 +230,17 @@ func TestDelta(t *testing.T) {
 	for _, c := range []struct {
 		a, b float64
 		want string
-	}{{100, 150, "+50.0%"}, {2, 1, "−50.0%"}, {5, 5, "±0"}, {0, 3, "+3.00"}} {
-		if got := delta(c.a, c.b); got != c.want {
+		abs  func(float64) string
+	}{
+		{100, 150, "+50.0%", points(2)}, {2, 1, "−50.0%", points(2)}, {5, 5, "±0", points(2)},
+		// From a zero baseline the change is absolute, in the metric's unit.
+		{0, 0.0199, "+1.99 pp", points(2)},
+		{0, 0.5, "+50.0 pp", points(1)},
+		{0, 3, "+3.0", func(v float64) string { return fixed(v, 1) }},
+		{0, 0.012, "+12.00ms", latency},
+		{0, -2, "−2", func(v float64) string { return fixed(v, 0) }},
+	} {
+		if got := delta(c.a, c.b, c.abs); got != c.want {
 			t.Errorf("delta(%v, %v) = %q, want %q", c.a, c.b, got, c.want)
 		}
 	}
