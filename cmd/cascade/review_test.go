@@ -540,3 +540,25 @@ func TestReportMarkdownWithSpaceInName(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestVariantMayNotSetSeedOrDuration(t *testing.T) {
+	dir := t.TempDir()
+	src := reviewScenario + "  longer:\n    duration: 1m\n"
+	if err := os.WriteFile(filepath.Join(dir, "review.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Count(src, "\n") // the duration: line
+	for _, args := range [][]string{
+		{"report", "review.yaml", "--out", "r.html"},
+		{"validate", "review.yaml"},
+		{"sweep", "review.yaml", "--find", "workloads.browse.rate=100..200", "--until", "true", "--variants"},
+	} {
+		r := cascade(t, dir, args...)
+		wantCode(t, r, exitUsage)
+		noCrash(t, r)
+		want := fmt.Sprintf("review.yaml:%d:5: variants.longer.duration: a variant cannot set duration (variants share the run's seed and duration", line)
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: stderr %q lacks %q", args[0], r.stderr, want)
+		}
+	}
+}
