@@ -290,7 +290,7 @@ func TestChartNamesAreUnique(t *testing.T) {
 	for _, c := range cs {
 		names = append(names, c.Name)
 	}
-	if got := strings.Join(names, " "); got != "sweep-workload-web-a-goodput.svg sweep-workload-web_a-goodput.svg sweep-workload-web-a-goodput-2.svg" {
+	if got := strings.Join(names, " "); got != "sweep-workload_web-a_goodput.svg sweep-workload_web_a_goodput.svg sweep-workload_web-a_goodput-2.svg" {
 		t.Errorf("sweep chart names: %s", got)
 	}
 }

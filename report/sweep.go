@@ -335,7 +335,7 @@ func SweepCharts(s Sweep) ([]ChartFile, error) {
 	var out []ChartFile
 	u := uniqueNames{}
 	for mi, m := range s.Points[0].Metrics {
-		c := chart{File: fileName("sweep", strings.ReplaceAll(m.Name, ".", "-")), Title: m.Name + " vs " + s.Params[x].Path,
+		c := chart{File: fileName("sweep", m.Name), Title: m.Name + " vs " + s.Params[x].Path,
 			XLabel: s.Params[x].Path, YLabel: chartUnit(m.Unit)}
 		scale := 1.0
 		switch m.Unit {
