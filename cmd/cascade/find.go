@@ -261,8 +261,13 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 	// Try the path and compile the condition against every design before
 	// anything runs, so a typo fails at once.
 	for _, d := range ds {
-		if st := checkFind("sweep", s, d.pre, f); st != exitOK {
+		if st := checkFind("sweep", s, d.pre, f, seedp, untilp); st != exitOK {
 			return st
+		}
+	}
+	if ps, err := s.Override(pre); err == nil {
+		if _, u, err := planRun(ps, seedp, untilp); err == nil {
+			warnWarmup("sweep", ps, u)
 		}
 	}
 	var results []findResult
@@ -316,7 +321,7 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 // checkFind applies the search's path at both bounds to one design and
 // compiles the condition there, so a mistyped path or condition is a usage
 // error before any probe runs rather than a failed probe after the others.
-func checkFind(cmd string, s *scenarios.Scenario, pre []scenarios.Override, f findSpec) int {
+func checkFind(cmd string, s *scenarios.Scenario, pre []scenarios.Override, f findSpec, seedp *uint64, untilp *sim.Time) int {
 	for _, v := range []float64{f.lo.v, f.hi.v} {
 		text := f.format(v)
 		o, err := scenarios.ParseSet(f.path + "=" + text)
@@ -331,6 +336,9 @@ func checkFind(cmd string, s *scenarios.Scenario, pre []scenarios.Override, f fi
 		}
 		if _, err := ps.CompileCheck(f.until); err != nil {
 			return usageError(cmd, "--until: "+err.Error())
+		}
+		if _, _, err := planRun(ps, seedp, untilp); err != nil {
+			return usageError(cmd, err.Error())
 		}
 	}
 	return exitOK

@@ -148,7 +148,7 @@ func reportCmd(args []string) int {
 			return usageError("report", err.Error())
 		}
 		for _, d := range ds {
-			if st := checkFind("report", d.file, d.pre, f); st != exitOK {
+			if st := checkFind("report", d.file, d.pre, f, opt.seed, opt.until); st != exitOK {
 				return st
 			}
 		}
@@ -250,6 +250,18 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 	seed, until, err := planRun(ds[0].s, opt.seed, opt.until)
 	if err != nil {
 		return usageError(cmd, err.Error())
+	}
+	for i, d := range ds {
+		// Every design runs for until; a variant may change warmup:.
+		if i > 0 && d.s.Warmup == ds[0].s.Warmup {
+			continue
+		}
+		if _, _, err := planRun(d.s, &seed, &until); err != nil {
+			return usageError(cmd, err.Error())
+		}
+		if cmd != "run" { // run has said so already
+			warnWarmup(cmd, d.s, until)
+		}
 	}
 	rv, err := reviewOf(ds, seed, until, stop)
 	if err != nil {

@@ -562,3 +562,43 @@ func TestVariantMayNotSetSeedOrDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsWithinTheWarmup: a run that ends exactly at the end of its
+// warm-up measures nothing: report, sweep and compare refuse it, run warns.
+// One that ends inside it keeps the warm-up in its numbers, and every
+// command says so.
+func TestRunsWithinTheWarmup(t *testing.T) {
+	dir := t.TempDir()
+	src := strings.Replace(reviewScenario, "duration: 8s\n", "duration: 8s\nwarmup: 2s\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "review.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const nothing = "the run (2s) ends exactly when the 2s warm-up does, so nothing would be measured"
+	const inside = "warning: the run (1s) ends before the 2s warm-up does, so nothing is discarded and the statistics include the warm-up"
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		// run runs it (its summary shows "measured 0s") but says why it is empty.
+		// (exit 1: its p99 expectation has nothing to hold on)
+		{[]string{"run", "review.yaml", "--duration", "2s"}, exitFailed, "cascade run: warning: the run (2s) ends exactly when the 2s warm-up does, so nothing is measured and every statistic is empty"},
+		{[]string{"report", "review.yaml", "--duration", "2s", "--out", "a.html"}, exitUsage, "cascade report: " + nothing},
+		{[]string{"compare", "review.yaml", "review.yaml", "--duration", "2s"}, exitUsage, "cascade compare: " + nothing},
+		{[]string{"sweep", "review.yaml", "--duration", "2s", "--set", "services.api.workers=4,8"}, exitUsage, "cascade sweep: " + nothing},
+		{[]string{"sweep", "review.yaml", "--duration", "2s", "--find", "services.api.workers=1..8", "--until", "true"}, exitUsage, "cascade sweep: " + nothing},
+		{[]string{"run", "review.yaml", "--duration", "1s"}, exitOK, "cascade run: " + inside},
+		{[]string{"report", "review.yaml", "--duration", "1s", "--out", "b.html", "--no-variants"}, exitOK, "cascade report: " + inside},
+		{[]string{"compare", "review.yaml", "review.yaml", "--duration", "1s"}, exitOK, "cascade compare: " + inside},
+		{[]string{"sweep", "review.yaml", "--duration", "1s", "--set", "services.api.workers=4,8"}, exitOK, "cascade sweep: " + inside},
+	} {
+		r := cascade(t, dir, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", c.args, r.code, r.stderr, c.code, c.want)
+		}
+		if n := strings.Count(r.stderr, "warning:"); n > 1 {
+			t.Errorf("%q: warned %d times", c.args, n)
+		}
+		noCrash(t, r)
+	}
+}

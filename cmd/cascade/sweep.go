@@ -595,6 +595,7 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 	if err != nil {
 		return report.Sweep{}, usageError("sweep", err.Error())
 	}
+	warnWarmup("sweep", base, until0)
 	sw := report.Sweep{Scenario: s.Name, Source: s.Source, SHA256: report.Hash(s.Data), Version: fullVersion(),
 		Seed: seed0, Replications: reps, Duration: report.Num(until0.Seconds()), Size: size, Shard: shard}
 	for _, a := range axes {
