@@ -62,7 +62,7 @@ func mergeCmd(args []string) int {
 		}
 		parts = append(parts, sw)
 	}
-	merged, err := report.MergeSweeps(parts)
+	merged, err := report.MergeSweeps(parts, files)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cascade merge: %v\n", err)
 		return exitUsage

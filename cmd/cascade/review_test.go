@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,32 @@ func TestSweepShardsMergeToTheUnshardedResult(t *testing.T) {
 	r = cascade(t, dir, "merge", parts[0], parts[0], parts[1], parts[2], parts[3])
 	wantCode(t, r, exitUsage)
 	wantCode(t, cascade(t, dir, "sweep", "review.yaml", "--set", "services.api.workers=2,4", "--set", "variants=null", "--duration", "4s", "--shard", "1/2", "--json", "other.json"), exitOK)
+	// The same file named another way is the same sweep (the SHA-256
+	// decides), and a different one is named with the field that differs.
+	wantCode(t, cascade(t, dir, append(slices.Clone(grid[:1]), append([]string{"./review.yaml"}, append(grid[2:], "--shard", "2/4", "--json", "dot2.json")...)...)...), exitOK)
+	r = cascade(t, dir, "merge", parts[0], "dot2.json", parts[2], parts[3], "--json", "dotmerged.json")
+	wantCode(t, r, exitOK)
+	wantCode(t, cascade(t, dir, append(grid, "--seed", "99", "--shard", "2/4", "--json", "seed99.json")...), exitOK)
+	r = cascade(t, dir, "merge", parts[0], "seed99.json", parts[2], parts[3])
+	wantCode(t, r, exitUsage)
+	if !strings.Contains(r.stderr, "seed99.json is from another sweep than part1.json: seed 99 vs 11") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	// Documents that are not whole shards are refused, not merged.
+	for _, bad := range []struct{ doc, want string }{
+		{`{"schema":"cascade.sweep/v1"}`, "replications: 0"},
+		{`{"schema":"cascade.sweep/v1","replications":1,"parameters":[],"points_in_grid":-1}`, "points_in_grid: -1, but the parameters make a grid of 1"},
+		{`{"schema":"cascade.sweep/v1","replications":1,"parameters":[{"path":"a","values":["1","2"]}],"points_in_grid":2,"shard":{"index":3,"count":2}}`, "shard: 3/2"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte(bad.doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r = cascade(t, dir, "merge", "bad.json")
+		wantCode(t, r, exitUsage)
+		if !strings.Contains(r.stderr, "bad.json: not a sweep result: "+bad.want) {
+			t.Errorf("%s: stderr %s", bad.doc, r.stderr)
+		}
+	}
 	r = cascade(t, dir, "merge", "other.json", parts[1])
 	wantCode(t, r, exitUsage)
 	if !strings.Contains(r.stderr, "another sweep") {
