@@ -123,6 +123,14 @@ func reportCmd(args []string) int {
 	if *reps < 1 || *reps > 10000 {
 		return usageError("report", fmt.Sprintf("--replications must be between 1 and 10000, got %d", *reps))
 	}
+	if *precision < 0 {
+		return usageError("report", fmt.Sprintf("--precision must be > 0, got %v", *precision))
+	}
+	for _, name := range []string{"replications", "precision"} {
+		if *find == "" && isSet(fs, name) {
+			return usageError("report", "--"+name+" goes with --find (a report runs every design once, with one seed; for replications use 'cascade run --replications' or 'cascade sweep')")
+		}
+	}
 	if *noVariants && len(only) > 0 {
 		return usageError("report", "--variant and --no-variants contradict each other")
 	}

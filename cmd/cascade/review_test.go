@@ -484,6 +484,10 @@ func TestSweepRejectsBadInputBeforeRunning(t *testing.T) {
 		{"empty value", []string{"sweep", "review.yaml", "--set", "services.api.workers="}, "no value"},
 		{"sweep --find bad path", []string{"sweep", "review.yaml", "--find", "services.apx.workers=1..8", "--until", until},
 			`cascade sweep: --find services.apx.workers=1: services.apx: no field "apx" (did you mean "api"?`},
+		{"report --precision negative", []string{"report", "review.yaml", "--out", "z.html", "--find", "services.api.workers=1..8", "--until", until, "--precision", "-1"},
+			"cascade report: --precision must be > 0, got -1"},
+		{"report --replications without --find", []string{"report", "review.yaml", "--out", "z.html", "--replications", "5"}, "--replications goes with --find"},
+		{"report --precision without --find", []string{"report", "review.yaml", "--out", "z.html", "--precision", "2"}, "--precision goes with --find"},
 		{"report --find bad path", []string{"report", "review.yaml", "--out", "z.html", "--find", "services.apx.workers=1..8", "--until", until},
 			`cascade report: --find services.apx.workers=1: services.apx: no field "apx"`},
 	} {
