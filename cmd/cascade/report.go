@@ -134,6 +134,11 @@ func reportCmd(args []string) int {
 	if *noVariants && len(only) > 0 {
 		return usageError("report", "--variant and --no-variants contradict each other")
 	}
+	for _, o := range sets {
+		if touchesVariants(o.Path) {
+			return usageError("report", o.Origin+": --set cannot change variants: (they are read from the file as written); choose them with --variant NAME or --no-variants, or edit the file")
+		}
+	}
 	s, ok := loadScenario("report", pos[0])
 	if !ok {
 		return exitUsage
@@ -194,6 +199,12 @@ func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) 
 		out = append(out, bd)
 	}
 	return out, nil
+}
+
+// touchesVariants says whether an override path is in the variants:
+// section, which --set cannot change.
+func touchesVariants(path string) bool {
+	return path == "variants" || strings.HasPrefix(path, "variants.") || strings.HasPrefix(path, "variants[")
 }
 
 // designsOf is the baseline (with --set applied) and the chosen variants.

@@ -488,6 +488,10 @@ func TestSweepRejectsBadInputBeforeRunning(t *testing.T) {
 			"cascade report: --precision must be > 0, got -1"},
 		{"report --replications without --find", []string{"report", "review.yaml", "--out", "z.html", "--replications", "5"}, "--replications goes with --find"},
 		{"report --precision without --find", []string{"report", "review.yaml", "--out", "z.html", "--precision", "2"}, "--precision goes with --find"},
+		{"report --set variants", []string{"report", "review.yaml", "--out", "z.html", "--set", "variants.bigger.services\\.api\\.workers=2"}, "--set cannot change variants:"},
+		{"report --set variants=null", []string{"report", "review.yaml", "--out", "z.html", "--set", "variants=null"}, "--no-variants"},
+		{"sweep --variants --set variants", []string{"sweep", "review.yaml", "--set", "variants.bigger=null", "--find", "services.api.workers=1..8", "--until", until, "--variants"},
+			"--set cannot change variants:"},
 		{"report --find bad path", []string{"report", "review.yaml", "--out", "z.html", "--find", "services.apx.workers=1..8", "--until", until},
 			`cascade report: --find services.apx.workers=1: services.apx: no field "apx"`},
 	} {

@@ -126,6 +126,9 @@ func sweepCmd(args []string) int {
 		if err != nil {
 			return usageError("sweep", "--set "+err.Error())
 		}
+		if *withVariants && touchesVariants(ax.path) {
+			return usageError("sweep", "--set "+a+": with --variants, --set cannot change variants: (they are read from the file as written); edit the file")
+		}
 		if *find != "" && len(ax.values) > 1 {
 			return usageError("sweep", "--set "+a+": with --find, --set takes one value (the search varies one parameter)")
 		}
