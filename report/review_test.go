@@ -308,3 +308,20 @@ func TestMarkdownLinksSurviveSpaces(t *testing.T) {
 		t.Error("a raw space in a link destination")
 	}
 }
+
+func TestCompareTableHeaderAligns(t *testing.T) {
+	rv := reviewFixture(t, true)
+	rv.Runs[1].Label = "with-a-much-longer-label"
+	var b bytes.Buffer
+	CompareTable(&b, rv)
+	lines := strings.Split(b.String(), "\n")
+	col := strings.Index(lines[0], "baseline vs")
+	for _, l := range lines[1 : len(rv.Runs)+1] {
+		if i := strings.Index(l, "testdata/"); i != col {
+			t.Errorf("source at column %d, want %d:\n%s", i, col, b.String())
+		}
+	}
+	if col != len("with-a-much-longer-label")+1 {
+		t.Errorf("first column %d wide", col)
+	}
+}
