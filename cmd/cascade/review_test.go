@@ -298,6 +298,8 @@ func TestSweepValues(t *testing.T) {
 		{"lognormal(p50=1ms, p99=5ms)", "lognormal(p50=1ms, p99=5ms)"},
 		{"exp(2ms), lognormal(p50=1ms, p99=5ms)", "exp(2ms)|lognormal(p50=1ms, p99=5ms)"},
 		{`"a, b",c`, `"a, b"|c`},
+		{`don't,won't`, `don't|won't`},
+		{`f(x: 'a, b'),c`, `f(x: 'a, b')|c`},
 		{"f([1, 2], {a: 1, b: 2}),x", "f([1, 2], {a: 1, b: 2})|x"},
 	} {
 		got, err := parseValues(c.spec)

@@ -372,7 +372,7 @@ func splitTopLevel(spec string) ([]string, error) {
 			} else if c == quote {
 				quote = 0
 			}
-		case c == '"' || c == '\'':
+		case (c == '"' || c == '\'') && opensQuote(spec[start:i]):
 			quote = c
 		case c == '(' || c == '[' || c == '{':
 			stack = append(stack, map[byte]byte{'(': ')', '[': ']', '{': '}'}[c])
@@ -393,6 +393,14 @@ func splitTopLevel(spec string) ([]string, error) {
 		return nil, fmt.Errorf("missing %q in %q", stack[len(stack)-1], spec)
 	}
 	return append(out, spec[start:]), nil
+}
+
+// opensQuote says whether a quote after before (the item so far) starts
+// a quoted scalar, as in YAML: at the start of a value or after a bracket,
+// comma, colon or '=', not inside a word (don't).
+func opensQuote(before string) bool {
+	before = strings.TrimRight(before, " \t")
+	return before == "" || strings.ContainsRune(",[{(:=", rune(before[len(before)-1]))
 }
 
 // quantity is a number with a unit suffix: "250ms" is (250, "ms").
