@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // CompareTable writes the side-by-side table of a review as text: one row
@@ -16,9 +17,16 @@ func CompareTable(w io.Writer, rv Review) {
 	for _, r := range rv.Runs {
 		labels = append(labels, r.Label)
 	}
-	fmt.Fprintf(w, "scenario   %s\n", strings.Join(labels, " vs "))
+	// The header's first column is as wide as its widest label (at least
+	// "scenario", padded to 10 as before), so long labels stay aligned.
+	width := 10
+	for _, l := range labels {
+		width = max(width, utf8.RuneCountInString(l))
+	}
+	pad := func(s string) string { return s + strings.Repeat(" ", width-utf8.RuneCountInString(s)) }
+	fmt.Fprintf(w, "%s %s\n", pad("scenario"), strings.Join(labels, " vs "))
 	for _, r := range rv.Runs {
-		fmt.Fprintf(w, "%-10s %s, seed %d, sha256 %s\n", r.Label, r.Meta.Source, r.Meta.Seed, r.Hash[:min(12, len(r.Hash))])
+		fmt.Fprintf(w, "%s %s, seed %d, sha256 %s\n", pad(r.Label), r.Meta.Source, r.Meta.Seed, r.Hash[:min(12, len(r.Hash))])
 	}
 	fmt.Fprintln(w)
 	t := &table{head: append([]string{"METRIC"}, labels...)}

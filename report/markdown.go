@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/url"
 	"path"
 	"strings"
 )
@@ -119,7 +120,7 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 
 	bw.WriteString("## Timelines\n\n")
 	for i, c := range cs {
-		fmt.Fprintf(bw, "![%s](%s)\n\n", mdText(c.Title), path.Join(chartDir, files[i].Name))
+		fmt.Fprintf(bw, "![%s](%s)\n\n", mdText(c.Title), linkPath(chartDir, files[i].Name))
 		if c.Note != "" {
 			fmt.Fprintf(bw, "*%s*\n\n", mdText(c.Note))
 		}
@@ -134,7 +135,7 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 		bw.WriteString("No call has a circuit breaker.\n\n")
 	} else {
 		files = append(files, ChartFile{Name: "breakers.svg", SVG: breakerSVG(rows, rv, axisFor(rv))})
-		fmt.Fprintf(bw, "![Breaker states over time](%s)\n\n", path.Join(chartDir, "breakers.svg"))
+		fmt.Fprintf(bw, "![Breaker states over time](%s)\n\n", linkPath(chartDir, "breakers.svg"))
 		var cells [][]string
 		for _, r := range rows {
 			cells = append(cells, breakerCells(r))
@@ -213,4 +214,15 @@ func mdCells(cells []string) []string {
 		}
 	}
 	return out
+}
+
+// linkPath is a link destination for a file in dir: each segment
+// percent-encoded, so a space or a parenthesis in the report's name
+// (my review.md -> my review-charts/) does not end the link.
+func linkPath(dir, file string) string {
+	segs := strings.Split(path.Join(dir, file), "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
 }

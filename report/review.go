@@ -332,8 +332,9 @@ func findSLO(r models.Result, name string) (models.SLOResult, bool) {
 	return models.SLOResult{}, false
 }
 
-// fileName makes a chart file name from parts: lower case letters, digits
-// and dashes only.
+// fileName makes a chart file name from parts: lower case letters, digits,
+// dashes and underscores only. Different names can still meet (Web and
+// web, a.b and a_b): uniqueNames tells them apart.
 func fileName(parts ...string) string {
 	var b strings.Builder
 	for _, p := range parts {
@@ -342,7 +343,7 @@ func fileName(parts ...string) string {
 		}
 		for _, r := range strings.ToLower(p) {
 			switch {
-			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
 				b.WriteRune(r)
 			default:
 				b.WriteByte('_')
@@ -509,17 +510,34 @@ func budgetNote(rv Review) string {
 	return n
 }
 
-// renderCharts draws every chart as SVG.
+// renderCharts draws every chart as SVG, under names unique among
+// themselves and the breaker chart's.
 func renderCharts(cs []chart) ([]ChartFile, error) {
 	out := make([]ChartFile, 0, len(cs))
+	u := uniqueNames{"breakers.svg": true}
 	for _, c := range cs {
 		b, err := c.svg(chartW, chartH)
 		if err != nil {
 			return nil, fmt.Errorf("chart %s: %v", c.File, err)
 		}
-		out = append(out, ChartFile{Name: c.File, SVG: b})
+		out = append(out, ChartFile{Name: u.name(c.File), SVG: b})
 	}
 	return out, nil
+}
+
+// uniqueNames hands out file names, numbering the second and later uses
+// of one (goodput-web_a.svg, goodput-web_a-2.svg) in the order asked, so
+// the same charts always get the same names.
+type uniqueNames map[string]bool
+
+func (u uniqueNames) name(file string) string {
+	base, ext := strings.TrimSuffix(file, ".svg"), ".svg"
+	out := file
+	for k := 2; u[out]; k++ {
+		out = base + "-" + strconv.Itoa(k) + ext
+	}
+	u[out] = true
+	return out
 }
 
 // breakerRow is one breaker's state timeline.
@@ -774,18 +792,29 @@ func mermaid(r models.Result) string {
 	return b.String()
 }
 
-// delta formats b against the baseline a: the relative change, or the
-// absolute one when a is 0. Empty when either is missing.
-func delta(a, b float64) string {
+// delta formats b against the baseline a: the relative change, or, when
+// a is 0 and a ratio means nothing, the absolute one written by abs (the
+// metric's own formatter for a non-negative difference: 0.0199 of a
+// percentage is "1.99 pp"). Empty when either is missing.
+func delta(a, b float64, abs func(float64) string) string {
 	switch {
 	case !finite(a) || !finite(b):
 		return ""
 	case a == b:
 		return "±0"
 	case a == 0:
-		return signed(b-a, 2)
+		sign := "+"
+		if b < a {
+			sign = "−"
+		}
+		return sign + abs(math.Abs(b-a))
 	}
 	return signed((b-a)/math.Abs(a)*100, 1) + "%"
+}
+
+// points formats a difference of ratios in percentage points.
+func points(prec int) func(float64) string {
+	return func(d float64) string { return fixed(d*100, prec) + " pp" }
 }
 
 func signed(v float64, prec int) string {
@@ -808,7 +837,13 @@ type compareRow struct {
 // utilization, and the total worker count.
 func comparison(rv Review) []compareRow {
 	var rows []compareRow
-	row := func(metric string, val func(r models.Result) (float64, bool), format func(float64) string, showDelta bool) {
+	// absFormat writes an absolute delta (from a zero baseline); nil: as
+	// the value itself.
+	row := func(metric string, val func(r models.Result) (float64, bool), format func(float64) string, showDelta bool, absFormat ...func(float64) string) {
+		abs := format
+		if len(absFormat) > 0 {
+			abs = absFormat[0]
+		}
 		cr := compareRow{Metric: metric}
 		base, baseOK := val(rv.Runs[0].Result)
 		any := false
@@ -821,7 +856,7 @@ func comparison(rv Review) []compareRow {
 			any = true
 			cell := format(v)
 			if i > 0 && showDelta && baseOK {
-				if d := delta(base, v); d != "" {
+				if d := delta(base, v, abs); d != "" {
 					cell += " (" + d + ")"
 				}
 			}
@@ -840,13 +875,13 @@ func comparison(rv Review) []compareRow {
 		}
 		row(name+" goodput/s", get(func(w models.WorkloadResult) float64 { return w.Goodput }), func(v float64) string { return fixed(v, 1) }, true)
 		row(name+" p99", get(func(w models.WorkloadResult) float64 { return w.Latency.P99 }), latency, true)
-		row(name+" error rate", get(func(w models.WorkloadResult) float64 { return errorRate(w.Counts) }), func(v float64) string { return percent(v, 2) }, true)
+		row(name+" error rate", get(func(w models.WorkloadResult) float64 { return errorRate(w.Counts) }), func(v float64) string { return percent(v, 2) }, true, points(2))
 	}
 	for _, name := range names(rv, sloNames) {
 		row("SLO "+name+" budget burned", func(r models.Result) (float64, bool) {
 			s, ok := findSLO(r, name)
 			return s.Consumed, ok
-		}, func(v float64) string { return percent(v, 1) }, true)
+		}, func(v float64) string { return percent(v, 1) }, true, points(1))
 		row("SLO "+name+" pages", func(r models.Result) (float64, bool) {
 			s, ok := findSLO(r, name)
 			return float64(alertCount(s, "page")), ok

@@ -230,9 +230,98 @@ func TestDelta(t *testing.T) {
 	for _, c := range []struct {
 		a, b float64
 		want string
-	}{{100, 150, "+50.0%"}, {2, 1, "−50.0%"}, {5, 5, "±0"}, {0, 3, "+3.00"}} {
-		if got := delta(c.a, c.b); got != c.want {
+		abs  func(float64) string
+	}{
+		{100, 150, "+50.0%", points(2)}, {2, 1, "−50.0%", points(2)}, {5, 5, "±0", points(2)},
+		// From a zero baseline the change is absolute, in the metric's unit.
+		{0, 0.0199, "+1.99 pp", points(2)},
+		{0, 0.5, "+50.0 pp", points(1)},
+		{0, 3, "+3.0", func(v float64) string { return fixed(v, 1) }},
+		{0, 0.012, "+12.00ms", latency},
+		{0, -2, "−2", func(v float64) string { return fixed(v, 0) }},
+	} {
+		if got := delta(c.a, c.b, c.abs); got != c.want {
 			t.Errorf("delta(%v, %v) = %q, want %q", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// TestChartNamesAreUnique: components whose names differ only in case or
+// punctuation must not write over each other's chart files.
+func TestChartNamesAreUnique(t *testing.T) {
+	rv := reviewFixture(t, true)
+	for i := range rv.Runs {
+		ws := rv.Runs[i].Result.Workloads
+		a, b, c := ws[0], ws[0], ws[0]
+		a.Name, b.Name, c.Name = "web-a", "web_a", "Web-A"
+		rv.Runs[i].Result.Workloads = []models.WorkloadResult{a, b, c}
+	}
+	var md bytes.Buffer
+	files, err := Markdown(&md, rv, "review-charts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Name] {
+			t.Errorf("two charts named %s", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	for _, want := range []string{"goodput-web-a.svg", "goodput-web_a.svg", "goodput-web-a-2.svg"} {
+		if !seen[want] || !strings.Contains(md.String(), "review-charts/"+want+")") {
+			t.Errorf("no chart %s linked (files %v)", want, seen)
+		}
+	}
+
+	sw := Sweep{Params: []SweepAxis{{Path: "services.api.workers", Values: []string{"1", "2"}}}, Replications: 1}
+	for i, v := range []string{"1", "2"} {
+		var ms []SweepMetric
+		for _, w := range []string{"web-a", "web_a", "Web-A"} {
+			ms = append(ms, SweepMetric{Name: "workload." + w + ".goodput", Unit: "/s", Mean: Num(float64(10 + i))})
+		}
+		sw.Points = append(sw.Points, SweepPoint{Index: i, Values: []string{v}, Metrics: ms})
+	}
+	cs, err := SweepCharts(sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	if got := strings.Join(names, " "); got != "sweep-workload_web-a_goodput.svg sweep-workload_web_a_goodput.svg sweep-workload_web-a_goodput-2.svg" {
+		t.Errorf("sweep chart names: %s", got)
+	}
+}
+
+func TestMarkdownLinksSurviveSpaces(t *testing.T) {
+	rv := reviewFixture(t, false)
+	var md bytes.Buffer
+	if _, err := Markdown(&md, rv, "my review (v2)-charts"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "](my%20review%20%28v2%29-charts/throughput.svg)") {
+		t.Errorf("chart links not encoded:\n%s", md.String())
+	}
+	if strings.Contains(md.String(), "](my review") {
+		t.Error("a raw space in a link destination")
+	}
+}
+
+func TestCompareTableHeaderAligns(t *testing.T) {
+	rv := reviewFixture(t, true)
+	rv.Runs[1].Label = "with-a-much-longer-label"
+	var b bytes.Buffer
+	CompareTable(&b, rv)
+	lines := strings.Split(b.String(), "\n")
+	col := strings.Index(lines[0], "baseline vs")
+	for _, l := range lines[1 : len(rv.Runs)+1] {
+		if i := strings.Index(l, "testdata/"); i != col {
+			t.Errorf("source at column %d, want %d:\n%s", i, col, b.String())
+		}
+	}
+	if col != len("with-a-much-longer-label")+1 {
+		t.Errorf("first column %d wide", col)
 	}
 }

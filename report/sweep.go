@@ -124,39 +124,89 @@ func ReadSweep(r io.Reader) (Sweep, error) {
 	if s.Schema != SweepSchema {
 		return s, fmt.Errorf("schema %q, want %q", s.Schema, SweepSchema)
 	}
+	// A hand-edited or truncated document must not merge into nonsense.
+	size := 1
+	for _, p := range s.Params {
+		if len(p.Values) < 2 {
+			return s, fmt.Errorf("parameter %q has %d values; a swept parameter has at least 2", p.Path, len(p.Values))
+		}
+		size *= len(p.Values)
+	}
+	switch {
+	case s.Replications < 1:
+		return s, fmt.Errorf("replications: %d, want at least 1", s.Replications)
+	case s.Size != size:
+		return s, fmt.Errorf("points_in_grid: %d, but the parameters make a grid of %d", s.Size, size)
+	case s.Shard != nil && (s.Shard.Count < 1 || s.Shard.Index < 1 || s.Shard.Index > s.Shard.Count):
+		return s, fmt.Errorf("shard: %d/%d, want I/N with 1 <= I <= N", s.Shard.Index, s.Shard.Count)
+	}
+	for _, pt := range s.Points {
+		if len(pt.Values) != len(s.Params) {
+			return s, fmt.Errorf("point %d has %d values for %d parameters", pt.Index, len(pt.Values), len(s.Params))
+		}
+		if s.Shard != nil && pt.Index%s.Shard.Count != s.Shard.Index-1 {
+			return s, fmt.Errorf("point %d does not belong to shard %d/%d", pt.Index, s.Shard.Index, s.Shard.Count)
+		}
+	}
 	return s, nil
 }
 
 // MergeSweeps combines shards of one sweep into the whole: they must agree
-// on everything but the shard and its points, and hold every point of the
-// grid exactly once.
-func MergeSweeps(parts []Sweep) (Sweep, error) {
+// on everything but the shard and its points (the source path aside: the
+// same file may be named two ways, and the SHA-256 is compared), and hold
+// every point of the grid exactly once. names label the parts in messages
+// (their files); nil says "part N".
+func MergeSweeps(parts []Sweep, names []string) (Sweep, error) {
 	if len(parts) == 0 {
 		return Sweep{}, errors.New("nothing to merge")
 	}
-	head := func(s Sweep) string {
-		s.Shard, s.Points = nil, nil
-		b, _ := json.Marshal(s)
+	name := func(i int) string {
+		if i < len(names) {
+			return names[i]
+		}
+		return "part " + strconv.Itoa(i+1)
+	}
+	type field struct {
+		name string
+		val  func(s Sweep) any
+	}
+	fields := []field{
+		{"scenario", func(s Sweep) any { return s.Scenario }},
+		{"sha256 (the scenario file's bytes)", func(s Sweep) any { return s.SHA256 }},
+		{"version (of cascade)", func(s Sweep) any { return s.Version }},
+		{"seed", func(s Sweep) any { return s.Seed }},
+		{"replications", func(s Sweep) any { return s.Replications }},
+		{"duration_s", func(s Sweep) any { return s.Duration }},
+		{"fixed", func(s Sweep) any { return s.Fixed }},
+		{"parameters", func(s Sweep) any { return s.Params }},
+		{"points_in_grid", func(s Sweep) any { return s.Size }},
+	}
+	text := func(v any) string {
+		b, _ := json.Marshal(v)
 		return string(b)
 	}
 	out := parts[0]
 	out.Shard, out.Points = nil, nil
-	want := head(parts[0])
 	seen := make(map[int]int, out.Size)
 	for i, p := range parts {
-		if head(p) != want {
-			return Sweep{}, fmt.Errorf("part %d is from another sweep (scenario, seed, replications, duration, parameters or cascade version differ)", i+1)
+		for _, f := range fields {
+			if a, b := text(f.val(parts[0])), text(f.val(p)); a != b {
+				return Sweep{}, fmt.Errorf("%s is from another sweep than %s: %s %s vs %s", name(i), name(0), f.name, b, a)
+			}
 		}
 		for _, pt := range p.Points {
 			if pt.Index < 0 || pt.Index >= out.Size {
-				return Sweep{}, fmt.Errorf("part %d: point %d is outside the grid of %d", i+1, pt.Index, out.Size)
+				return Sweep{}, fmt.Errorf("%s: point %d is outside the grid of %d", name(i), pt.Index, out.Size)
 			}
 			if j, dup := seen[pt.Index]; dup {
-				return Sweep{}, fmt.Errorf("point %d is in part %d and part %d", pt.Index, j+1, i+1)
+				return Sweep{}, fmt.Errorf("point %d is in %s and in %s", pt.Index, name(j), name(i))
 			}
 			seen[pt.Index] = i
 			out.Points = append(out.Points, pt)
 		}
+		// The source as the shards name it may differ (r.yaml, ./r.yaml);
+		// take one that does not depend on the order of the parts.
+		out.Source = min(out.Source, p.Source)
 	}
 	if len(out.Points) != out.Size {
 		var missing []string
@@ -333,8 +383,9 @@ func SweepCharts(s Sweep) ([]ChartFile, error) {
 		valueX[v] = xs[j]
 	}
 	var out []ChartFile
+	u := uniqueNames{}
 	for mi, m := range s.Points[0].Metrics {
-		c := chart{File: fileName("sweep", strings.ReplaceAll(m.Name, ".", "-")), Title: m.Name + " vs " + s.Params[x].Path,
+		c := chart{File: fileName("sweep", m.Name), Title: m.Name + " vs " + s.Params[x].Path,
 			XLabel: s.Params[x].Path, YLabel: chartUnit(m.Unit)}
 		scale := 1.0
 		switch m.Unit {
@@ -370,7 +421,7 @@ func SweepCharts(s Sweep) ([]ChartFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ChartFile{Name: c.File, SVG: b})
+		out = append(out, ChartFile{Name: u.name(c.File), SVG: b})
 	}
 	return out, nil
 }

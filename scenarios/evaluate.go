@@ -865,6 +865,11 @@ func recoveryOf(runs []models.Result, name string, a callArgs) recovery {
 	}
 	before /= n
 	after /= n
+	if before < 1e-9 {
+		// Nothing got through before the fault: there is nothing to
+		// recover to, so recovering cannot be claimed.
+		return recovery{detail: "no goodput before the fault"}
+	}
 	need := (1 - a.tolerance) * before
 	ok := after >= need
 	rel := "≥"

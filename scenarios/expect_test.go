@@ -194,6 +194,9 @@ func TestRecovered(t *testing.T) {
 		{"still active", seriesResult(during(100, 100), models.FaultRecord{Name: "cut", State: models.FaultActive, Start: 240 * sim.Second}),
 			`recovered("browse", within: 1m)`, false, "still active"},
 		{"too short", seriesResult(during(100, 100), fault), `recovered("browse", within: 6m)`, false, "the run ends"},
+		// Nothing got through before the fault either: not a recovery
+		// (0 >= 90% of 0 used to pass, and --find then found no boundary).
+		{"no goodput before", seriesResult(func(int) int64 { return 0 }, fault), `recovered("browse", within: 1m)`, false, "no goodput before the fault"},
 	} {
 		sc := parseWithExpect(t, c.expr)
 		v := sc.Evaluate([]models.Result{c.r})[0]

@@ -43,6 +43,11 @@ func ParseSet(arg string) (Override, error) {
 	if _, err := parsePath(path); err != nil {
 		return Override{}, fmt.Errorf("%q: %v", arg, err)
 	}
+	if strings.TrimSpace(val) == "" {
+		// An empty value would parse as null and delete the field: make
+		// the user say so.
+		return Override{}, fmt.Errorf("%q: no value after '='; to remove the field write %s=null", arg, path)
+	}
 	n, err := ValueNode(val)
 	if err != nil {
 		return Override{}, fmt.Errorf("%q: value: %v", arg, err)

@@ -21,7 +21,8 @@ import (
 //	    workloads.browse.retry: null    # null removes the field
 //
 // Each variant is the whole file with its overrides applied, loaded like
-// any scenario. It runs with the scenario's seed, and since every component
+// any scenario. It runs with the scenario's seed and duration (a variant
+// may not set either), and since every component
 // draws from its own named random stream, identical components see
 // identical draws in every variant (common random numbers): differences
 // come from the design, not the dice.
@@ -89,10 +90,22 @@ func (s *Scenario) Variants() ([]Variant, error) {
 			continue
 		}
 		va := Variant{Name: name, Line: k.Line, Col: k.Column}
+		shared := false
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			pk := v.Content[j]
+			if top, _, _ := strings.Cut(strings.TrimSpace(pk.Value), "."); top == "seed" || top == "duration" {
+				// Every design runs with the run's seed and for its
+				// duration; a variant's own would be ignored by some
+				// commands and honoured by others.
+				at(pk, path+"."+pk.Value, "variants share the run's seed and duration so they compare under common random numbers; use cascade compare or --seed",
+					"a variant cannot set %s", top)
+				shared = true
+			}
 			va.Overrides = append(va.Overrides, Override{Path: pk.Value, Value: v.Content[j+1],
 				Origin: fmt.Sprintf("variant %q", name), File: s.Source, Line: pk.Line, Col: pk.Column})
+		}
+		if shared {
+			continue
 		}
 		if len(va.Overrides) == 0 {
 			at(v, path, "", "variant %q changes nothing", name)

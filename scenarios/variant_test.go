@@ -131,7 +131,7 @@ func TestVariantErrorsArePositioned(t *testing.T) {
 	s := loadVariantFixture(t)
 	data := strings.Replace(string(s.Data), "    workloads.browse.retry: null", "    workloads.brwose.retry: null", 1)
 	data = strings.Replace(data, "    services.db.workers: 16", "    services.db.workers: lots", 1)
-	data += "  baseline: { seed: 4 }\n  empty: {}\n"
+	data += "  baseline: { seed: 4 }\n  empty: {}\n  reseeded:\n    seed: 7\n    duration: 1m\n    services.api.workers: 2\n"
 	bad, err := Parse("v.yaml", []byte(data))
 	if err != nil {
 		t.Fatal(err) // the loader ignores variants:
@@ -147,6 +147,10 @@ func TestVariantErrorsArePositioned(t *testing.T) {
 		`set by variant "bigger"`,
 		`v.yaml:35:3: variants.baseline: the variant name "baseline" is reserved`,
 		`v.yaml:36:10: variants.empty: variant "empty" changes nothing`,
+		// A variant's seed or duration would be ignored by report and
+		// honoured by --find: it is refused, at its line.
+		`v.yaml:38:5: variants.reseeded.seed: a variant cannot set seed (variants share the run's seed and duration so they compare under common random numbers; use cascade compare or --seed)`,
+		`v.yaml:39:5: variants.reseeded.duration: a variant cannot set duration`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in:\n%s", want, got)
@@ -206,4 +210,25 @@ func FuzzOverride(f *testing.F) {
 			t.Fatal("an override changed the scenario it was applied to")
 		}
 	})
+}
+
+func TestParseSetEmptyValue(t *testing.T) {
+	for _, c := range []struct {
+		arg  string
+		want string // "" means it parses
+	}{
+		{"services.api.workers=", "no value after '='; to remove the field write services.api.workers=null"},
+		{"services.api.workers=  ", "write services.api.workers=null"},
+		{"services.api.workers=null", ""},
+		{"services.api.workers=~", ""},
+		{"services.api.workers=8", ""},
+	} {
+		o, err := ParseSet(c.arg)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.arg, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want %q (value %v)", c.arg, err, c.want, o.Value)
+		}
+	}
 }

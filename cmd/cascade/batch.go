@@ -93,7 +93,26 @@ func planRun(s *scenarios.Scenario, seed *uint64, until *sim.Time) (uint64, sim.
 			}
 		}
 	}
+	if u > 0 && s.Warmup == u {
+		return 0, 0, errNothingMeasured(s, u)
+	}
 	return sd, u, nil
+}
+
+// errNothingMeasured refuses a run that ends exactly when its warm-up
+// does: every statistic would be empty.
+func errNothingMeasured(s *scenarios.Scenario, u sim.Time) error {
+	return fmt.Errorf("the run (%s) ends exactly when the %s warm-up does, so nothing would be measured; give a longer --duration or a shorter warmup: in %s",
+		u.Duration(), s.Warmup.Duration(), s.Source)
+}
+
+// warnWarmup says, once, when a run ends inside its warm-up: nothing is
+// discarded then, so the numbers include the warm-up.
+func warnWarmup(cmd string, s *scenarios.Scenario, u sim.Time) {
+	if u > 0 && s.Warmup > u {
+		fmt.Fprintf(os.Stderr, "cascade %s: warning: the run (%s) ends before the %s warm-up does, so nothing is discarded and the statistics include the warm-up\n",
+			cmd, u.Duration(), s.Warmup.Duration())
+	}
 }
 
 // metaOf is the report.Meta of one run, with its expectations evaluated.

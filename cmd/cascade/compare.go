@@ -83,8 +83,14 @@ func compareCmd(args []string) int {
 		opt.until = &ss[0].Duration
 		fmt.Fprintf(os.Stderr, "cascade compare: the files' durations differ; both run for A's %s (give --duration to choose)\n", ss[0].Duration.Duration())
 	}
-	if _, _, err := planRun(ss[1], opt.seed, opt.until); err != nil {
-		return usageError("compare", err.Error())
+	for i, s := range ss {
+		_, u, err := planRun(s, opt.seed, opt.until)
+		if err != nil {
+			return usageError("compare", err.Error())
+		}
+		if *out == "" && (i == 0 || s.Warmup != ss[0].Warmup) {
+			warnWarmup("compare", s, u) // writeReview warns otherwise
+		}
 	}
 	stop, cleanup := interruptible()
 	defer cleanup()

@@ -69,7 +69,10 @@ func parseFind(s *scenarios.Scenario, spec, until string, precision float64) (fi
 	if lo.unit != hi.unit || hi.v == lo.v {
 		return findSpec{}, fmt.Errorf("--find %q: two different bounds with one unit, e.g. 100..2000 or 10ms..500ms", spec)
 	}
-	f := findSpec{path: path, until: until, lo: lo, hi: hi, integer: lo.decimals == 0 && hi.decimals == 0, precision: precision}
+	f := findSpec{path: path, until: until, lo: lo, hi: hi, precision: precision}
+	// Whole-number bounds bisect over whole numbers unless a finer
+	// --precision asks for fractions (rate=360..370 --precision 0.1).
+	f.integer = lo.decimals == 0 && hi.decimals == 0 && (precision == 0 || precision >= 1)
 	if f.precision == 0 {
 		f.precision = math.Abs(hi.v-lo.v) / 1000
 		if f.integer {
@@ -109,7 +112,7 @@ var errInterrupted = errors.New("interrupted")
 // seed..seed+N-1, the same at every probe) and judges the means, as
 // expectations do, so noise near the boundary moves it by about the
 // confidence interval, not arbitrarily.
-func findBoundary(s *scenarios.Scenario, label string, pre []scenarios.Override, f findSpec, reps int, seedp *uint64, untilp *sim.Time, stop func() bool, out io.Writer) (findResult, error) {
+func findBoundary(cmd string, s *scenarios.Scenario, label string, pre []scenarios.Override, f findSpec, reps int, seedp *uint64, untilp *sim.Time, stop func() bool, out io.Writer) (findResult, error) {
 	res := findResult{Design: label, Scenario: s.Name, SHA256: report.Hash(s.Data), Version: fullVersion(),
 		Replications: reps, Path: f.path, Until: f.until}
 	for _, o := range pre {
@@ -119,24 +122,24 @@ func findBoundary(s *scenarios.Scenario, label string, pre []scenarios.Override,
 		text := f.format(v)
 		o, err := scenarios.ParseSet(f.path + "=" + text)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "cascade sweep: --find: %v\n", err)
+			fmt.Fprintf(os.Stderr, "cascade "+cmd+": --find: %v\n", err)
 			return false, errFindFailed
 		}
 		o.Origin = "--find " + f.path + "=" + text
 		ps, err := s.Override(append(slices.Clone(pre), o))
 		if err != nil {
-			reportLoadError("sweep", s.Source, err)
+			reportLoadError(cmd, s.Source, err)
 			return false, errFindFailed
 		}
 		c, err := ps.CompileCheck(f.until)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "cascade sweep: --until at %s=%s: %v\n", f.path, text, err)
+			fmt.Fprintf(os.Stderr, "cascade "+cmd+": --until at %s=%s: %v\n", f.path, text, err)
 			return false, errFindFailed
 		}
 		ps = ps.WithCheck(c)
 		sd, u, err := planRun(ps, seedp, untilp)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
+			fmt.Fprintf(os.Stderr, "cascade "+cmd+": %v\n", err)
 			return false, errFindFailed
 		}
 		res.Seed = sd
@@ -146,7 +149,7 @@ func findBoundary(s *scenarios.Scenario, label string, pre []scenarios.Override,
 		}
 		outs, err := runJobs(jobs, stop, nil)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
+			fmt.Fprintf(os.Stderr, "cascade "+cmd+": %v\n", err)
 			return false, errFindFailed
 		}
 		results := make([]models.Result, reps)
@@ -255,16 +258,16 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 	if err != nil {
 		return usageError("sweep", err.Error())
 	}
-	// Compile the condition against every design before anything runs, so
-	// a typo fails at once.
+	// Try the path and compile the condition against every design before
+	// anything runs, so a typo fails at once.
 	for _, d := range ds {
-		ps, err := s.Override(d.pre)
-		if err != nil {
-			reportLoadError("sweep", s.Source, err)
-			return exitUsage
+		if st := checkFind("sweep", s, d.pre, f, seedp, untilp); st != exitOK {
+			return st
 		}
-		if _, err := ps.CompileCheck(until); err != nil {
-			return usageError("sweep", "--until: "+err.Error())
+	}
+	if ps, err := s.Override(pre); err == nil {
+		if _, u, err := planRun(ps, seedp, untilp); err == nil {
+			warnWarmup("sweep", ps, u)
 		}
 	}
 	var results []findResult
@@ -276,7 +279,7 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 			fmt.Printf("=== %s\n", d.label)
 		}
 		fmt.Printf("searching %s in %s..%s for where %s stops holding (%d replications per probe)\n", f.path, f.format(f.lo.v), f.format(f.hi.v), until, reps)
-		r, err := findBoundary(s, d.label, d.pre, f, reps, seedp, untilp, stop, os.Stdout)
+		r, err := findBoundary("sweep", s, d.label, d.pre, f, reps, seedp, untilp, stop, os.Stdout)
 		switch {
 		case errors.Is(err, errInterrupted):
 			fmt.Fprintln(os.Stderr, "cascade sweep: interrupted")
@@ -310,6 +313,32 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 		}); err != nil {
 			fmt.Fprintf(os.Stderr, "cascade sweep: %v\n", err)
 			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// checkFind applies the search's path at both bounds to one design and
+// compiles the condition there, so a mistyped path or condition is a usage
+// error before any probe runs rather than a failed probe after the others.
+func checkFind(cmd string, s *scenarios.Scenario, pre []scenarios.Override, f findSpec, seedp *uint64, untilp *sim.Time) int {
+	for _, v := range []float64{f.lo.v, f.hi.v} {
+		text := f.format(v)
+		o, err := scenarios.ParseSet(f.path + "=" + text)
+		if err != nil {
+			return usageError(cmd, "--find: "+err.Error())
+		}
+		o.Origin = "--find " + f.path + "=" + text
+		ps, err := s.Override(append(slices.Clone(pre), o))
+		if err != nil {
+			reportLoadError(cmd, s.Source, err)
+			return exitUsage
+		}
+		if _, err := ps.CompileCheck(f.until); err != nil {
+			return usageError(cmd, "--until: "+err.Error())
+		}
+		if _, _, err := planRun(ps, seedp, untilp); err != nil {
+			return usageError(cmd, err.Error())
 		}
 	}
 	return exitOK

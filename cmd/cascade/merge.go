@@ -8,7 +8,7 @@ import (
 	"cascade/report"
 )
 
-const mergeHelp = `Usage: cascade merge SHARD.json... [--json FILE] [--csv FILE] [--out DIR]
+const mergeHelp = `Usage: cascade merge SHARD.json... [--json FILE] [--csv FILE] [--out DIR] [--force]
 
 Combines the --json outputs of a sharded sweep ('cascade sweep --shard I/N')
 into the result of the whole grid: the same table, JSON, CSV and charts an
@@ -21,6 +21,7 @@ Flags:
   --json FILE   write the merged sweep as JSON
   --csv FILE    write it as CSV
   --out DIR     write sweep.json, sweep.csv, charts and index.html into DIR
+  --force       overwrite existing files (refused otherwise)
   -h, --help    show this help
 
 Exit status: 0 merged; 1 writing failed; 2 the shards do not fit together
@@ -35,6 +36,7 @@ func mergeCmd(args []string) int {
 	jsonPath := fs.String("json", "", "")
 	csvPath := fs.String("csv", "", "")
 	outDir := fs.String("out", "", "")
+	force := fs.Bool("force", false, "")
 	files, status, ok := parseFlags(fs, args, mergeHelp)
 	if !ok {
 		return status
@@ -42,17 +44,8 @@ func mergeCmd(args []string) int {
 	if len(files) == 0 {
 		return usageError("merge", "no shard files given")
 	}
-	for _, out := range []struct{ flag, path string }{{"--json", *jsonPath}, {"--csv", *csvPath}} {
-		if out.path != "" {
-			if err := checkOutput(out.path); err != nil {
-				return usageError("merge", fmt.Sprintf("%s %s: %v", out.flag, out.path, err))
-			}
-		}
-	}
-	if *outDir != "" {
-		if err := checkOutDir(*outDir); err != nil {
-			return usageError("merge", err.Error())
-		}
+	if err := checkSweepOutputs(*jsonPath, *csvPath, *outDir, *force); err != nil {
+		return usageError("merge", err.Error())
 	}
 	var parts []report.Sweep
 	for _, f := range files {
@@ -69,7 +62,7 @@ func mergeCmd(args []string) int {
 		}
 		parts = append(parts, sw)
 	}
-	merged, err := report.MergeSweeps(parts)
+	merged, err := report.MergeSweeps(parts, files)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cascade merge: %v\n", err)
 		return exitUsage

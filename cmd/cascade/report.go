@@ -123,8 +123,21 @@ func reportCmd(args []string) int {
 	if *reps < 1 || *reps > 10000 {
 		return usageError("report", fmt.Sprintf("--replications must be between 1 and 10000, got %d", *reps))
 	}
+	if *precision < 0 {
+		return usageError("report", fmt.Sprintf("--precision must be > 0, got %v", *precision))
+	}
+	for _, name := range []string{"replications", "precision"} {
+		if *find == "" && isSet(fs, name) {
+			return usageError("report", "--"+name+" goes with --find (a report runs every design once, with one seed; for replications use 'cascade run --replications' or 'cascade sweep')")
+		}
+	}
 	if *noVariants && len(only) > 0 {
 		return usageError("report", "--variant and --no-variants contradict each other")
+	}
+	for _, o := range sets {
+		if touchesVariants(o.Path) {
+			return usageError("report", o.Origin+": --set cannot change variants: (they are read from the file as written); choose them with --variant NAME or --no-variants, or edit the file")
+		}
 	}
 	s, ok := loadScenario("report", pos[0])
 	if !ok {
@@ -148,8 +161,8 @@ func reportCmd(args []string) int {
 			return usageError("report", err.Error())
 		}
 		for _, d := range ds {
-			if _, err := d.s.CompileCheck(*until); err != nil {
-				return usageError("report", "--until: "+err.Error())
+			if st := checkFind("report", d.file, d.pre, f, opt.seed, opt.until); st != exitOK {
+				return st
 			}
 		}
 		search = &breakSearch{spec: f, reps: *reps}
@@ -171,7 +184,7 @@ func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) 
 	var out []report.Boundary
 	for _, d := range ds {
 		fmt.Fprintf(os.Stderr, "cascade report: searching the breaking point of %s\n", d.label)
-		r, err := findBoundary(d.file, d.label, d.pre, b.spec, b.reps, opt.seed, opt.until, stop, os.Stderr)
+		r, err := findBoundary("report", d.file, d.label, d.pre, b.spec, b.reps, opt.seed, opt.until, stop, os.Stderr)
 		if err != nil {
 			return nil, err
 		}
@@ -186,6 +199,12 @@ func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) 
 		out = append(out, bd)
 	}
 	return out, nil
+}
+
+// touchesVariants says whether an override path is in the variants:
+// section, which --set cannot change.
+func touchesVariants(path string) bool {
+	return path == "variants" || strings.HasPrefix(path, "variants.") || strings.HasPrefix(path, "variants[")
 }
 
 // designsOf is the baseline (with --set applied) and the chosen variants.
@@ -250,6 +269,18 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 	seed, until, err := planRun(ds[0].s, opt.seed, opt.until)
 	if err != nil {
 		return usageError(cmd, err.Error())
+	}
+	for i, d := range ds {
+		// Every design runs for until; a variant may change warmup:.
+		if i > 0 && d.s.Warmup == ds[0].s.Warmup {
+			continue
+		}
+		if _, _, err := planRun(d.s, &seed, &until); err != nil {
+			return usageError(cmd, err.Error())
+		}
+		if cmd != "run" { // run has said so already
+			warnWarmup(cmd, d.s, until)
+		}
 	}
 	rv, err := reviewOf(ds, seed, until, stop)
 	if err != nil {

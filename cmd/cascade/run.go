@@ -242,9 +242,12 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 			}
 		}
 	}
-	if until > 0 && s.Warmup >= until {
-		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends before the %s warm-up does; statistics include the warm-up\n", until.Duration(), s.Warmup.Duration())
+	if until > 0 && s.Warmup == until {
+		// run still runs it (its summary says "measured 0s"); report,
+		// sweep and compare, whose tables would just be empty, refuse.
+		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends exactly when the %s warm-up does, so nothing is measured and every statistic is empty\n", until.Duration(), s.Warmup.Duration())
 	}
+	warnWarmup("run", s, until)
 	var prog *progress
 	if !o.quiet && isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, until)

@@ -60,6 +60,8 @@ Flags:
                       (default 1 for whole-number bounds, else (HI-LO)/1000)
   --variants          --find on the scenario and on each of its variants
                       (same seeds), with a table of their breaking points
+  --force             overwrite existing --json/--csv files and the files
+                      --out writes (refused otherwise, before anything runs)
   -h, --help          show this help
 
 Exit status: 0 done; 1 a run or writing failed; 2 invalid scenario or
@@ -95,6 +97,7 @@ func sweepCmd(args []string) int {
 	until := fs.String("until", "", "")
 	precision := fs.Float64("precision", 0, "")
 	withVariants := fs.Bool("variants", false, "")
+	force := fs.Bool("force", false, "")
 	pos, status, ok := parseFlags(fs, args, sweepHelp)
 	if !ok {
 		return status
@@ -123,10 +126,29 @@ func sweepCmd(args []string) int {
 		if err != nil {
 			return usageError("sweep", "--set "+err.Error())
 		}
+		if *withVariants && touchesVariants(ax.path) {
+			return usageError("sweep", "--set "+a+": with --variants, --set cannot change variants: (they are read from the file as written); edit the file")
+		}
 		if *find != "" && len(ax.values) > 1 {
 			return usageError("sweep", "--set "+a+": with --find, --set takes one value (the search varies one parameter)")
 		}
+		for _, prev := range axes {
+			if err := overlapping(prev.path, ax.path); err != nil {
+				hint := "one --set replaces what the other sets; keep one of them"
+				if prev.path == ax.path {
+					hint = "give each field once, with all its values in one --set, e.g. " + ax.path + "=1,8,16,32"
+				}
+				return usageError("sweep", fmt.Sprintf("--set %s: %v (%s)", a, err, hint))
+			}
+		}
 		axes = append(axes, ax)
+	}
+	if fp, _, ok := strings.Cut(*find, "="); ok {
+		for _, a := range axes {
+			if err := overlapping(a.path, strings.TrimSpace(fp)); err != nil {
+				return usageError("sweep", fmt.Sprintf("--find %s: %v (--find varies it; drop the --set)", *find, err))
+			}
+		}
 	}
 	var shard *report.Shard
 	if *shardSpec != "" {
@@ -136,17 +158,8 @@ func sweepCmd(args []string) int {
 		}
 		shard = &sh
 	}
-	for _, out := range []struct{ flag, path string }{{"--json", *jsonPath}, {"--csv", *csvPath}} {
-		if out.path != "" {
-			if err := checkOutput(out.path); err != nil {
-				return usageError("sweep", fmt.Sprintf("%s %s: %v", out.flag, out.path, err))
-			}
-		}
-	}
-	if *outDir != "" {
-		if err := checkOutDir(*outDir); err != nil {
-			return usageError("sweep", err.Error())
-		}
+	if err := checkSweepOutputs(*jsonPath, *csvPath, *outDir, *force); err != nil {
+		return usageError("sweep", err.Error())
 	}
 	s, ok := loadScenario("sweep", pos[0])
 	if !ok {
@@ -172,6 +185,59 @@ func sweepCmd(args []string) int {
 	}
 	report.SweepTable(os.Stdout, sw)
 	return writeSweep("sweep", sw, *jsonPath, *csvPath, *outDir)
+}
+
+// overlapping says when two parameter paths change the same field: the
+// same path, or one inside the other (services.api and
+// services.api.workers).
+func overlapping(a, b string) error {
+	inside := func(outer, inner string) bool {
+		return strings.HasPrefix(inner, outer) && (inner[len(outer)] == '.' || inner[len(outer)] == '[')
+	}
+	switch {
+	case a == b:
+		return fmt.Errorf("%s is already set by an earlier --set", b)
+	case len(b) > len(a) && inside(a, b):
+		return fmt.Errorf("%s is inside %s, set by an earlier --set", b, a)
+	case len(a) > len(b) && inside(b, a):
+		return fmt.Errorf("%s contains %s, set by an earlier --set", b, a)
+	}
+	return nil
+}
+
+// checkSweepOutputs refuses, before anything runs, outputs that cannot be
+// written or would overwrite the user's files without --force.
+func checkSweepOutputs(jsonPath, csvPath, outDir string, force bool) error {
+	for _, out := range []struct{ flag, path string }{{"--json", jsonPath}, {"--csv", csvPath}} {
+		if out.path == "" {
+			continue
+		}
+		if err := checkOutput(out.path); err != nil {
+			return fmt.Errorf("%s %s: %v", out.flag, out.path, err)
+		}
+		if _, err := os.Stat(out.path); err == nil && !force {
+			return fmt.Errorf("%s %s: the file exists; give --force to overwrite it", out.flag, out.path)
+		}
+	}
+	if outDir == "" {
+		return nil
+	}
+	if err := checkOutDir(outDir); err != nil {
+		return err
+	}
+	if force {
+		return nil
+	}
+	// The chart names depend on the results, so any SVG counts as one
+	// that could be overwritten.
+	entries, _ := os.ReadDir(outDir)
+	for _, e := range entries {
+		switch n := e.Name(); {
+		case n == "index.html" || n == "sweep.json" || n == "sweep.csv" || strings.HasSuffix(n, ".svg"):
+			return fmt.Errorf("--out %s: %s exists; give --force to overwrite the files in it, or choose a new directory", outDir, filepath.Join(outDir, n))
+		}
+	}
+	return nil
 }
 
 // checkOutDir accepts a directory that exists or whose parent does.
@@ -276,7 +342,11 @@ func parseValues(spec string) ([]string, error) {
 		return rangeValues(lo, hi, step)
 	}
 	var out []string
-	for _, v := range strings.Split(spec, ",") {
+	parts, err := splitTopLevel(spec)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range parts {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			return nil, fmt.Errorf("empty value in %q", spec)
@@ -284,6 +354,53 @@ func parseValues(spec string) ([]string, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// splitTopLevel splits a comma list on the commas outside (), [], {} and
+// quotes, so lognormal(p50=1ms, p99=5ms) stays one value.
+func splitTopLevel(spec string) ([]string, error) {
+	var out []string
+	var stack []byte
+	var quote byte
+	start := 0
+	for i := 0; i < len(spec); i++ {
+		c := spec[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && opensQuote(spec[start:i]):
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			stack = append(stack, map[byte]byte{'(': ')', '[': ']', '{': '}'}[c])
+		case c == ')' || c == ']' || c == '}':
+			if len(stack) == 0 || stack[len(stack)-1] != c {
+				return nil, fmt.Errorf("unbalanced %q at column %d of %q", c, i+1, spec)
+			}
+			stack = stack[:len(stack)-1]
+		case c == ',' && len(stack) == 0:
+			out = append(out, spec[start:i])
+			start = i + 1
+		}
+	}
+	switch {
+	case quote != 0:
+		return nil, fmt.Errorf("unterminated %c quote in %q", quote, spec)
+	case len(stack) > 0:
+		return nil, fmt.Errorf("missing %q in %q", stack[len(stack)-1], spec)
+	}
+	return append(out, spec[start:]), nil
+}
+
+// opensQuote says whether a quote after before (the item so far) starts
+// a quoted scalar, as in YAML: at the start of a value or after a bracket,
+// comma, colon or '=', not inside a word (don't).
+func opensQuote(before string) bool {
+	before = strings.TrimRight(before, " \t")
+	return before == "" || strings.ContainsRune(",[{(:=", rune(before[len(before)-1]))
 }
 
 // quantity is a number with a unit suffix: "250ms" is (250, "ms").
@@ -342,10 +459,21 @@ func rangeValues(los, his, steps string) ([]string, error) {
 	if hi.v < lo.v {
 		return nil, fmt.Errorf("the range is empty: %s > %s", los, his)
 	}
-	n := int(math.Floor((hi.v-lo.v)/step.v+1e-9)) + 1
-	if n > maxGrid {
-		return nil, fmt.Errorf("%d values; at most %d", n, maxGrid)
+	for _, q := range []struct {
+		text string
+		v    float64
+	}{{los, lo.v}, {his, hi.v}, {steps, step.v}} {
+		if math.IsInf(q.v, 0) || math.IsNaN(q.v) {
+			return nil, fmt.Errorf("%s is too large a number", q.text)
+		}
 	}
+	// Count in floats first: a huge range overflows an int (and so slips
+	// past the limit) if converted before the check.
+	count := math.Floor((hi.v-lo.v)/step.v+1e-9) + 1
+	if math.IsInf(count, 0) || math.IsNaN(count) || count > maxGrid {
+		return nil, fmt.Errorf("range %s..%s/%s has more than %d values; use a larger step or a narrower range", los, his, steps, maxGrid)
+	}
+	n := int(count)
 	dec := max(lo.decimals, step.decimals)
 	out := make([]string, n)
 	for k := range n {
@@ -478,6 +606,7 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 	if err != nil {
 		return report.Sweep{}, usageError("sweep", err.Error())
 	}
+	warnWarmup("sweep", base, until0)
 	sw := report.Sweep{Scenario: s.Name, Source: s.Source, SHA256: report.Hash(s.Data), Version: fullVersion(),
 		Seed: seed0, Replications: reps, Duration: report.Num(until0.Seconds()), Size: size, Shard: shard}
 	for _, a := range axes {
