@@ -194,6 +194,9 @@ type jsonDatabase struct {
 	LostWrites   int64         `json:"lost_writes"`
 	Failovers    int64         `json:"failovers"`
 	Refused      int64         `json:"refused_no_primary"`
+	WriteMean    number        `json:"write_mean"`
+	WriteP50     number        `json:"write_p50"`
+	WriteP99     number        `json:"write_p99"`
 	Replicas     []jsonReplica `json:"replicas"`
 }
 
@@ -223,6 +226,7 @@ type jsonCache struct {
 	Evictions      int64  `json:"evictions"`
 	Entries        int    `json:"entries"`
 	Capacity       int    `json:"capacity"`
+	WriteBackLost  int64  `json:"write_back_lost"`
 	Flushes        int64  `json:"flushes"`
 	MassExpired    int64  `json:"mass_expired"`
 }
@@ -478,7 +482,8 @@ func jsonDatabaseOf(d *models.DatabaseResult) *jsonDatabase {
 	}
 	out := &jsonDatabase{Primary: d.Primary, Replication: d.Replication, ReadFrom: d.ReadFrom, Writes: d.Writes, Reads: d.Reads,
 		ReplicaReads: d.ReplicaReads, StaleReads: d.StaleReads, Redirected: d.Redirected, LostWrites: d.LostWrites,
-		Failovers: d.Failovers, Refused: d.RefusedNoPrimary, Replicas: []jsonReplica{}}
+		Failovers: d.Failovers, Refused: d.RefusedNoPrimary, WriteMean: number(d.WriteMean), WriteP50: number(d.WriteP50),
+		WriteP99: number(d.WriteP99), Replicas: []jsonReplica{}}
 	for _, r := range d.Replicas {
 		out.Replicas = append(out.Replicas, jsonReplica{Instance: r.Instance, Promoted: r.Promoted, Lag: number(r.Lag),
 			MeanLag: number(r.MeanLag), MaxLag: number(r.MaxLag), Applied: r.Applied, Behind: r.Behind})
@@ -493,7 +498,8 @@ func jsonCacheOf(c *models.CacheResult) *jsonCache {
 	return &jsonCache{Lookups: c.Lookups, Hits: c.Hits, Misses: c.Misses, HitRatio: number(c.HitRatio),
 		TopHitRatio: number(c.TopRatio), StaleServes: c.StaleServes, NegativeHits: c.NegativeHits, Coalesced: c.Coalesced,
 		EarlyRefreshes: c.EarlyRefreshes, Refreshes: c.Refreshes, OriginLoads: c.OriginLoads, Fills: c.Fills,
-		Evictions: c.Evictions, Entries: c.Entries, Capacity: c.Capacity, Flushes: c.Flushes, MassExpired: c.MassExpired}
+		Evictions: c.Evictions, Entries: c.Entries, Capacity: c.Capacity, Flushes: c.Flushes, MassExpired: c.MassExpired,
+		WriteBackLost: c.WriteBackLost}
 }
 
 func jsonEjections(es []models.EjectionEvent) []jsonEjection {

@@ -195,12 +195,17 @@ func caches(w io.Writer, ss []models.ServiceResult) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "hit: lookups answered from the cache (stale included); top-10: for the 10 most popular keys;")
 	fmt.Fprintln(w, "coalesced: misses that waited on another's load; early: XFetch refreshes; origin loads: the cache's own")
+	for _, s := range ss {
+		if c := s.Cache; c != nil && c.WriteBackLost > 0 {
+			fmt.Fprintf(w, "%s: %d write-back writes lost: the cache crashed before writing them to its store\n", s.Name, c.WriteBackLost)
+		}
+	}
 }
 
 // databases writes one row per database: reads and writes, where reads
 // went, how many were stale, and each replica's lag.
 func databases(w io.Writer, ss []models.ServiceResult) {
-	t := table{head: []string{"DATABASE", "writes", "reads", "on replicas", "stale", "redirected", "lost writes", "failovers", "replica lag now / mean / max"}}
+	t := table{head: []string{"DATABASE", "writes", "write p99", "reads", "on replicas", "stale", "redirected", "lost writes", "failovers", "replica lag now / mean / max"}}
 	for _, s := range ss {
 		d := s.Database
 		if d == nil {
@@ -214,7 +219,7 @@ func databases(w io.Writer, ss []models.ServiceResult) {
 			}
 			lags = append(lags, fmt.Sprintf("#%d %s/%s/%s", r.Instance, latency(r.Lag), latency(r.MeanLag), latency(r.MaxLag)))
 		}
-		t.add(s.Name, integer(d.Writes), integer(d.Reads), integer(d.ReplicaReads), integer(d.StaleReads),
+		t.add(s.Name, integer(d.Writes), latency(d.WriteP99), integer(d.Reads), integer(d.ReplicaReads), integer(d.StaleReads),
 			integer(d.Redirected), integer(d.LostWrites), integer(d.Failovers), strings.Join(lags, "  "))
 	}
 	if len(t.rows) == 0 {
@@ -224,7 +229,8 @@ func databases(w io.Writer, ss []models.ServiceResult) {
 	t.write(w)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "stale: replica reads that missed a committed write for their key; redirected: reads the routing sent")
-	fmt.Fprintln(w, "to the primary; lost writes: committed on a primary that died before a replica received them")
+	fmt.Fprintln(w, "to the primary; lost writes: committed on a primary that died before a replica received them;")
+	fmt.Fprintln(w, "write p99: arrival to answer at the database, waits for semi-sync/sync acks included")
 }
 
 // queues writes one row per consumer group of each queue, then what the
