@@ -168,3 +168,28 @@ func TestRunReplications(t *testing.T) {
 		}
 	}
 }
+
+// run --json and --junit replace their own earlier output (a CI loop, a
+// developer re-running) but not a file of the user's, unless --force.
+func TestRunKeepsFilesItDidNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	for _, flag := range []string{"--json", "--junit"} {
+		out := filepath.Join(dir, "out"+flag[2:])
+		for i := 0; i < 2; i++ { // the second run replaces the first's
+			if r := cascade(t, dir, "run", "partition", "--quiet", flag, out); r.code != 0 {
+				t.Fatalf("%s run %d: exit %d: %s", flag, i, r.code, r.stderr)
+			}
+		}
+		mine := filepath.Join(dir, "notes"+flag[2:])
+		if err := os.WriteFile(mine, []byte("my notes\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := cascade(t, dir, "run", "partition", "--quiet", flag, mine)
+		if b, _ := os.ReadFile(mine); r.code != 2 || string(b) != "my notes\n" || !strings.Contains(r.stderr, "--force") {
+			t.Errorf("%s onto a user's file: exit %d, file now %q, stderr %q", flag, r.code, b, r.stderr)
+		}
+		if r := cascade(t, dir, "run", "partition", "--quiet", "--force", flag, mine); r.code != 0 {
+			t.Errorf("%s --force: exit %d: %s", flag, r.code, r.stderr)
+		}
+	}
+}

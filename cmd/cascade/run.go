@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -39,7 +41,8 @@ Flags:
   --junit FILE      write expectations as JUnit XML, one test case each
   --report FILE     also write a report, .html or .md, of the scenario and
                     its variants (as 'cascade report' does; one scenario only)
-  --force           let --report overwrite existing files
+  --force           let --report overwrite existing files, and --json and
+                    --junit overwrite files cascade did not write
   --quiet           print neither the progress line nor the summary; failed
                     expectations are still listed on stderr
   -h, --help        show this help
@@ -128,6 +131,10 @@ func runCmd(args []string) int {
 		}
 		if err := checkOutput(out.path); err != nil {
 			return usageError("run", fmt.Sprintf("%s %s: %v", out.flag, out.path, err))
+		}
+		if !*force && !replaceable(out.path, out.flag) {
+			return usageError("run", fmt.Sprintf("%s %s: the file exists and is not a cascade %s; give --force to overwrite it",
+				out.flag, out.path, map[string]string{"--json": "result", "--junit": "JUnit report"}[out.flag]))
 		}
 	}
 	// Load everything first: a typo in the last file should not wait for
@@ -325,6 +332,26 @@ func checkOutput(path string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
+}
+
+// replaceable reports whether run may write path without --force: it does
+// not exist, or it is an earlier result of cascade's own (so a CI loop or a
+// developer re-running the same command is not stopped, while a file of
+// the user's that happens to have the name is kept).
+func replaceable(path, flag string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return os.IsNotExist(err)
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	text := string(head[:n])
+	if flag == "--json" {
+		return strings.HasPrefix(strings.TrimSpace(text), "{") && strings.Contains(text, `"schema": "cascade.`)
+	}
+	text = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), xml.Header[:len(xml.Header)-1]))
+	return strings.HasPrefix(text, "<testsuites>") && (strings.Contains(text, `classname="cascade.`) || strings.HasPrefix(text, "<testsuites></testsuites>"))
 }
 
 // writeAtomically writes what write produces next to path and renames it
