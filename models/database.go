@@ -120,6 +120,8 @@ type database struct {
 	pruneAt   int              // lastWrite size that triggers forgetting applied writes
 	writeLat  *sim.Histogram   // a write's time from arrival to its answer, acks included
 	outboxes  []*queue         // the topics its writes carried outbox rows for
+	failed    []uint64         // LSNs of writes a primary crash failed before they were acked
+	promoteAt sim.Time         // when the promotion in progress ends
 
 	DatabaseStats
 }
@@ -325,11 +327,17 @@ func (d *database) catchUp(r *replica, from sim.Time) {
 // writes waiting for acks fail: the connection is gone and the client
 // was never told yes. A replica's stream breaks: what was on its way is
 // lost, and it re-fetches from where it is when it comes back.
+//
+// A write waiting for a replica that crashed waits no longer for it: the
+// replicas a write needs are those up (see committed), so with the last
+// of them gone it is answered, as semi-sync falls back to async once no
+// replica is there to ack.
 func (d *database) crashed(in *instance) {
 	if in.idx == d.primary {
 		waiting := make([]*call, 0, len(d.acks))
 		for c := range d.acks { // collected, then answered in LSN order
 			waiting = append(waiting, c)
+			d.failed = append(d.failed, c.ackLSN) // never acknowledged, whatever failover finds
 		}
 		sortCallsByLSN(waiting)
 		clear(d.acks)
@@ -338,16 +346,39 @@ func (d *database) crashed(in *instance) {
 		}
 		return
 	}
-	if r := d.replicaOf(in); r != nil {
-		r.stream++
-		r.lastAt = 0
+	r := d.replicaOf(in)
+	if r == nil {
+		return
+	}
+	r.stream++
+	r.lastAt = 0
+	var done []*call
+	for c, need := range d.acks { // collected, then answered in LSN order
+		if need&r.bit != 0 {
+			if need &^= r.bit; need == 0 {
+				done = append(done, c)
+			} else {
+				d.acks[c] = need
+			}
+		}
+	}
+	sortCallsByLSN(done)
+	now := d.s.m.eng.Now()
+	for _, c := range done {
+		delete(d.acks, c)
+		d.answered(c, now)
+		d.s.acked(c)
 	}
 }
 
 // up is an instance of the database back from a crash: a replica catches up.
 func (d *database) up(in *instance, now sim.Time) {
 	if r := d.replicaOf(in); r != nil && !r.gone {
-		d.catchUp(r, now)
+		from := now
+		if d.promoting {
+			from = max(now, d.promoteAt) // the new primary streams once promoted
+		}
+		d.catchUp(r, from)
 		r.next()
 	}
 }
@@ -447,8 +478,8 @@ type applied replica
 func (a *applied) Fire(any) {
 	r := (*replica)(a)
 	r.applying = false
-	if r.gone || len(r.queue) == 0 {
-		return
+	if r.gone || len(r.queue) == 0 || r.in.down > 0 {
+		return // a crash stopped it; up resumes it
 	}
 	w := r.queue[0]
 	r.queue = r.queue[1:]
@@ -501,14 +532,16 @@ func (d *database) failover(now sim.Time) error {
 	}
 	d.count(&d.Failovers)
 	// Writes the dead primary committed but had not answered (waiting for
-	// acks) fail with it (see crashed): they were never acknowledged.
+	// acks) fail with it, now or at an earlier crash (see crashed): they
+	// were never acknowledged, so they are not lost writes.
+	d.s.crash(d.s.insts[d.primary], now)
 	unacked := int64(0)
-	for c := range d.acks {
-		if c.ackLSN > best.received {
+	for _, lsn := range d.failed {
+		if lsn > best.received {
 			unacked++
 		}
 	}
-	d.s.crash(d.s.insts[d.primary], now)
+	d.failed = d.failed[:0]
 	if lost := d.lsn - best.received; lost > 0 {
 		// Lost writes are the acknowledged ones: the clients were told
 		// they were saved, and they are gone.
@@ -538,6 +571,7 @@ func (d *database) failover(now sim.Time) error {
 	best.queue = nil
 	d.primary = best.in.idx
 	d.promoting = true
+	d.promoteAt = now + d.spec.Promotion
 	d.s.m.eng.After(d.spec.Promotion, (*promoted)(d), nil)
 	// Every other replica now follows the new primary from where it is, on
 	// a new stream once the promotion is done; a log beyond the new

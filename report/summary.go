@@ -214,7 +214,11 @@ func databases(w io.Writer, ss []models.ServiceResult) {
 		var lags []string
 		for _, r := range d.Replicas {
 			if r.Promoted {
-				lags = append(lags, fmt.Sprintf("#%d primary", r.Instance))
+				label := "primary"
+				if r.Instance != d.Primary {
+					label = "promoted, then failed over" // an earlier failover's primary
+				}
+				lags = append(lags, fmt.Sprintf("#%d %s", r.Instance, label))
 				continue
 			}
 			lags = append(lags, fmt.Sprintf("#%d %s/%s/%s", r.Instance, latency(r.Lag), latency(r.MeanLag), latency(r.MaxLag)))
