@@ -110,6 +110,7 @@ type database struct {
 	writes    []bool // by op index
 	primary   int    // instance index
 	replicas  []*replica
+	liveBuf   []*replica        // live's result
 	lsn       uint64            // last committed write
 	commitAt  []sim.Time        // commit instants of unapplied writes, by lsn - base
 	lastWrite map[uint32]uint64 // key -> lsn of its last write
@@ -169,8 +170,13 @@ func (d *database) isWrite(o *op) bool {
 	return false
 }
 
-// uncount restores the counters route had before it counted again.
-func (d *database) uncount(before DatabaseStats) { d.DatabaseStats = before }
+// countFor counts what route decided for c, unless c was counted already:
+// a call a leaky-queue limiter delayed is routed again when let in.
+func (d *database) countFor(c *call, f *int64) {
+	if !c.limited {
+		d.count(f)
+	}
+}
 
 func (d *database) count(f *int64) {
 	if d.s.m.measuring() {
@@ -180,34 +186,27 @@ func (d *database) count(f *int64) {
 
 // route chooses the instance for c: writes to the primary, reads by the
 // routing policy. ok is false when no instance can take it (a write during
-// a promotion). A call a leaky-queue limiter delayed is routed again when
-// it is let in, but counted once.
+// a promotion).
 func (d *database) route(c *call) (*instance, bool) {
 	s := d.s
 	now := s.m.eng.Now()
-	if c.limited {
-		defer d.uncount(d.DatabaseStats)
-	}
 	if d.isWrite(c.op) {
-		d.count(&d.Writes)
+		d.countFor(c, &d.Writes)
 		if d.promoting {
-			d.count(&d.RefusedNoPrimary)
+			d.countFor(c, &d.RefusedNoPrimary)
 			return s.insts[d.primary], false
 		}
 		return s.insts[d.primary], true
 	}
-	d.count(&d.Reads)
+	d.countFor(c, &d.Reads)
 	primary := s.insts[d.primary]
-	if d.spec.ReadFrom == ReadPrimary || len(d.live()) == 0 {
-		if d.promoting && d.spec.ReadFrom == ReadPrimary {
-			return primary, false
-		}
-		if d.promoting {
-			return primary, false
-		}
-		return primary, true
+	var live []*replica
+	if d.spec.ReadFrom != ReadPrimary {
+		live = d.live()
 	}
-	live := d.live()
+	if len(live) == 0 {
+		return primary, !d.promoting
+	}
 	r := live[d.rr%len(live)]
 	d.rr++
 	switch d.spec.ReadFrom {
@@ -216,7 +215,7 @@ func (d *database) route(c *call) (*instance, bool) {
 			if d.promoting {
 				return primary, false
 			}
-			d.count(&d.Redirected)
+			d.countFor(c, &d.Redirected)
 			return primary, true
 		}
 	case ReadYourWrites:
@@ -224,25 +223,27 @@ func (d *database) route(c *call) (*instance, bool) {
 			if d.promoting {
 				return primary, false
 			}
-			d.count(&d.Redirected)
+			d.countFor(c, &d.Redirected)
 			return primary, true
 		}
 	}
-	d.count(&d.ReplicaReads)
+	d.countFor(c, &d.ReplicaReads)
 	if r.applied < d.lastWrite[c.key] {
-		d.count(&d.StaleReads)
+		d.countFor(c, &d.StaleReads)
 	}
 	return r.in, true
 }
 
-// live are the replicas still replicating (not promoted, not down).
+// live are the replicas still replicating (not promoted, not down), in a
+// buffer the next call reuses: it runs on every read and write.
 func (d *database) live() []*replica {
-	out := d.replicas[:0:0]
+	out := d.liveBuf[:0]
 	for _, r := range d.replicas {
 		if !r.gone && r.in.down == 0 {
 			out = append(out, r)
 		}
 	}
+	d.liveBuf = out
 	return out
 }
 
@@ -352,23 +353,7 @@ func (d *database) crashed(in *instance) {
 	}
 	r.stream++
 	r.lastAt = 0
-	var done []*call
-	for c, need := range d.acks { // collected, then answered in LSN order
-		if need&r.bit != 0 {
-			if need &^= r.bit; need == 0 {
-				done = append(done, c)
-			} else {
-				d.acks[c] = need
-			}
-		}
-	}
-	sortCallsByLSN(done)
-	now := d.s.m.eng.Now()
-	for _, c := range done {
-		delete(d.acks, c)
-		d.answered(c, now)
-		d.s.acked(c)
-	}
+	d.release(r, d.lsn, false)
 }
 
 // up is an instance of the database back from a crash: a replica catches up.
@@ -411,16 +396,22 @@ func (d *database) trim() {
 // write up to lsn. Semi-sync answers a write at its first replica's ack,
 // sync once every replica it was shipped to has acked.
 func (d *database) ack(r *replica, lsn uint64, applied bool) {
-	if len(d.acks) == 0 {
-		return
+	if (d.spec.Replication == SemiSync) != applied {
+		d.release(r, lsn, d.spec.Replication == SemiSync)
 	}
-	if (d.spec.Replication == SemiSync) == applied {
+}
+
+// release stops the writes up to lsn waiting for r, and answers those that
+// wait for no replica now (single: every one r released, as semi-sync needs
+// a single ack).
+func (d *database) release(r *replica, lsn uint64, single bool) {
+	if len(d.acks) == 0 {
 		return
 	}
 	var done []*call
 	for c, need := range d.acks { // order does not matter: each is answered below in LSN order
 		if c.ackLSN <= lsn && need&r.bit != 0 {
-			if need &^= r.bit; need == 0 || d.spec.Replication == SemiSync {
+			if need &^= r.bit; need == 0 || single {
 				done = append(done, c)
 			} else {
 				d.acks[c] = need
