@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 
 	"github.com/expr-lang/expr/vm"
@@ -105,94 +106,12 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 			r := recoveryOf(runs, name, parseArgs(args))
 			return r.ok
 		},
-		Queue: func(name string) queueValue {
-			var v queueValue
-			for _, f := range queueFields() {
-				x, _ := measure{fn: "queue", arg: name, field: f}.mean(runs)
-				v.set(f, x)
-			}
-			return v
-		},
-		Saga: func(name string) sagaValue {
-			var v sagaValue
-			for _, f := range sagaFields() {
-				x, _ := measure{fn: "saga", arg: name, field: f}.mean(runs)
-				v.set(f, x)
-			}
-			return v
-		},
-		DB: func(name string) dbValue {
-			var v dbValue
-			for _, f := range dbFields() {
-				x, _ := measure{fn: "db", arg: name, field: f}.mean(runs)
-				v.set(f, x)
-			}
-			return v
-		},
-		Cache: func(name string) cacheValue {
-			var v cacheValue
-			for _, f := range cacheFields() {
-				x, _ := measure{fn: "cache", arg: name, field: f}.mean(runs)
-				v.set(f, x)
-			}
-			return v
-		},
-		Calls: func(from, to string) callsValue {
-			var v callsValue
-			for _, f := range callsFields() {
-				x, _ := measure{fn: "calls", arg: from, arg2: to, field: f}.mean(runs)
-				v.set(f, x)
-			}
-			return v
-		},
-		SLO: func(name string) sloValue {
-			var v sloValue
-			for _, f := range sloFields() {
-				x, _ := measure{fn: "slo", arg: name, field: f}.mean(runs)
-				v.set(f, x)
-			}
-			return v
-		},
-	}
-}
-
-func (v *queueValue) set(field string, x float64) {
-	switch field {
-	case "published":
-		v.Published = x
-	case "delivered":
-		v.Delivered = x
-	case "acked":
-		v.Acked = x
-	case "redelivered":
-		v.Redelivered = x
-	case "dead_lettered":
-		v.DeadLettered = x
-	case "duplicates":
-		v.Duplicates = x
-	case "backlog":
-		v.Backlog = x
-	case "oldest_age":
-		v.OldestAge = x
-	case "lost_events":
-		v.LostEvents = x
-	case "outbox_published":
-		v.OutboxPublished = x
-	}
-}
-
-func (v *sagaValue) set(field string, x float64) {
-	switch field {
-	case "started":
-		v.Started = x
-	case "completed":
-		v.Completed = x
-	case "compensated":
-		v.Compensated = x
-	case "undos":
-		v.Undos = x
-	case "undo_failures":
-		v.UndoFailures = x
+		Queue: func(name string) queueValue { return meanValue[queueValue](runs, "queue", name, "") },
+		Saga:  func(name string) sagaValue { return meanValue[sagaValue](runs, "saga", name, "") },
+		DB:    func(name string) dbValue { return meanValue[dbValue](runs, "db", name, "") },
+		Cache: func(name string) cacheValue { return meanValue[cacheValue](runs, "cache", name, "") },
+		Calls: func(from, to string) callsValue { return meanValue[callsValue](runs, "calls", from, to) },
+		SLO:   func(name string) sloValue { return meanValue[sloValue](runs, "slo", name, "") },
 	}
 }
 
@@ -261,31 +180,6 @@ func sagaField(r *models.Result, name, field string) float64 {
 	return math.NaN()
 }
 
-func (v *dbValue) set(field string, x float64) {
-	switch field {
-	case "writes":
-		v.Writes = x
-	case "reads":
-		v.Reads = x
-	case "replica_reads":
-		v.ReplicaReads = x
-	case "stale_reads":
-		v.StaleReads = x
-	case "stale_ratio":
-		v.StaleRatio = x
-	case "redirected":
-		v.Redirected = x
-	case "lost_writes":
-		v.LostWrites = x
-	case "failovers":
-		v.Failovers = x
-	case "max_lag":
-		v.MaxLag = x
-	case "mean_lag":
-		v.MeanLag = x
-	}
-}
-
 // dbField reads one counter of a database.
 func dbField(r *models.Result, name, field string) float64 {
 	for i := range r.Services {
@@ -330,31 +224,6 @@ func dbField(r *models.Result, name, field string) float64 {
 	return math.NaN()
 }
 
-func (v *cacheValue) set(field string, x float64) {
-	switch field {
-	case "hit_ratio":
-		v.HitRatio = x
-	case "top_hit_ratio":
-		v.TopHitRatio = x
-	case "lookups":
-		v.Lookups = x
-	case "hits":
-		v.Hits = x
-	case "misses":
-		v.Misses = x
-	case "stale_serves":
-		v.StaleServes = x
-	case "coalesced":
-		v.Coalesced = x
-	case "early_refreshes":
-		v.EarlyRefreshes = x
-	case "origin_loads":
-		v.OriginLoads = x
-	case "evictions":
-		v.Evictions = x
-	}
-}
-
 // cacheField reads one counter of a cache.
 func cacheField(r *models.Result, name, field string) float64 {
 	for i := range r.Services {
@@ -386,41 +255,6 @@ func cacheField(r *models.Result, name, field string) float64 {
 		}
 	}
 	return math.NaN()
-}
-
-func (v *callsValue) set(field string, x float64) {
-	switch field {
-	case "requests":
-		v.Requests = x
-	case "attempts":
-		v.Attempts = x
-	case "amplification":
-		v.Amplification = x
-	case "retries":
-		v.Retries = x
-	case "suppressed":
-		v.Suppressed = x
-	case "breaker_rejected":
-		v.BreakerRejected = x
-	case "bulkhead_rejected":
-		v.BulkheadRejected = x
-	case "throttled":
-		v.Throttled = x
-	case "opens":
-		v.Opens = x
-	case "closes":
-		v.Closes = x
-	case "open_at_end":
-		v.OpenAtEnd = x
-	case "pool_wait_mean":
-		v.PoolWaitMean = x
-	case "pool_wait_p99":
-		v.PoolWaitP99 = x
-	case "pool_peak":
-		v.PoolPeak = x
-	case "acquire_timeouts":
-		v.AcquireTimeouts = x
-	}
 }
 
 // callsField reads one field of the edges from one caller to one service.
@@ -469,60 +303,22 @@ func callsField(r *models.Result, from, to, field string) float64 {
 	if v.Requests > 0 {
 		v.Amplification = v.Attempts / v.Requests
 	}
-	switch field {
-	case "requests":
-		return v.Requests
-	case "attempts":
-		return v.Attempts
-	case "amplification":
-		return v.Amplification
-	case "retries":
-		return v.Retries
-	case "suppressed":
-		return v.Suppressed
-	case "breaker_rejected":
-		return v.BreakerRejected
-	case "bulkhead_rejected":
-		return v.BulkheadRejected
-	case "throttled":
-		return v.Throttled
-	case "opens":
-		return v.Opens
-	case "closes":
-		return v.Closes
-	case "open_at_end":
-		return v.OpenAtEnd
-	case "pool_wait_mean":
-		return v.PoolWaitMean
-	case "pool_wait_p99":
-		return v.PoolWaitP99
-	case "pool_peak":
-		return v.PoolPeak
-	case "acquire_timeouts":
-		return v.AcquireTimeouts
+	if f, ok := exprField(reflect.ValueOf(&v).Elem(), field); ok {
+		return f.Float()
 	}
 	return math.NaN()
 }
 
-func (v *sloValue) set(field string, x float64) {
-	switch field {
-	case "budget_remaining":
-		v.Remaining = x
-	case "budget_consumed":
-		v.Consumed = x
-	case "sli":
-		v.SLI = x
-	case "total":
-		v.Total = x
-	case "bad":
-		v.Bad = x
-	case "pages":
-		v.Pages = x
-	case "tickets":
-		v.Tickets = x
-	case "time_to_exhaustion":
-		v.Exhaustion = x
+// meanValue gives the T an object function (queue(), db(), calls(), ...)
+// hands an expectation: each field is fn's measure of it, averaged over runs.
+func meanValue[T any](runs []models.Result, fn, arg, arg2 string) T {
+	var v T
+	rv := reflect.ValueOf(&v).Elem()
+	for i, f := range fieldNames[T]() {
+		x, _ := measure{fn: fn, arg: arg, arg2: arg2, field: f}.mean(runs)
+		rv.Field(i).SetFloat(x)
 	}
+	return v
 }
 
 // parseArgs reads named arguments at run time; the loader has already

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -130,11 +131,6 @@ type callsValue struct {
 	AcquireTimeouts  float64 `expr:"acquire_timeouts"`
 }
 
-func callsFields() []string {
-	return []string{"requests", "attempts", "amplification", "retries", "suppressed", "breaker_rejected",
-		"bulkhead_rejected", "throttled", "opens", "closes", "open_at_end", "pool_wait_mean", "pool_wait_p99", "pool_peak", "acquire_timeouts"}
-}
-
 // cacheValue is what cache("name") gives an expectation.
 type cacheValue struct {
 	HitRatio       float64 `expr:"hit_ratio"`
@@ -147,11 +143,6 @@ type cacheValue struct {
 	EarlyRefreshes float64 `expr:"early_refreshes"`
 	OriginLoads    float64 `expr:"origin_loads"`
 	Evictions      float64 `expr:"evictions"`
-}
-
-func cacheFields() []string {
-	return []string{"hit_ratio", "top_hit_ratio", "lookups", "hits", "misses", "stale_serves", "coalesced",
-		"early_refreshes", "origin_loads", "evictions"}
 }
 
 // dbValue is what db("name") gives an expectation.
@@ -168,10 +159,6 @@ type dbValue struct {
 	MeanLag      float64 `expr:"mean_lag"` // seconds, the worst replica's mean
 }
 
-func dbFields() []string {
-	return []string{"writes", "reads", "replica_reads", "stale_reads", "stale_ratio", "redirected", "lost_writes", "failovers", "max_lag", "mean_lag"}
-}
-
 // queueValue is what queue("name") gives an expectation.
 type queueValue struct {
 	Published       float64 `expr:"published"`
@@ -186,10 +173,6 @@ type queueValue struct {
 	OutboxPublished float64 `expr:"outbox_published"`
 }
 
-func queueFields() []string {
-	return []string{"published", "delivered", "acked", "redelivered", "dead_lettered", "duplicates", "backlog", "oldest_age", "lost_events", "outbox_published"}
-}
-
 // sagaValue is what saga("service") gives an expectation.
 type sagaValue struct {
 	Started      float64 `expr:"started"`
@@ -199,13 +182,26 @@ type sagaValue struct {
 	UndoFailures float64 `expr:"undo_failures"`
 }
 
-func sagaFields() []string {
-	return []string{"started", "completed", "compensated", "undos", "undo_failures"}
+// fieldNames lists the expr names of a value type's fields, in order: the
+// one list that filling a value, reading a field and hints share.
+func fieldNames[T any]() []string {
+	t := reflect.TypeFor[T]()
+	out := make([]string, t.NumField())
+	for i := range out {
+		out[i] = t.Field(i).Tag.Get("expr")
+	}
+	return out
 }
 
-// sloFields are sloValue's names, for hints.
-func sloFields() []string {
-	return []string{"budget_remaining", "budget_consumed", "sli", "total", "bad", "pages", "tickets", "time_to_exhaustion"}
+// exprField is v's field with expr name name.
+func exprField(v reflect.Value, name string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("expr") == name {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
 }
 
 // sloFieldUnit says how an slo() field prints.
@@ -434,9 +430,9 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.sloValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
-		e.Hint = hintFor(rest, sloFields(), "fields")
+		e.Hint = hintFor(rest, fieldNames[sloValue](), "fields")
 	}
-	for typ, fields := range map[string][]string{"queueValue": queueFields(), "sagaValue": sagaFields()} {
+	for typ, fields := range map[string][]string{"queueValue": fieldNames[queueValue](), "sagaValue": fieldNames[sagaValue]()} {
 		if _, rest, ok := strings.Cut(e.Msg, "type scenarios."+typ+" has no field "); ok {
 			e.Msg = fmt.Sprintf("expression: %s() has no field %q", strings.TrimSuffix(typ, "Value"), rest)
 			e.Hint = hintFor(rest, fields, "fields")
@@ -444,15 +440,15 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.dbValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: db() has no field %q", rest)
-		e.Hint = hintFor(rest, dbFields(), "fields")
+		e.Hint = hintFor(rest, fieldNames[dbValue](), "fields")
 	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.cacheValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: cache() has no field %q", rest)
-		e.Hint = hintFor(rest, cacheFields(), "fields")
+		e.Hint = hintFor(rest, fieldNames[cacheValue](), "fields")
 	}
 	if _, rest, ok := strings.Cut(e.Msg, "type scenarios.callsValue has no field "); ok {
 		e.Msg = fmt.Sprintf("expression: calls() has no field %q", rest)
-		e.Hint = hintFor(rest, callsFields(), "fields")
+		e.Hint = hintFor(rest, fieldNames[callsValue](), "fields")
 	}
 }
 
