@@ -94,7 +94,7 @@ func HTML(w io.Writer, rv Review) error {
 
 	bw.WriteString("<section id=\"provenance\">\n<h2>Provenance</h2>\n")
 	if len(rv.Runs) > 1 {
-		bw.WriteString("<p>Every design ran with the same seed and the same named random streams (common random numbers): identical components saw identical draws, so the differences come from the design.</p>\n")
+		bw.WriteString("<p>" + esc(crnNote) + "</p>\n")
 	}
 	ph, prows := provenance(rv)
 	table("provenance", ph, prows)

@@ -60,7 +60,7 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 
 	bw.WriteString("## Provenance\n\n")
 	if len(rv.Runs) > 1 {
-		bw.WriteString("Every design ran with the same seed and the same named random streams (common random numbers): identical components saw identical draws, so the differences come from the design.\n\n")
+		bw.WriteString(crnNote + "\n\n")
 	}
 	ph, prows := provenance(rv)
 	for _, r := range prows {

@@ -44,6 +44,10 @@ type Boundary struct {
 }
 
 // boundaryCells are one design's row of the breaking-point table.
+// crnNote tells readers of a report with variants why their differences
+// are the designs', not chance.
+const crnNote = "Every design ran with the same seed and the same named random streams (common random numbers): identical components saw identical draws, so the differences come from the design."
+
 func boundaryCells(b Boundary) []string {
 	holds, fails := b.HoldsAt, b.FailsAt
 	switch {
