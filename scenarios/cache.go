@@ -31,19 +31,14 @@ func (l *loader) decodeCache(s *serviceInfo, n *yaml.Node, path string) {
 		k := join(path, f.key.Value)
 		switch f.key.Value {
 		case "capacity":
-			v, _ := l.integer(f.val, k, 1, 1<<24)
+			v, _ := l.intField(f.val, k, "cache.capacity")
 			c.Capacity = int(v)
 		case "ttl":
-			c.TTL, _ = l.duration(f.val, k)
+			c.TTL, _ = l.durationField(f.val, k, "cache.ttl")
 		case "ttl_jitter":
-			if p, pok := l.probability(f.val, k); pok {
-				if p >= 1 {
-					l.errorf(f.val, k, "", "must be below 100%%")
-				}
-				c.TTLJitter = p
-			}
+			c.TTLJitter, _ = l.probabilityField(f.val, k, "cache.ttl_jitter")
 		case "negative_ttl":
-			c.NegTTL, _ = l.positiveDuration(f.val, k)
+			c.NegTTL, _ = l.durationField(f.val, k, "cache.negative_ttl")
 		case "pattern":
 			if i, eok := l.enum(f.val, k, []string{"cache_aside", "read_through"}); eok {
 				c.Pattern = models.CachePattern(i)
@@ -54,7 +49,7 @@ func (l *loader) decodeCache(s *serviceInfo, n *yaml.Node, path string) {
 				originNode = f.key
 			}
 		case "origin_timeout":
-			c.OriginTimeout, _ = l.positiveDuration(f.val, k)
+			c.OriginTimeout, _ = l.durationField(f.val, k, "cache.origin_timeout")
 		case "writes":
 			if i, eok := l.enum(f.val, k, []string{"invalidate", "through", "back", "around"}); eok {
 				c.Writes = models.WritePolicy(i)
@@ -65,21 +60,21 @@ func (l *loader) decodeCache(s *serviceInfo, n *yaml.Node, path string) {
 				writeNode = f.key
 			}
 		case "write_back_delay":
-			c.WriteDelay, _ = l.positiveDuration(f.val, k)
+			c.WriteDelay, _ = l.durationField(f.val, k, "cache.write_back_delay")
 		case "hit_time":
 			c.HitTime, _ = l.dist(f.val, k)
 		case "single_flight":
 			c.SingleFlight, _ = l.boolean(f.val, k)
 		case "lock_timeout":
-			c.LockTimeout, _ = l.positiveDuration(f.val, k)
+			c.LockTimeout, _ = l.durationField(f.val, k, "cache.lock_timeout")
 		case "lease":
-			c.Lease, _ = l.positiveDuration(f.val, k)
+			c.Lease, _ = l.durationField(f.val, k, "cache.lease")
 		case "stale_while_revalidate":
-			c.StaleWhileRevalidate, _ = l.positiveDuration(f.val, k)
+			c.StaleWhileRevalidate, _ = l.durationField(f.val, k, "cache.stale_while_revalidate")
 		case "stale_if_error":
-			c.StaleIfError, _ = l.positiveDuration(f.val, k)
+			c.StaleIfError, _ = l.durationField(f.val, k, "cache.stale_if_error")
 		case "xfetch":
-			c.XFetchBeta, _ = l.number(f.val, k, 0.01, 100)
+			c.XFetchBeta, _ = l.numberField(f.val, k, "cache.xfetch")
 		case "fill_after_timeout":
 			c.FillAfterTimeout, _ = l.boolean(f.val, k)
 		}
@@ -143,7 +138,7 @@ func (l *loader) decodeKeys(n *yaml.Node, path string) (models.KeySpec, bool) {
 	}
 	spec := models.KeySpec{}
 	num, err := parseNumber(args["n"])
-	if err != nil || num < 1 || num > 1<<20 || num != float64(int(num)) {
+	if err != nil || !rangeIndex["keys.n"].Contains(num) || num != float64(int(num)) {
 		l.errorf(n, path, "", "n must be a whole number of keys between 1 and %d, got %q", 1<<20, args["n"])
 		return models.KeySpec{}, false
 	}
@@ -154,7 +149,7 @@ func (l *loader) decodeKeys(n *yaml.Node, path string) (models.KeySpec, bool) {
 	case "zipf":
 		spec.Kind = models.KeysZipf
 		x, err := parseNumber(args["s"])
-		if err != nil || x < 0 || x > 10 {
+		if err != nil || !rangeIndex["keys.s"].Contains(x) {
 			l.errorf(n, path, "", "s must be a number between 0 and 10, got %q", args["s"])
 			return models.KeySpec{}, false
 		}
@@ -162,7 +157,7 @@ func (l *loader) decodeKeys(n *yaml.Node, path string) (models.KeySpec, bool) {
 	case "hot":
 		spec.Kind = models.KeysHot
 		p, err := units.ParsePercent(args["share"])
-		if err != nil || p < 0 || p > 1 {
+		if err != nil || !rangeIndex["keys.share"].Contains(p) {
 			l.errorf(n, path, "", "share must be a percentage such as 30%%, got %q", args["share"])
 			return models.KeySpec{}, false
 		}

@@ -22,7 +22,7 @@ func (l *loader) decodeDatabase(s *serviceInfo, n *yaml.Node, path string) {
 		k := join(path, f.key.Value)
 		switch f.key.Value {
 		case "replicas":
-			v, _ := l.integer(f.val, k, 0, 64)
+			v, _ := l.intField(f.val, k, "database.replicas")
 			replicas = int(v)
 		case "writes":
 			writesNode = f.val
@@ -49,9 +49,9 @@ func (l *loader) decodeDatabase(s *serviceInfo, n *yaml.Node, path string) {
 				d.ReadFrom = models.ReadRouting(i)
 			}
 		case "max_staleness":
-			d.MaxStaleness, _ = l.positiveDuration(f.val, k)
+			d.MaxStaleness, _ = l.durationField(f.val, k, "database.max_staleness")
 		case "promotion":
-			d.Promotion, _ = l.duration(f.val, k)
+			d.Promotion, _ = l.durationField(f.val, k, "database.promotion")
 		}
 	}
 	if writesNode == nil {

@@ -125,7 +125,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 	}
 	if fl, has := by["at"]; has {
-		if t, tok := l.duration(fl.val, join(path, "at")); tok && t >= 0 {
+		if t, tok := l.durationField(fl.val, join(path, "at"), "fault.at"); tok && t >= 0 {
 			f.Start = t
 			if l.sc.Duration > 0 && t >= l.sc.Duration {
 				l.errorf(fl.val, join(path, "at"), "the run ends at "+l.sc.Duration.String(), "the fault would start after the run ends")
@@ -139,7 +139,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		l.errorf(fl.key, join(path, "for"), "it happens at once; drop for:", "%s has no duration", verb.key.Value)
 		ok = false
 	} else if has {
-		if t, tok := l.positiveDuration(fl.val, join(path, "for")); tok {
+		if t, tok := l.durationField(fl.val, join(path, "for"), "fault.for"); tok {
 			f.Duration = t
 		} else {
 			ok = false
@@ -156,11 +156,8 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			return false
 		}
 	case models.FaultLoss, models.FaultErrors:
-		p, pok := l.probability(verb.val, vpath)
-		if !pok || p == 0 {
-			if pok {
-				l.errorf(verb.val, vpath, "", "must be > 0%%")
-			}
+		p, pok := l.probabilityField(verb.val, vpath, "fault."+verb.key.Value)
+		if !pok {
 			return false
 		}
 		f.P = p
@@ -170,8 +167,11 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			return false
 		}
 		k, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "x"), 64)
-		if err != nil || !(k > 0) || math.IsInf(k, 0) {
+		if err != nil || math.IsNaN(k) {
 			l.errorf(verb.val, vpath, "e.g. 3x, or 0.5x to halve", "expected a factor > 0, got %q", s)
+			return false
+		}
+		if !l.checkField(verb.val, vpath, "fault."+verb.key.Value, k, s) {
 			return false
 		}
 		f.Factor = k
@@ -211,11 +211,8 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		f.Target.Component = s
 		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "cache"})
 	case models.FaultMassExpiry, models.FaultHotKey, models.FaultPoolLeak, models.FaultPoison:
-		p, pok := l.probability(verb.val, vpath)
-		if !pok || p == 0 {
-			if pok {
-				l.errorf(verb.val, vpath, "", "must be > 0%%")
-			}
+		p, pok := l.probabilityField(verb.val, vpath, "fault."+verb.key.Value)
+		if !pok {
 			return false
 		}
 		f.P = p
@@ -328,7 +325,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		ok = false
 	case hasOne:
 		d.instNode = one.val
-		i, iok := l.integer(one.val, join(path, "instance"), 0, 1<<20)
+		i, iok := l.intField(one.val, join(path, "instance"), "fault.instance")
 		if !iok {
 			return false
 		}
@@ -342,22 +339,22 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 	}
 	// Verb-specific options.
 	if fl, has := by["restart"]; has && v == models.FaultCrash {
-		if f.Restart, ok = l.positiveDuration(fl.val, join(path, "restart")); !ok {
+		if f.Restart, ok = l.durationField(fl.val, join(path, "restart"), "fault.restart"); !ok {
 			return false
 		}
 	}
 	if fl, has := by["after"]; has && v == models.FaultBlackhole {
-		if f.After, ok = l.positiveDuration(fl.val, join(path, "after")); !ok {
+		if f.After, ok = l.durationField(fl.val, join(path, "after"), "fault.after"); !ok {
 			return false
 		}
 	}
 	if fl, has := by["keys"]; has && v == models.FaultErrors {
-		if f.Keys, ok = l.probability(fl.val, join(path, "keys")); !ok {
+		if f.Keys, ok = l.probabilityField(fl.val, join(path, "keys"), "fault.keys"); !ok {
 			return false
 		}
 	}
 	if fl, has := by["over"]; has && v == models.FaultRamp {
-		if f.Over, ok = l.positiveDuration(fl.val, join(path, "over")); !ok {
+		if f.Over, ok = l.durationField(fl.val, join(path, "over"), "fault.over"); !ok {
 			return false
 		}
 		if f.Duration > 0 && f.Over > f.Duration {
@@ -366,7 +363,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 	}
 	if fl, has := by["key"]; has && v == models.FaultHotKey {
-		k, kok := l.integer(fl.val, join(path, "key"), 0, 1<<20)
+		k, kok := l.intField(fl.val, join(path, "key"), "fault.key")
 		if !kok {
 			return false
 		}
@@ -399,13 +396,17 @@ func (l *loader) instances(f *models.Fault, n *yaml.Node, path string) bool {
 	case strings.HasSuffix(s, "%"):
 		p, err := units.ParsePercent(s)
 		if err != nil || !(p > 0 && p <= 1) {
-			l.errorf(n, path, "", "expected a percentage in (0%%, 100%%], got %q", s)
+			l.errorf(n, path, rangeIndex["fault.instances"].rangeHint(), "expected a percentage in (0%%, 100%%], got %q", s)
 			return false
 		}
 		f.Target.Instances = models.Instances{Mode: models.SelectPercent, N: 100 * p}
 	default:
 		k, err := strconv.Atoi(s)
-		if err != nil || k < 1 {
+		if err == nil && !rangeIndex["fault.instances"].Contains(float64(k)) {
+			l.outOfRange(n, path, rangeIndex["fault.instances"], s, float64(k))
+			return false
+		}
+		if err != nil {
 			l.errorf(n, path, "all, one, a count such as 2, or a percentage such as 50%", "expected an instance selection, got %q", s)
 			return false
 		}

@@ -119,7 +119,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 		if s, ok := l.scalar(f.val, "seed", "a whole number"); ok {
 			v, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 10, 64)
 			if err != nil {
-				l.errorf(f.val, "seed", "", "expected a whole number >= 0, got %q", s)
+				l.errorf(f.val, "seed", rangeIndex["top.seed"].rangeHint(), "expected a whole number >= 0, got %q", s)
 			} else {
 				sc.Seed = v
 			}
@@ -128,14 +128,14 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	durOK, warmOK := true, true
 	if f, ok := get("duration"); ok {
 		sc.Duration, durOK = l.duration(f.val, "duration")
-		if durOK && sc.Duration <= 0 {
+		if durOK && !rangeIndex["top.duration"].Contains(sc.Duration.Seconds()) {
 			l.errorf(f.val, "duration", "leave duration out to run until every workload's requests: are sent", "must be > 0, got %s", deref(f.val).Value)
 			durOK = false
 		}
 	}
 	if f, ok := get("warmup"); ok {
 		sc.Warmup, warmOK = l.duration(f.val, "warmup")
-		if warmOK && sc.Warmup < 0 {
+		if warmOK && !rangeIndex["top.warmup"].Contains(sc.Warmup.Seconds()) {
 			l.errorf(f.val, "warmup", "", "must be >= 0, got %s", deref(f.val).Value)
 			warmOK = false
 		}

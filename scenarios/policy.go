@@ -62,7 +62,7 @@ func (l *loader) decodePolicy(fields []field, path string, workload bool) (*mode
 		k := join(path, f.key.Value)
 		switch f.key.Value {
 		case "deadline":
-			d, dok := l.positiveDuration(f.val, k)
+			d, dok := l.durationField(f.val, k, "policy.deadline")
 			p.Deadline, ok = d, ok && dok
 		case "retry":
 			retryKey = f.key
@@ -122,7 +122,7 @@ func (l *loader) decodeRetry(n *yaml.Node, path string) (*models.RetrySpec, bool
 	r := &models.RetrySpec{On: models.DefaultRetryOn()}
 	if v := deref(n); v != nil && v.Kind == yaml.ScalarNode {
 		// retry: 3 is three attempts in all, at once, on any failure.
-		a, ok := l.integer(n, path, 2, 100)
+		a, ok := l.intField(n, path, "retry.attempts")
 		r.Attempts = int(a)
 		return r, ok
 	}
@@ -137,7 +137,7 @@ func (l *loader) decodeRetry(n *yaml.Node, path string) (*models.RetrySpec, bool
 		switch f.key.Value {
 		case "attempts":
 			var a int64
-			a, fok = l.integer(f.val, k, 2, 100)
+			a, fok = l.intField(f.val, k, "retry.attempts")
 			r.Attempts, hasAttempts = int(a), true
 		case "on":
 			r.On, fok = l.outcomeSet(f.val, k)
@@ -146,17 +146,17 @@ func (l *loader) decodeRetry(n *yaml.Node, path string) (*models.RetrySpec, bool
 			i, fok = l.enum(f.val, k, backoffNames)
 			r.Backoff.Kind = policy.BackoffKind(i)
 		case "base":
-			r.Backoff.Base, fok = l.positiveDuration(f.val, k)
+			r.Backoff.Base, fok = l.durationField(f.val, k, "retry.base")
 		case "cap":
-			r.Backoff.Cap, fok = l.positiveDuration(f.val, k)
+			r.Backoff.Cap, fok = l.durationField(f.val, k, "retry.cap")
 		case "multiplier":
-			r.Backoff.Multiplier, fok = l.number(f.val, k, 1, 100)
+			r.Backoff.Multiplier, fok = l.numberField(f.val, k, "retry.multiplier")
 		case "jitter":
 			var i int
 			i, fok = l.enum(f.val, k, jitterNames)
 			r.Backoff.Jitter = policy.Jitter(i)
 		case "spread":
-			r.Backoff.Spread, fok = l.probability(f.val, k)
+			r.Backoff.Spread, fok = l.probabilityField(f.val, k, "retry.spread")
 		case "retry_after":
 			var i int
 			i, fok = l.enum(f.val, k, pushbackNames)
@@ -278,50 +278,44 @@ func (l *loader) decodeBudget(n *yaml.Node, path string) (*policy.BudgetConfig, 
 	case by["ratio"].key != nil:
 		b = policy.FinagleBudget()
 		ok = only("ratio", "min_per_sec", "ttl")
-		if p, pok := l.percentNumber(by["ratio"].val, join(path, "ratio"), 0, 100000); pok { // Finagle: percentCanRetry up to 1000
+		if p, pok := l.percentField(by["ratio"].val, join(path, "ratio"), "budget.ratio"); pok { // Finagle: percentCanRetry up to 1000
 			b.Percent = p / 100
 		} else {
 			ok = false
 		}
 		if f, has := by["min_per_sec"]; has {
-			v, vok := l.integer(f.val, join(path, "min_per_sec"), 0, 1<<30)
+			v, vok := l.intField(f.val, join(path, "min_per_sec"), "budget.min_per_sec")
 			b.MinPerSec, ok = int(v), ok && vok
 		}
 		if f, has := by["ttl"]; has {
-			d, dok := l.positiveDuration(f.val, join(path, "ttl"))
-			if dok && (d < sim.Second || d > time60s) {
-				l.errorf(f.val, join(path, "ttl"), "Finagle allows 1s to 60s", "must be between 1s and 60s, got %s", deref(f.val).Value)
-				dok = false
-			}
+			d, dok := l.durationField(f.val, join(path, "ttl"), "budget.ttl")
 			b.TTL, ok = d, ok && dok
 		}
 	case by["tokens"].key != nil:
 		ok = only("tokens", "token_ratio")
-		t, tok := l.number(by["tokens"].val, join(path, "tokens"), 0.001, 1000)
+		t, tok := l.numberField(by["tokens"].val, join(path, "tokens"), "budget.tokens")
 		f, has := by["token_ratio"]
 		if !has {
 			l.errorf(by["tokens"].key, path, "gRPC retryThrottling has no defaults: e.g. {tokens: 10, token_ratio: 0.1}", "missing token_ratio:")
 			return nil, false
 		}
-		r, rok := l.number(f.val, join(path, "token_ratio"), 0.001, 1000)
+		r, rok := l.numberField(f.val, join(path, "token_ratio"), "budget.token_ratio")
 		b, ok = policy.GRPCThrottling(t, r), ok && tok && rok
 	default:
 		b = policy.EnvoyBudget()
 		ok = only("concurrency", "min")
-		if p, pok := l.percentNumber(by["concurrency"].val, join(path, "concurrency"), 0, 100); pok {
+		if p, pok := l.percentField(by["concurrency"].val, join(path, "concurrency"), "budget.concurrency"); pok {
 			b.BudgetPercent = p
 		} else {
 			ok = false
 		}
 		if f, has := by["min"]; has {
-			v, vok := l.integer(f.val, join(path, "min"), 0, 1<<30)
+			v, vok := l.intField(f.val, join(path, "min"), "budget.min")
 			b.MinConcurrency, ok = int(v), ok && vok
 		}
 	}
 	return &b, ok
 }
-
-const time60s = 60 * sim.Second
 
 func (l *loader) decodeHedge(n *yaml.Node, path string) (*models.HedgeSpec, bool) {
 	fields, ok := l.mapping(n, path, "a hedging policy such as {delay: 50ms, max: 3}", []string{"delay", "max"})
@@ -334,10 +328,10 @@ func (l *loader) decodeHedge(n *yaml.Node, path string) (*models.HedgeSpec, bool
 		var fok bool
 		switch f.key.Value {
 		case "delay":
-			h.Delay, fok = l.positiveDuration(f.val, k)
+			h.Delay, fok = l.durationField(f.val, k, "hedge.delay")
 		case "max":
 			var v int64
-			v, fok = l.integer(f.val, k, 2, 5) // gRPC clamps maxAttempts to 5
+			v, fok = l.intField(f.val, k, "hedge.max") // gRPC clamps maxAttempts to 5
 			h.Max = int(v)
 		}
 		ok = ok && fok
@@ -396,41 +390,41 @@ func (l *loader) decodeBreaker(n *yaml.Node, path string) (*policy.BreakerConfig
 			i, fok = l.enum(f.val, k, breakerKinds)
 			c.Kind = policy.BreakerKind(i)
 		case "wait":
-			c.OpenFor, fok = l.positiveDuration(f.val, k)
+			c.OpenFor, fok = l.durationField(f.val, k, "breaker.wait")
 		case "automatic":
 			c.AutoHalfOpen, fok = l.boolean(f.val, k)
 		case "max_requests":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, math.MaxUint32)
+			v, fok = l.intField(f.val, k, "breaker.max_requests")
 			c.MaxRequests = uint32(v)
 		case "interval":
-			c.Interval, fok = l.positiveDuration(f.val, k)
+			c.Interval, fok = l.durationField(f.val, k, "breaker.interval")
 		case "trip_after":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, math.MaxUint32)
+			v, fok = l.intField(f.val, k, "breaker.trip_after")
 			c.TripAfter = uint32(v)
 		case "window":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, 1<<20)
+			v, fok = l.intField(f.val, k, "breaker.window")
 			c.WindowSize = int(v)
 		case "bucket":
-			c.BucketWidth, fok = l.positiveDuration(f.val, k)
+			c.BucketWidth, fok = l.durationField(f.val, k, "breaker.bucket")
 		case "min_calls":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, 1<<20)
+			v, fok = l.intField(f.val, k, "breaker.min_calls")
 			c.MinCalls = int(v)
 		case "failure_rate":
-			c.FailureRate, fok = l.percentNumber(f.val, k, 0.000001, 100)
+			c.FailureRate, fok = l.percentField(f.val, k, "breaker.failure_rate")
 		case "slow_rate":
-			c.SlowRate, fok = l.percentNumber(f.val, k, 0.000001, 100)
+			c.SlowRate, fok = l.percentField(f.val, k, "breaker.slow_rate")
 		case "slow_call":
-			c.SlowCall, fok = l.positiveDuration(f.val, k)
+			c.SlowCall, fok = l.durationField(f.val, k, "breaker.slow_call")
 		case "half_open_calls":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, 1<<20)
+			v, fok = l.intField(f.val, k, "breaker.half_open_calls")
 			c.HalfOpenPermits = int(v)
 		case "max_half_open_wait":
-			c.MaxHalfOpenWait, fok = l.positiveDuration(f.val, k)
+			c.MaxHalfOpenWait, fok = l.durationField(f.val, k, "breaker.max_half_open_wait")
 		case "record_stale":
 			c.RecordStale, fok = l.boolean(f.val, k)
 		}
@@ -457,7 +451,7 @@ func (l *loader) decodeBreaker(n *yaml.Node, path string) (*policy.BreakerConfig
 
 func (l *loader) decodeBulkhead(n *yaml.Node, path string) (*models.BulkheadSpec, bool) {
 	if v := deref(n); v != nil && v.Kind == yaml.ScalarNode {
-		m, ok := l.integer(n, path, 1, 1<<30)
+		m, ok := l.intField(n, path, "bulkhead.max")
 		return &models.BulkheadSpec{Max: int(m)}, ok
 	}
 	fields, ok := l.mapping(n, path, "a bulkhead such as {max: 10, wait: 50ms}", []string{"max", "wait"})
@@ -471,10 +465,10 @@ func (l *loader) decodeBulkhead(n *yaml.Node, path string) (*models.BulkheadSpec
 		switch f.key.Value {
 		case "max":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, 1<<30)
+			v, fok = l.intField(f.val, k, "bulkhead.max")
 			b.Max = int(v)
 		case "wait":
-			b.Wait, fok = l.duration(f.val, k)
+			b.Wait, fok = l.durationField(f.val, k, "bulkhead.wait")
 			if fok && b.Wait < 0 {
 				l.errorf(f.val, k, "", "must be >= 0")
 				fok = false
@@ -503,10 +497,10 @@ func (l *loader) decodePool(n *yaml.Node, path string) (*models.BulkheadSpec, bo
 		switch f.key.Value {
 		case "size":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, 1<<20)
+			v, fok = l.intField(f.val, k, "pool.size")
 			b.Max = int(v)
 		case "acquire_timeout":
-			b.Wait, fok = l.duration(f.val, k)
+			b.Wait, fok = l.durationField(f.val, k, "pool.acquire_timeout")
 			if fok && b.Wait < 0 {
 				l.errorf(f.val, k, "", "must be >= 0")
 				fok = false
@@ -516,13 +510,13 @@ func (l *loader) decodePool(n *yaml.Node, path string) (*models.BulkheadSpec, bo
 			if vv := deref(f.val); vv != nil && vv.Kind == yaml.ScalarNode && vv.Value == "unbounded" {
 				v, fok = 0, true
 			} else {
-				v, fok = l.integer(f.val, k, 1, 1<<30)
+				v, fok = l.intField(f.val, k, "pool.waiters")
 			}
 			b.Queue = int(v)
 		case "setup":
 			b.Setup, fok = l.dist(f.val, k)
 		case "max_lifetime":
-			b.Lifetime, fok = l.duration(f.val, k)
+			b.Lifetime, fok = l.durationField(f.val, k, "pool.max_lifetime")
 			if fok && b.Lifetime < 0 {
 				l.errorf(f.val, k, "", "must be >= 0 (0: connections live forever)")
 				fok = false
@@ -568,17 +562,16 @@ func (l *loader) decodeLimiter(n *yaml.Node, path string, server bool) (*models.
 				if err != nil {
 					l.unitsProblem(deref(f.val), k, err)
 					fok = false
-				} else if !(r > 0) {
-					l.errorf(f.val, k, "", "must be > 0")
+				} else if !l.checkField(f.val, k, "limiter.rate", r, txt) {
 					fok = false
 				}
 				s.Rate = r
 			}
 		case "burst":
-			s.Burst, fok = l.integer(f.val, k, 0, 1<<30)
+			s.Burst, fok = l.intField(f.val, k, "limiter.burst")
 			burstSet = true
 		case "interval":
-			s.Interval, fok = l.positiveDuration(f.val, k)
+			s.Interval, fok = l.durationField(f.val, k, "limiter.interval")
 		case "per":
 			var i int
 			i, fok = l.enum(f.val, k, []string{"service", "instance"})
@@ -641,9 +634,9 @@ func (l *loader) decodeThrottle(n *yaml.Node, path string) (*models.ThrottleSpec
 		var fok bool
 		switch f.key.Value {
 		case "k":
-			t.K, fok = l.number(f.val, k, 1, 100)
+			t.K, fok = l.numberField(f.val, k, "throttle.k")
 		case "window":
-			t.Window, fok = l.positiveDuration(f.val, k)
+			t.Window, fok = l.durationField(f.val, k, "throttle.window")
 			if fok && t.Window < 120*sim.Millisecond {
 				l.errorf(f.val, k, "", "must be at least 120ms (the window has 120 buckets)")
 				fok = false
@@ -683,14 +676,14 @@ func (l *loader) decodeShed(n *yaml.Node, path string, adm *models.Admission) {
 		k := join(path, f.key.Value)
 		switch f.key.Value {
 		case "queue_timeout":
-			adm.QueueTimeout, _ = l.positiveDuration(f.val, k)
+			adm.QueueTimeout, _ = l.durationField(f.val, k, "shed.queue_timeout")
 		case "codel":
 			l.decodeCoDel(f.val, k, adm)
 		case "lifo_above":
-			v, _ := l.integer(f.val, k, 1, 1<<30)
+			v, _ := l.intField(f.val, k, "shed.lifo_above")
 			adm.LIFOAbove = int(v)
 		case "sheddable_above":
-			v, _ := l.integer(f.val, k, 1, 1<<30)
+			v, _ := l.intField(f.val, k, "shed.sheddable_above")
 			adm.ShedAbove = int(v)
 		}
 	}
@@ -710,7 +703,7 @@ func (l *loader) decodeCoDel(n *yaml.Node, path string, adm *models.Admission) {
 	cd := [2]sim.Time{5 * sim.Millisecond, 100 * sim.Millisecond}
 	for _, f := range fields {
 		k := join(path, f.key.Value)
-		d, dok := l.positiveDuration(f.val, k)
+		d, dok := l.durationField(f.val, k, "codel."+f.key.Value)
 		if !dok {
 			continue
 		}
@@ -739,17 +732,17 @@ func (l *loader) decodeOutlier(n *yaml.Node, path string) (*policy.EjectionConfi
 		switch f.key.Value {
 		case "consecutive_5xx":
 			var v int64
-			v, fok = l.integer(f.val, k, 1, 1<<20)
+			v, fok = l.intField(f.val, k, "outlier.consecutive_5xx")
 			c.Consecutive5xx = int(v)
 		case "interval":
-			c.Interval, fok = l.positiveDuration(f.val, k)
+			c.Interval, fok = l.durationField(f.val, k, "outlier.interval")
 		case "base_ejection":
-			c.BaseEjection, fok = l.positiveDuration(f.val, k)
+			c.BaseEjection, fok = l.durationField(f.val, k, "outlier.base_ejection")
 		case "max_ejection":
-			c.MaxEjection, fok = l.positiveDuration(f.val, k)
+			c.MaxEjection, fok = l.durationField(f.val, k, "outlier.max_ejection")
 		case "max_percent":
 			var p float64
-			p, fok = l.percentNumber(f.val, k, 0, 100)
+			p, fok = l.percentField(f.val, k, "outlier.max_percent")
 			c.MaxEjectionPercent = int(math.Round(p))
 		case "always_eject_one":
 			c.AlwaysEjectOne, fok = l.boolean(f.val, k)

@@ -25,19 +25,19 @@ func (l *loader) decodeQueue(s *serviceInfo, n *yaml.Node, path string) {
 		k := join(path, f.key.Value)
 		switch f.key.Value {
 		case "partitions":
-			v, _ := l.integer(f.val, k, 1, 4096)
+			v, _ := l.intField(f.val, k, "queue.partitions")
 			q.Partitions = int(v)
 		case "visibility_timeout":
-			q.Visibility, _ = l.positiveDuration(f.val, k)
+			q.Visibility, _ = l.durationField(f.val, k, "queue.visibility_timeout")
 		case "max_deliveries":
-			v, _ := l.integer(f.val, k, 1, 1000)
+			v, _ := l.intField(f.val, k, "queue.max_deliveries")
 			q.MaxDeliveries = int(v)
 		case "publish_time":
 			q.PublishTime, _ = l.dist(f.val, k)
 		case "outbox_poll":
-			q.OutboxPoll, _ = l.positiveDuration(f.val, k)
+			q.OutboxPoll, _ = l.durationField(f.val, k, "queue.outbox_poll")
 		case "outbox_batch":
-			v, _ := l.integer(f.val, k, 1, 1<<20)
+			v, _ := l.intField(f.val, k, "queue.outbox_batch")
 			q.OutboxBatch = int(v)
 		case "consumers":
 			groups, gok := l.mapping(f.val, k, "a map of consumer group name to {to: service.op, concurrency: N}", nil)
@@ -64,14 +64,14 @@ func (l *loader) decodeQueue(s *serviceInfo, n *yaml.Node, path string) {
 							hasTo = true
 						}
 					case "concurrency":
-						v, _ := l.integer(x.val, xk, 1, 1<<16)
+						v, _ := l.intField(x.val, xk, "consumer.concurrency")
 						cg.Concurrency = int(v)
 					case "ordered":
 						cg.Ordered, _ = l.boolean(x.val, xk)
 					case "idempotent":
 						cg.Idempotent, _ = l.boolean(x.val, xk)
 					case "timeout":
-						cg.Timeout, _ = l.positiveDuration(x.val, xk)
+						cg.Timeout, _ = l.durationField(x.val, xk, "consumer.timeout")
 					}
 				}
 				if !hasTo {

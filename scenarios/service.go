@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 
 	"go.yaml.in/yaml/v3"
 
@@ -130,19 +129,19 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 		p := join(path, f.key.Value)
 		switch f.key.Value {
 		case "instances":
-			if v, ok := l.integer(f.val, p, 1, math.MaxInt32); ok {
+			if v, ok := l.intField(f.val, p, "service.instances"); ok {
 				spec.Instances = int(v)
 			}
 		case "workers":
 			if v := deref(f.val); v != nil && v.Kind == yaml.ScalarNode && v.Value == "unlimited" {
 				spec.Workers = 0
-			} else if v, ok := l.intOrWord(f.val, p, "unlimited"); ok {
+			} else if v, ok := l.intOrWord(f.val, p, "unlimited", "service.workers"); ok {
 				spec.Workers = int(v)
 			}
 		case "queue":
 			if v := deref(f.val); v != nil && v.Kind == yaml.ScalarNode && v.Value == "unbounded" {
 				spec.Queue = models.Unbounded
-			} else if v, ok := l.intOrWord(f.val, p, "unbounded"); ok {
+			} else if v, ok := l.intOrWord(f.val, p, "unbounded", "service.queue"); ok {
 				spec.Queue = int(v)
 			}
 		case "discipline":
@@ -192,7 +191,7 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 
 // intOrWord reads a whole number >= 0, saying in the error that word is the
 // alternative.
-func (l *loader) intOrWord(n *yaml.Node, path, word string) (int64, bool) {
+func (l *loader) intOrWord(n *yaml.Node, path, word, name string) (int64, bool) {
 	v := deref(n)
 	if v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
 		if _, ok := parseInt(v.Value); !ok {
@@ -204,7 +203,7 @@ func (l *loader) intOrWord(n *yaml.Node, path, word string) (int64, bool) {
 			return 0, false
 		}
 	}
-	return l.integer(n, path, 0, math.MaxInt32)
+	return l.intField(n, path, name)
 }
 
 func (l *loader) decodeOps(s *serviceInfo, n *yaml.Node, path string) {

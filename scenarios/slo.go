@@ -84,18 +84,18 @@ func (l *loader) decodeSLO(name string, n *yaml.Node, path string) (*sloDraft, b
 				ok = false
 				continue
 			}
-			if !(p > 0 && p < 1) {
+			if !rangeIndex["slo.objective"].Contains(p) {
 				l.errorf(f.val, k, "e.g. 99.9%", "must be between 0%% and 100%%, exclusive, got %s", s)
 				ok = false
 				continue
 			}
 			d.spec.Objective = p
 		case "latency":
-			if d.spec.Threshold, ok = l.positiveDuration(f.val, k); !ok {
+			if d.spec.Threshold, ok = l.durationField(f.val, k, "slo.latency"); !ok {
 				continue
 			}
 		case "period":
-			if d.spec.Period, ok = l.positiveDuration(f.val, k); !ok {
+			if d.spec.Period, ok = l.durationField(f.val, k, "slo.period"); !ok {
 				continue
 			}
 		case "scale":
@@ -105,7 +105,7 @@ func (l *loader) decodeSLO(name string, n *yaml.Node, path string) (*sloDraft, b
 		case "alerts":
 			alerts = f.val
 		case "min_events":
-			v, iok := l.integer(f.val, k, 1, 1<<31)
+			v, iok := l.intField(f.val, k, "slo.min_events")
 			if !iok {
 				ok = false
 				continue
@@ -148,7 +148,7 @@ func (l *loader) scale(d *sloDraft, n *yaml.Node, path string) bool {
 	}
 	simS, realS, found := strings.Cut(s, "=")
 	if !found {
-		if k, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && k > 0 {
+		if k, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && rangeIndex["slo.scale"].Contains(k) {
 			d.spec.Scale = k
 			return true
 		}
@@ -198,16 +198,16 @@ func (l *loader) alerts(d *sloDraft, n *yaml.Node, path string) bool {
 				}
 				r.Severity = []string{"page", "ticket"}[v]
 			case "long":
-				if r.Long, long = l.positiveDuration(f.val, k); !long {
+				if r.Long, long = l.durationField(f.val, k, "rule.long"); !long {
 					return false
 				}
 			case "short":
-				if r.Short, short = l.positiveDuration(f.val, k); !short {
+				if r.Short, short = l.durationField(f.val, k, "rule.short"); !short {
 					return false
 				}
 			case "for":
 				var fok bool
-				if r.For, fok = l.duration(f.val, k); !fok {
+				if r.For, fok = l.durationField(f.val, k, "rule.for"); !fok {
 					return false
 				}
 			case "burn":
@@ -216,7 +216,7 @@ func (l *loader) alerts(d *sloDraft, n *yaml.Node, path string) bool {
 					return false
 				}
 				b, err := strconv.ParseFloat(s, 64)
-				if err != nil || !(b > 0) {
+				if err != nil || !rangeIndex["rule.burn"].Contains(b) {
 					l.errorf(f.val, k, "", "expected a burn rate > 0, got %q", s)
 					return false
 				}

@@ -104,9 +104,9 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 		for _, f := range fields {
 			switch f.key.Value {
 			case "timeout":
-				step.Timeout, _ = l.positiveDuration(f.val, join(path, "timeout"))
+				step.Timeout, _ = l.durationField(f.val, join(path, "timeout"), "step.timeout")
 			case "repeat":
-				if r, rok := l.integer(f.val, join(path, "repeat"), 1, math.MaxInt32); rok {
+				if r, rok := l.intField(f.val, join(path, "repeat"), "step.repeat"); rok {
 					step.Repeat = int(r)
 				}
 			}
@@ -131,7 +131,7 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 		step.Branches = l.decodeBranch(kind.key, kind.val, kp, svc, op, depth)
 	case "fail":
 		step.Kind = models.Fail
-		step.FailP, ok = l.probability(kind.val, kp)
+		step.FailP, ok = l.probabilityField(kind.val, kp, "step.fail")
 	case "publish":
 		step.Kind = models.Publish
 		target, tok := l.scalar(kind.val, kp, "the name of a queue service")
@@ -160,7 +160,7 @@ func (l *loader) decodeStep(n *yaml.Node, path, svc, op string, depth int) (mode
 		for _, f := range fields {
 			switch f.key.Value {
 			case "timeout":
-				step.Timeout, _ = l.positiveDuration(f.val, join(path, "timeout"))
+				step.Timeout, _ = l.durationField(f.val, join(path, "timeout"), "step.timeout")
 			case "miss":
 				missSeen = true
 				items, _ := l.sequence(f.val, join(path, "miss"), "the steps that load the value on a miss, e.g. [ call: db.read ]")
@@ -201,7 +201,7 @@ func (l *loader) decodeBranch(key, n *yaml.Node, path, svc, op string, depth int
 			switch f.key.Value {
 			case "p":
 				haveP = true
-				p, pok := l.probability(f.val, join(ap, "p"))
+				p, pok := l.probabilityField(f.val, join(ap, "p"), "arm.p")
 				if !pok {
 					sumOK = false
 				}

@@ -1,8 +1,8 @@
 package scenarios
 
 import (
-	"math"
 	"regexp"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -75,7 +75,7 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 	rateKey, rateVal := get("rate")
 	closed := usersKey != nil
 	if closed {
-		if v, ok := l.integer(usersVal, join(path, "users"), 1, math.MaxInt32); ok {
+		if v, ok := l.intField(usersVal, join(path, "users"), "workload.users"); ok {
 			s.Users = int(v)
 		}
 		if rateKey != nil {
@@ -107,12 +107,12 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 		}
 	}
 	if _, v := get("requests"); v != nil {
-		if r, ok := l.integer(v, join(path, "requests"), 1, math.MaxInt64); ok {
+		if r, ok := l.intField(v, join(path, "requests"), "workload.requests"); ok {
 			s.Limit = r
 		}
 	}
 	if _, v := get("timeout"); v != nil {
-		if d, ok := l.positiveDuration(v, join(path, "timeout")); ok {
+		if d, ok := l.durationField(v, join(path, "timeout"), "workload.timeout"); ok {
 			s.Timeout = d
 		}
 	}
@@ -137,9 +137,14 @@ func (l *loader) rate(w *workloadInfo, n *yaml.Node, path string) {
 	}
 	n = deref(n)
 	r, err := units.ParseRate(s)
+	if neg, isNeg := strings.CutPrefix(strings.TrimSpace(s), "-"); isNeg && err != nil {
+		// "-5/s" would otherwise compile as the expression -5/s.
+		if rn, nerr := units.ParseRate(neg); nerr == nil {
+			r, err = -rn, nil
+		}
+	}
 	if err == nil {
-		if !(r >= 0) || math.IsInf(r, 0) {
-			l.errorf(n, path, "", "must be >= 0, got %s", s)
+		if !l.checkField(n, path, "workload.rate", r, s) {
 			return
 		}
 		w.spec.Rate = r
