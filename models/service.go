@@ -400,6 +400,9 @@ func (s *Service) start(c *call, in *instance, now sim.Time) {
 	x := &c.root
 	x.m, x.op, x.steps, x.call = s.m, c.op, c.op.steps, c
 	x.inst, x.epoch, x.key, x.sheddable = in, in.epoch, c.key, c.sheddable
+	if s.db != nil && s.db.rows != nil {
+		c.snap = s.db.rows.Read() // an optimistic write reads its row's version as it starts
+	}
 	if s.spec.Admission.Deadlines != DeadlinesIgnored {
 		x.deadline = c.deadline
 	}
@@ -431,7 +434,9 @@ func (s *Service) complete(c *call, o Outcome) {
 		in.held = append(in.held, c)
 		return
 	}
-	if o == OK && c.ackLSN == 0 && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
+	if o == OK && c.ackLSN == 0 && s.db != nil && s.db.conflict(c) {
+		o = Error // an optimistic write whose row moved since it read it
+	} else if o == OK && c.ackLSN == 0 && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
 		// The reply waits for the replicas' acks, and so does the worker:
 		// a database session waiting for synchronous replication holds
 		// its connection (see acked).

@@ -194,6 +194,7 @@ type jsonDatabase struct {
 	LostWrites   int64         `json:"lost_writes"`
 	Failovers    int64         `json:"failovers"`
 	Refused      int64         `json:"refused_no_primary"`
+	Conflicts    *int64        `json:"conflicts,omitempty"` // optimistic databases only
 	WriteMean    number        `json:"write_mean"`
 	WriteP50     number        `json:"write_p50"`
 	WriteP99     number        `json:"write_p99"`
@@ -484,6 +485,10 @@ func jsonDatabaseOf(d *models.DatabaseResult) *jsonDatabase {
 		ReplicaReads: d.ReplicaReads, StaleReads: d.StaleReads, Redirected: d.Redirected, LostWrites: d.LostWrites,
 		Failovers: d.Failovers, Refused: d.RefusedNoPrimary, WriteMean: number(d.WriteMean), WriteP50: number(d.WriteP50),
 		WriteP99: number(d.WriteP99), Replicas: []jsonReplica{}}
+	if d.Optimistic {
+		n := d.Conflicts
+		out.Conflicts = &n
+	}
 	for _, r := range d.Replicas {
 		out.Replicas = append(out.Replicas, jsonReplica{Instance: r.Instance, Promoted: r.Promoted, Lag: number(r.Lag),
 			MeanLag: number(r.MeanLag), MaxLag: number(r.MaxLag), Applied: r.Applied, Behind: r.Behind})

@@ -207,6 +207,8 @@ func dbField(r *models.Result, name, field string) float64 {
 			return float64(d.LostWrites)
 		case "failovers":
 			return float64(d.Failovers)
+		case "conflicts":
+			return float64(d.Conflicts)
 		case "max_lag", "mean_lag":
 			worst := 0.0
 			for _, x := range d.Replicas {

@@ -157,6 +157,9 @@ type dbValue struct {
 	Failovers    float64 `expr:"failovers"`
 	MaxLag       float64 `expr:"max_lag"`  // seconds, the worst replica's worst interval
 	MeanLag      float64 `expr:"mean_lag"` // seconds, the worst replica's mean
+
+	// Optimistic writes that lost their row.
+	Conflicts float64 `expr:"conflicts"`
 }
 
 // queueValue is what queue("name") gives an expectation.
