@@ -515,6 +515,7 @@ type FaultRecord struct {
 	Start  sim.Time // when it took effect; for a conditional fault, when the condition held
 	End    sim.Time // when it was reverted; 0 while it is active or pending
 	State  FaultState
+	Deploy *DeployState // a deploy: its rollout's phase and waves
 }
 
 // FaultState is where a fault is in its life.

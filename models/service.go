@@ -92,6 +92,7 @@ type instance struct {
 	held        []*call  // completions waiting for the pause to end
 	slow        float64  // work multiplier; 1 when healthy
 	errs        []*injected
+	out         int // deploys holding it out of rotation (deploy.go)
 }
 
 // clock is the instance's work clock: simulated time minus the time it
@@ -261,9 +262,12 @@ func (s *Service) accept(c *call) {
 	case !c.limited || len(s.limiters) < 2:
 		// A per-instance limiter's delayed call stays with its instance.
 		in = s.pick()
+		if in.out > 0 {
+			in = s.inRotation(in) // a deploy is restarting it
+		}
 	}
 	c.inst = in
-	if !routed || in.down > 0 || c.poison || (len(in.errs) > 0 && failFast(c, in)) {
+	if !routed || in.down > 0 || in.out > 0 || c.poison || (len(in.errs) > 0 && failFast(c, in)) {
 		// Refused at the door: connection refused by a crashed instance, or
 		// an injected error. No worker, no queue slot.
 		s.refused++

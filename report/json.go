@@ -50,6 +50,27 @@ type jsonFault struct {
 	State  string `json:"state"`
 	Start  number `json:"start"` // null while pending
 	End    number `json:"end"`   // null unless ended
+
+	Deploy *jsonDeploy `json:"deploy,omitempty"` // deploy faults only
+}
+
+type jsonDeploy struct {
+	Phase     string           `json:"phase"`
+	Instances int              `json:"instances"`
+	Updated   int              `json:"updated"`
+	Check     number           `json:"max_error_rate"` // null: no check
+	Waves     []jsonDeployWave `json:"waves"`
+}
+
+type jsonDeployWave struct {
+	Start     number `json:"start"`
+	Up        number `json:"up"` // null while restarting
+	Lo        int    `json:"lo"`
+	Hi        int    `json:"hi"`
+	Rollback  bool   `json:"rollback"`
+	Checked   bool   `json:"checked"`
+	ErrorRate number `json:"error_rate"` // null before the check or without replies
+	Healthy   bool   `json:"healthy"`
 }
 
 type jsonBurn struct {
@@ -408,6 +429,21 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 		}
 		if f.State == models.FaultEnded {
 			jf.End = seconds(f.End)
+		}
+		if d := f.Deploy; d != nil {
+			jd := &jsonDeploy{Phase: d.Phase, Instances: d.Instances, Updated: d.Updated, Check: number(math.NaN()), Waves: []jsonDeployWave{}}
+			if d.Check > 0 {
+				jd.Check = number(d.Check)
+			}
+			for _, w := range d.Waves {
+				jw := jsonDeployWave{Start: seconds(w.Start), Up: number(math.NaN()), Lo: w.Lo, Hi: w.Hi, Rollback: w.Rollback,
+					Checked: w.Checked, ErrorRate: number(w.ErrorRate), Healthy: w.Healthy}
+				if w.Up > 0 {
+					jw.Up = seconds(w.Up)
+				}
+				jd.Waves = append(jd.Waves, jw)
+			}
+			jf.Deploy = jd
 		}
 		doc.Faults = append(doc.Faults, jf)
 	}

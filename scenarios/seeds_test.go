@@ -10,7 +10,7 @@ import (
 // seedChecked are built-ins whose expectations must hold on every one of
 // several seeds, not only on the seed the file names: a demonstration
 // that passes by luck of one seed shows nothing.
-var seedChecked = []string{"optimistic-contention"}
+var seedChecked = []string{"optimistic-contention", "bad-deploy"}
 
 func TestBuiltinExpectationsHoldAcrossSeeds(t *testing.T) {
 	seeds := []uint64{1, 2, 3, 4, 5, 6}
@@ -26,7 +26,7 @@ func TestBuiltinExpectationsHoldAcrossSeeds(t *testing.T) {
 			t.Errorf("%s: no expect: lines", name)
 		}
 		for _, seed := range seeds {
-			m, err := models.New(sim.NewEngine(seed), s.Topology(), models.Options{Until: s.Duration, Warmup: s.Warmup})
+			m, err := models.New(sim.NewEngine(seed), s.Topology(), models.Options{Until: s.Duration, Warmup: s.Warmup, Windows: s.Windows()})
 			if err != nil {
 				t.Fatal(err)
 			}

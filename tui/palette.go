@@ -61,6 +61,7 @@ var verbHelp = map[models.Verb]string{
 	models.FaultReplicaLag: "delay or stop a database's replication",
 	models.FaultFailover:   "kill a database's primary, promote a replica",
 	models.FaultPoison:     "make new messages of a queue poison",
+	models.FaultDeploy:     "rolling restart, one instance a wave",
 }
 
 func newPalette(g *graph, sel int) *palette {
@@ -125,7 +126,7 @@ func targetsFor(g *graph, v models.Verb) []choice {
 	case v.Network():
 		links(false)
 		tiers()
-	case v.Instance():
+	case v.Instance() || v == models.FaultDeploy:
 		services()
 	case v.Traffic():
 		for i, n := range g.nodes {
