@@ -9,6 +9,7 @@ import (
 
 	"cascade/models"
 	"cascade/scenarios/units"
+	"cascade/sim/dist"
 )
 
 // deployKeys are a deploy fault's own settings.
@@ -18,7 +19,7 @@ var deployKeys = []string{"batch", "bake", "startup", "warmup", "cold", "bad", "
 // version's faults and the check that rolls it back.
 func (l *loader) decodeDeploy(f *models.Fault, verb *field, by map[string]field, path string) bool {
 	d := models.DefaultDeploy()
-	d.Rollback = true
+	_, d.Rollback = by["max_error_rate"] // a check rolls back unless told otherwise
 	ok := true
 	if fl, has := by["for"]; has {
 		l.errorf(fl.key, join(path, "for"), "a deploy ends when its rollout does; drop for:", "deploy has no duration")
@@ -130,4 +131,39 @@ func (l *loader) factor(n *yaml.Node, path string) (float64, bool) {
 		return 0, false
 	}
 	return k, true
+}
+
+// deployFields writes a deploy's settings, every one of them, so that the
+// file reads back as the same rollout whatever the defaults become.
+func deployFields(add func(string, *yaml.Node), f models.Fault) {
+	d := models.DefaultDeploy()
+	if f.Deploy != nil {
+		d = *f.Deploy
+	}
+	add("deploy", scalar(f.Target.Component))
+	if d.Batch <= 0 && d.BatchShare > 0 {
+		add("batch", scalar(formatPercent(d.BatchShare)))
+	} else {
+		add("batch", scalar(strconv.Itoa(max(d.Batch, 1))))
+	}
+	add("startup", scalar(dist.FormatDuration(d.Startup)))
+	add("bake", scalar(dist.FormatDuration(d.Pause)))
+	if d.Warmup > 0 {
+		add("warmup", scalar(dist.FormatDuration(d.Warmup)))
+		add("cold", scalar(strconv.FormatFloat(max(d.Cold, 1), 'g', -1, 64)+"x"))
+	}
+	if d.BadErrors > 0 || d.BadSlow > 0 {
+		bad := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle}
+		if d.BadErrors > 0 {
+			bad.Content = append(bad.Content, scalar("errors"), scalar(formatProbability(d.BadErrors)))
+		}
+		if d.BadSlow > 0 {
+			bad.Content = append(bad.Content, scalar("slow"), scalar(strconv.FormatFloat(d.BadSlow, 'g', -1, 64)+"x"))
+		}
+		add("bad", bad)
+	}
+	if d.MaxErrorRate > 0 {
+		add("max_error_rate", scalar(formatProbability(d.MaxErrorRate)))
+		add("rollback", scalar(strconv.FormatBool(d.Rollback)))
+	}
 }
