@@ -75,7 +75,7 @@ func checkFuncs() []checkFunc {
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
 		{"cache", "cache", nil, unitNumber, "a cache's counters: .hit_ratio .top_hit_ratio .lookups .hits .misses .stale_serves .coalesced .early_refreshes .origin_loads .evictions"},
-		{"db", "database", nil, unitNumber, "a database's counters: .writes .reads .replica_reads .stale_reads .stale_ratio .redirected .lost_writes .failovers .max_lag .mean_lag"},
+		{"db", "database", nil, unitNumber, "a database's counters: .writes .reads .replica_reads .stale_reads .stale_ratio .redirected .lost_writes .failovers .max_lag .mean_lag .conflicts"},
 		{"queue", "queue", nil, unitNumber, "a queue's counters over its consumer groups: .published .delivered .acked .redelivered .dead_lettered .duplicates .backlog .oldest_age .lost_events .outbox_published"},
 		{"saga", "service", nil, unitNumber, "the sagas a service ran: .started .completed .compensated .undos .undo_failures"},
 		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end .pool_wait_mean .pool_wait_p99 .pool_peak .acquire_timeouts"},
