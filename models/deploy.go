@@ -255,15 +255,21 @@ func (m *Model) recomputeSlow(s *Service, in *instance) {
 			in.slow *= f.dep.factor(in.idx, now)
 		}
 	}
+	if s.scaler != nil {
+		in.slow *= s.scaler.factor(in.idx, now)
+	}
 }
 
-// inRotation is the instance to use instead of in, which a deploy took out
-// of rotation: the next one in index order that is in, or in itself when
-// every instance is out (the request is refused).
+// inRotation is the instance to use instead of in, which a deploy or the
+// autoscaler took out of rotation: the instances in rotation take turns
+// (round robin of their own, so that the ones after a gap do not get its
+// share), or in itself when every instance is out (the request is
+// refused).
 func (s *Service) inRotation(in *instance) *instance {
 	n := len(s.insts)
-	for k := 1; k < n; k++ {
-		if c := s.insts[(in.idx+k)%n]; c.out == 0 {
+	for k := 0; k < n; k++ {
+		s.rot = (s.rot + 1) % n
+		if c := s.insts[s.rot]; c.out == 0 {
 			return c
 		}
 	}

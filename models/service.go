@@ -41,6 +41,8 @@ type Service struct {
 	ejEvents []EjectionEvent
 	cache    *cache    // caches only
 	db       *database // databases only
+	scaler   *scaler   // autoscaled services only
+	rot      int       // inRotation's round robin
 	queue    *queue    // queues only
 	sagas    SagaStats
 }
@@ -92,7 +94,7 @@ type instance struct {
 	held        []*call  // completions waiting for the pause to end
 	slow        float64  // work multiplier; 1 when healthy
 	errs        []*injected
-	out         int // deploys holding it out of rotation (deploy.go)
+	out         int // deploys and autoscaling holding it out of rotation (deploy.go, autoscale.go)
 }
 
 // clock is the instance's work clock: simulated time minus the time it

@@ -39,6 +39,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	workloads(w, r.Workloads, extra)
 	fmt.Fprintln(w)
 	services(w, r.Services, extra)
+	autoscaling(w, r.Services)
 	caches(w, r.Services)
 	databases(w, r.Services)
 	queues(w, r.Services)
