@@ -180,6 +180,40 @@ type jsonService struct {
 	Database      *jsonDatabase     `json:"database,omitempty"`
 	Queue         *jsonQueue        `json:"queue,omitempty"`
 	Sagas         *models.SagaStats `json:"sagas,omitempty"`
+
+	Autoscale *jsonAutoscale `json:"autoscale,omitempty"`
+}
+
+type jsonAutoscale struct {
+	Metric       string           `json:"metric"`
+	Target       float64          `json:"target"`
+	Min          int              `json:"min"`
+	Max          int              `json:"max"`
+	Ready        int              `json:"ready"`
+	Provisioning int              `json:"provisioning"`
+	MeanReady    number           `json:"mean_ready"`
+	ScaleOuts    int64            `json:"scale_outs"`
+	ScaleIns     int64            `json:"scale_ins"`
+	Events       []jsonScaleEvent `json:"events"`
+}
+
+type jsonScaleEvent struct {
+	At     number `json:"at"`
+	From   int    `json:"from"`
+	To     int    `json:"to"`
+	Metric number `json:"metric"`
+}
+
+func jsonAutoscaleOf(a *models.AutoscaleResult) *jsonAutoscale {
+	if a == nil {
+		return nil
+	}
+	out := &jsonAutoscale{Metric: a.Metric, Target: a.Target, Min: a.Min, Max: a.Max, Ready: a.Ready, Provisioning: a.Provisioning,
+		MeanReady: number(a.MeanReady), ScaleOuts: a.ScaleOuts, ScaleIns: a.ScaleIns, Events: []jsonScaleEvent{}}
+	for _, e := range a.Events {
+		out.Events = append(out.Events, jsonScaleEvent{At: seconds(e.At), From: e.From, To: e.To, Metric: number(e.Metric)})
+	}
+	return out
 }
 
 type jsonQueue struct {
@@ -392,6 +426,7 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Database:      jsonDatabaseOf(s.Database),
 			Queue:         jsonQueueOf(s.Queue),
 			Sagas:         sagasOf(s.Sagas),
+			Autoscale:     jsonAutoscaleOf(s.Autoscale),
 		})
 	}
 	doc.Calls = []jsonCall{}
