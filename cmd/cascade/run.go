@@ -45,6 +45,8 @@ Flags:
                     --junit overwrite files cascade did not write
   --quiet           print neither the progress line nor the summary; failed
                     expectations are still listed on stderr
+  --cpuprofile FILE write a CPU profile of the run to FILE (go tool pprof)
+  --memprofile FILE write an allocation profile of the run to FILE
   -h, --help        show this help
 
 On a terminal a progress line is shown on stderr. Ctrl-C stops the run
@@ -75,10 +77,21 @@ func runCmd(args []string) int {
 	quiet := fs.Bool("quiet", false, "")
 	reportPath := fs.String("report", "", "")
 	force := fs.Bool("force", false, "")
+	cpuProfile := fs.String("cpuprofile", "", "")
+	memProfile := fs.String("memprofile", "", "")
 	pos, status, ok := parseFlags(fs, args, runHelp)
 	if !ok {
 		return status
 	}
+	prof, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return usageError("run", err.Error())
+	}
+	defer func() {
+		if err := prof.stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "cascade run: %v\n", err)
+		}
+	}()
 	if *reps < 1 || *reps > 10000 {
 		return usageError("run", fmt.Sprintf("--replications must be between 1 and 10000, got %d", *reps))
 	}
