@@ -13,7 +13,15 @@ printed to stderr, one per line, as file:line:col: path: message (hint);
 each valid file gets "FILE: ok" on stdout. Built-in scenario names are
 accepted too.
 
-Exit status: 0 when every file is valid, 2 when any is not.
+Values that load but are probably wrong are printed to stderr as warnings,
+file:line:col: warning: path: message (hint), and do not change the exit
+status: an objective written as a bare fraction (0.999 is read as 99.9%),
+a timeout or deadline longer than the run, a service offered more work at
+t=0 than its workers can do, and every call path from a workload on which
+nothing has a timeout.
+
+Exit status: 0 when every file is valid (warnings or not), 2 when any is
+not.
 
 Examples:
   cascade validate my-system.yaml
@@ -41,6 +49,9 @@ func validateCmd(args []string) int {
 			reportLoadError("validate", f, err)
 			status = exitUsage
 			continue
+		}
+		for _, w := range s.Warnings() {
+			fmt.Fprintln(os.Stderr, w)
 		}
 		fmt.Fprintf(os.Stdout, "%s: ok\n", f)
 	}
