@@ -226,6 +226,12 @@ func TestSchemaValidatesExamples(t *testing.T) {
 		data, _ := Builtin(e.Name)
 		examples = append(examples, example{"builtin:" + e.Name, string(data)})
 	}
+	// cascade init's starter, with its placeholder filled as init does.
+	starter, err := os.ReadFile("../cmd/cascade/initdata/starter.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples = append(examples, example{"cascade init", strings.Replace(string(starter), "{{NAME}}", "starter", 1)})
 	docs, _ := filepath.Glob("../docs/*.md")
 	docs = append(docs, "../README.md")
 	block := regexp.MustCompile("(?s)```yaml\n(.*?)```")
