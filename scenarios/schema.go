@@ -360,8 +360,11 @@ func Schema() ([]byte, error) {
 				return nil, fmt.Errorf("schema: %s.%s: %v", b.name, k, err)
 			}
 			if SchemaBounds != nil && (d.kind == vInt || d.kind == vNumber || d.kind == vProb) {
-				if r, ok := SchemaBounds(b.name, k); ok {
-					addBounds(s, r)
+				for _, name := range append([]string{b.name}, b.inherit...) {
+					if r, ok := SchemaBounds(name, k); ok {
+						addBounds(s, r)
+						break
+					}
 				}
 			}
 			props[k] = s

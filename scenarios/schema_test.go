@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -286,6 +287,55 @@ func TestSchemaRejects(t *testing.T) {
 		}
 		if err := s.Validate(v); err == nil {
 			t.Errorf("%s: the schema accepts\n%s", tc.name, tc.yaml)
+		}
+	}
+}
+
+// TestSchemaBounds: with a range hook set, numeric fields carry its bounds
+// (open ones as exclusive), looked up in the block and then in the blocks
+// it inherits keys from; string-typed fields (durations) get none.
+func TestSchemaBounds(t *testing.T) {
+	saved := SchemaBounds
+	defer func() { SchemaBounds = saved }()
+	SchemaBounds = func(block, key string) (Bounds, bool) {
+		switch block + "." + key {
+		case "service.instances":
+			return Bounds{Min: 1, Max: 1 << 31}, true
+		case "slo.objective":
+			return Bounds{Min: 0, Max: 1, MinOpen: true, MaxOpen: true}, true
+		case "retry.attempts":
+			return Bounds{Min: 2, Max: 100}, true
+		case "top.duration":
+			return Bounds{Min: 0, MinOpen: true, Max: math.Inf(1)}, true
+		}
+		return Bounds{}, false
+	}
+	data, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct {
+		Defs map[string]struct {
+			Properties map[string]map[string]any `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		block, key, bound string
+		want              any
+	}{
+		{"service", "instances", "minimum", 1.0},
+		{"service", "instances", "maximum", float64(1 << 31)},
+		{"slo", "objective", "exclusiveMinimum", 0.0},
+		{"slo", "objective", "exclusiveMaximum", 1.0},
+		{"retry", "attempts", "minimum", 2.0},
+		{"top", "duration", "exclusiveMinimum", nil}, // a duration is a string
+	} {
+		got := s.Defs[tc.block].Properties[tc.key][tc.bound]
+		if got != tc.want {
+			t.Errorf("%s.%s %s = %v, want %v", tc.block, tc.key, tc.bound, got, tc.want)
 		}
 	}
 }

@@ -50,9 +50,7 @@ func validateCmd(args []string) int {
 			status = exitUsage
 			continue
 		}
-		for _, w := range s.Warnings() {
-			fmt.Fprintln(os.Stderr, w)
-		}
+		printWarnings(s)
 		fmt.Fprintf(os.Stdout, "%s: ok\n", f)
 	}
 	return status
