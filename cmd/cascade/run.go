@@ -49,7 +49,9 @@ Flags:
   --memprofile FILE write an allocation profile of the run to FILE
   -h, --help        show this help
 
-On a terminal a progress line is shown on stderr. Ctrl-C stops the run
+On a terminal a progress line is shown on stderr (simulated time, speed,
+events/s, ETA; runs done with --replications), after the warnings
+'cascade validate' gives for the file. Ctrl-C stops the run
 cleanly: the summary and JSON of what was simulated so far are still
 produced, marked interrupted.
 
@@ -268,6 +270,9 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends exactly when the %s warm-up does, so nothing is measured and every statistic is empty\n", until.Duration(), s.Warmup.Duration())
 	}
 	warnWarmup("run", s, until)
+	if !o.quiet && isTerminal(os.Stderr) {
+		printWarnings(s) // in a pipe or CI, 'cascade validate' lists them
+	}
 	var prog *progress
 	if !o.quiet && isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, until)
