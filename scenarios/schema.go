@@ -92,6 +92,8 @@ func schemaBlocks() []schemaBlock {
 		{name: "consumer", doc: "A consumer group.", keys: consumerKeys},
 		{name: "action", doc: "One action of a saga and its compensation.", keys: []string{"do", "undo"}},
 		{name: "fault", doc: "A fault: one verb (latency, crash, ...) with its target, at a time, for a while.", keys: append(verbNames(), faultKeys...)},
+		{name: "autoscale", doc: "Target-tracking autoscaling of a service: keep the metric near target by changing the instance count.", keys: autoscaleKeys},
+		{name: "bad_version", doc: "deploy: what is wrong with the new version.", keys: []string{"errors", "slow"}},
 		{name: "link", doc: "A network link's settings.", keys: linkKeys},
 		{name: "slo", doc: "A service level objective.", keys: sloKeys},
 		{name: "rule", doc: "A burn-rate alert rule.", keys: ruleKeys},
@@ -140,6 +142,7 @@ var fieldDocs = map[string]fieldDoc{
 	"admission.outlier":    {kind: vBlockOr, ref: "outlier", doc: "Outlier ejection of this service's instances."},
 
 	"service.instances":    {kind: vInt, doc: "Number of instances."},
+	"service.autoscale":    {kind: vBlock, ref: "autoscale", doc: "Scale the instance count by target tracking (instead of instances:)."},
 	"service.workers":      {kind: vAny, doc: "Workers per instance, or unlimited."},
 	"service.queue":        {kind: vAny, doc: "Queue length per instance, or unbounded."},
 	"service.discipline":   {kind: vEnum, enum: disciplineNames, doc: "Queue order."},
@@ -267,6 +270,7 @@ var fieldDocs = map[string]fieldDoc{
 	"database.read_from":     {kind: vEnum, enum: []string{"primary", "replicas", "bounded", "read_your_writes"}, doc: "Where reads go."},
 	"database.max_staleness": {kind: vDuration, doc: "bounded: the most lag a replica read may see."},
 	"database.promotion":     {kind: vDuration, doc: "Time to promote a replica after a failover."},
+	"database.optimistic":    {kind: vBool, doc: "Optimistic writes: a write fails with a conflict when another write to its row committed since it started."},
 
 	"queue.partitions":         {kind: vInt, doc: "Partitions of the topic."},
 	"queue.visibility_timeout": {kind: vDuration, doc: "A message not acked this long is delivered again."},
@@ -299,6 +303,30 @@ var fieldDocs = map[string]fieldDoc{
 	"fault.direction": {kind: vAny, doc: "Which direction of a link is affected."},
 	"fault.when":      {kind: vText, doc: "Start when this condition holds, e.g. utilization(\"db\") > 0.9."},
 	"fault.key":       {kind: vInt, doc: "Which key."},
+
+	"fault.batch":          {kind: vAny, doc: "deploy: instances per wave, a number or a share such as 25%."},
+	"fault.bake":           {kind: vDuration, doc: "deploy: time a wave runs before it is checked and the next starts."},
+	"fault.startup":        {kind: vDuration, doc: "deploy: time an instance is out of rotation while it restarts."},
+	"fault.warmup":         {kind: vDuration, doc: "deploy: time a restarted instance stays cold."},
+	"fault.cold":           {kind: vAny, doc: "deploy: how much slower a cold instance is, e.g. 2x (needs warmup:)."},
+	"fault.bad":            {kind: vBlock, ref: "bad_version", doc: "deploy: the new version's faults."},
+	"fault.max_error_rate": {kind: vPercent, doc: "deploy: the bake check; a wave whose service fails more rolls back (or halts)."},
+	"fault.rollback":       {kind: vBool, doc: "deploy: roll back when the check fails (true) or halt (false)."},
+
+	"bad_version.errors": {kind: vProb, doc: "Share of the new version's replies that fail."},
+	"bad_version.slow":   {kind: vAny, doc: "How much slower the new version is, e.g. 3x."},
+
+	"autoscale.metric":             {kind: vEnum, enum: []string{"utilization", "queue", "rps"}, doc: "What is tracked: utilization of the ready instances, queue length or requests/s per instance."},
+	"autoscale.target":             {kind: vAny, doc: "The metric's target: a percentage for utilization, a number otherwise."},
+	"autoscale.min":                {kind: vInt, doc: "Fewest instances."},
+	"autoscale.max":                {kind: vInt, doc: "Most instances."},
+	"autoscale.initial":            {kind: vInt, doc: "Instances at the start (default min)."},
+	"autoscale.period":             {kind: vDuration, doc: "How often the metric is read and a decision made (default 1m)."},
+	"autoscale.scale_out_cooldown": {kind: vDuration, doc: "Time after a scale-out before another (default 5m)."},
+	"autoscale.scale_in_cooldown":  {kind: vDuration, doc: "Time after a scaling before a scale-in (default 5m)."},
+	"autoscale.provision":          {kind: vDuration, doc: "Time from a scale-out decision to the instance taking traffic."},
+	"autoscale.warmup":             {kind: vDuration, doc: "Time a new instance stays cold."},
+	"autoscale.cold":               {kind: vAny, doc: "How much slower a cold instance is, e.g. 2x."},
 
 	"link.latency": {kind: vDist, doc: "One-way latency of the link."},
 

@@ -39,10 +39,10 @@ func TestSchemaFile(t *testing.T) {
 	}
 	want, err := os.ReadFile(schemaFile)
 	if err != nil {
-		t.Fatalf("%v (run go test -run TestSchemaFile -update ./scenarios/)", err)
+		t.Fatalf("%v (run go test ./scenarios/ -run TestSchemaFile -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date with the loader's field tables; run go test -run TestSchemaFile -update ./scenarios/ and review the diff", schemaFile)
+		t.Fatalf("%s is out of date with the loader's field tables; run go test ./scenarios/ -run TestSchemaFile -update and review the diff", schemaFile)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"armKeys": armKeys, "retryKeys": retryKeys, "budgetKeys": budgetKeys, "breakerKeys": breakerKeys,
 		"limiterKeys": limiterKeys, "shedKeys": shedKeys, "outlierKeys": outlierKeys, "cacheKeys": cacheKeys,
 		"databaseKeys": databaseKeys, "queueKeys": queueKeys, "consumerKeys": consumerKeys, "linkKeys": linkKeys,
-		"sloKeys": sloKeys, "ruleKeys": ruleKeys,
+		"sloKeys": sloKeys, "ruleKeys": ruleKeys, "autoscaleKeys": autoscaleKeys,
 		"allowed": append(verbNames(), faultKeys...), // decodeFaults: the verbs and faultKeys
 	}
 	blocks := map[string]string{}
