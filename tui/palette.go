@@ -128,7 +128,15 @@ func targetsFor(g *graph, v models.Verb) []choice {
 	case v.Network():
 		links(false)
 		tiers()
-	case v.Instance() || v == models.FaultDeploy:
+	case v == models.FaultDeploy:
+		// Deploys roll stateless services; the model refuses a database,
+		// cache or topic, so the palette does not offer them.
+		for i, n := range g.nodes {
+			if !n.workload && n.spec.Database == nil && n.spec.Cache == nil && n.spec.Topic == nil {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
+	case v.Instance():
 		services()
 	case v.Traffic():
 		for i, n := range g.nodes {
