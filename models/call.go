@@ -50,6 +50,7 @@ type call struct {
 	// Caches, databases, queues (see cache.go, database.go, queue.go).
 	delta  sim.Time // a fill: how long the value took to load
 	ackLSN uint64   // a database write waiting for replicas: its LSN
+	snap   uint64   // an optimistic database write: the versions it read (policy.Versions)
 	outbox *queue   // a database write carrying an outbox event for this queue
 
 	// Flags, together so the struct packs tight (it is zeroed on every reuse).

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"cascade/models/policy"
 	"cascade/sim"
 	"cascade/sim/dist"
 )
@@ -72,6 +73,11 @@ type DatabaseSpec struct {
 	ReadFrom     ReadRouting
 	MaxStaleness sim.Time // ReadBounded
 	Promotion    sim.Time // failover: time to promote a replica; writes fail meanwhile
+	// Optimistic makes writes compare-and-set on their key's row: a write
+	// reads the row's version when it starts on the primary and commits
+	// only if no write to that key committed since, else it ends in a
+	// conflict (an error its caller may retry). See policy.Versions.
+	Optimistic bool
 }
 
 // shipped is one committed write on its way to, or waiting at, a replica.
@@ -123,6 +129,8 @@ type database struct {
 	outboxes  []*queue         // the topics its writes carried outbox rows for
 	failed    []uint64         // LSNs of writes a primary crash failed before they were acked
 	promoteAt sim.Time         // when the promotion in progress ends
+	rows      *policy.Versions // Optimistic: the rows' versions
+	rowsAt    int              // rows size that triggers pruneRows
 
 	DatabaseStats
 }
@@ -136,6 +144,9 @@ type DatabaseStats struct {
 	LostWrites       int64 // committed on a primary that died before replicas had them
 	Failovers        int64
 	RefusedNoPrimary int64 // writes during a promotion
+	// Conflicts are optimistic writes that found their row committed by
+	// another write since they read it: each did its work and failed.
+	Conflicts int64
 }
 
 func newDatabase(s *Service, spec DatabaseSpec, rng *sim.Rand) (*database, error) {
@@ -154,6 +165,9 @@ func newDatabase(s *Service, spec DatabaseSpec, rng *sim.Rand) (*database, error
 	}
 	if len(s.insts) > 65 {
 		return nil, fmt.Errorf("database %q: at most 64 replicas (%d instances)", s.spec.Name, len(s.insts))
+	}
+	if spec.Optimistic {
+		d.rows, d.rowsAt = policy.NewVersions(), 1<<12
 	}
 	for i, in := range s.insts[1:] {
 		d.replicas = append(d.replicas, &replica{db: d, in: in, bit: 1 << i})
@@ -293,6 +307,31 @@ func (d *database) committed(c *call) (hold bool) {
 	}
 	d.answered(c, now)
 	return false
+}
+
+// conflict is an optimistic write finishing on the primary: it commits
+// its row's new version unless a write to the same key committed since it
+// started. A conflict does its work for nothing and fails.
+func (d *database) conflict(c *call) bool {
+	if d.rows == nil || !d.isWrite(c.op) || d.rows.Commit(c.key, c.snap) {
+		return false
+	}
+	d.count(&d.Conflicts)
+	return true
+}
+
+// pruneRows forgets the versions no write still running on the primary
+// can conflict on, once the table has grown past rowsAt rows.
+func (d *database) pruneRows() {
+	if d.rows == nil || d.rows.Rows() <= d.rowsAt {
+		return
+	}
+	oldest := d.rows.Read()
+	for _, c := range d.s.insts[d.primary].running {
+		oldest = min(oldest, c.snap)
+	}
+	d.rows.Prune(oldest)
+	d.rowsAt = max(1<<12, 2*d.rows.Rows())
 }
 
 // answered records a write's latency as its client sees it from the
@@ -484,6 +523,7 @@ func (a *applied) Fire(any) {
 // the last writes of keys every replica has applied: no read can miss them,
 // and a large key space would otherwise grow the map without end.
 func (d *database) tick(now sim.Time) {
+	d.pruneRows()
 	if len(d.lastWrite) > d.pruneAt {
 		least := d.lsn
 		for _, r := range d.replicas {
@@ -595,6 +635,7 @@ type DatabaseResult struct {
 	Primary     int // instance index of the primary now
 	Replication string
 	ReadFrom    string
+	Optimistic  bool // writes compare-and-set their row: Conflicts counts the losers
 	Replicas    []ReplicaResult
 	// Write latency from arrival to answer, seconds (NaN without writes):
 	// semi-sync and sync include the wait for replicas.
@@ -614,7 +655,7 @@ type ReplicaResult struct {
 
 func (d *database) result(now sim.Time) *DatabaseResult {
 	r := &DatabaseResult{DatabaseStats: d.DatabaseStats, Primary: d.primary,
-		Replication: d.spec.Replication.String(), ReadFrom: d.spec.ReadFrom.String(),
+		Replication: d.spec.Replication.String(), ReadFrom: d.spec.ReadFrom.String(), Optimistic: d.rows != nil,
 		WriteMean: math.NaN(), WriteP50: math.NaN(), WriteP99: math.NaN()}
 	if d.writeLat.Count() > 0 {
 		r.WriteMean, r.WriteP50, r.WriteP99 = d.writeLat.Mean(), d.writeLat.Quantile(0.5), d.writeLat.Quantile(0.99)

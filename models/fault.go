@@ -96,6 +96,14 @@ const (
 	// poison while it lasts: every consumer fails on them, so they are
 	// redelivered until they reach the dead-letter queue.
 	FaultPoison
+
+	// FaultDeploy rolls a service onto a new version in waves (Deploy;
+	// DefaultDeploy when nil): instances leave rotation, restart, come
+	// back cold, and after each wave's bake a check decides whether the
+	// rollout goes on, halts or rolls back. It ends by itself when the
+	// rollout does; what it deployed stays. Clearing it stops further
+	// waves, leaving the instances as they are.
+	FaultDeploy
 )
 
 func (v Verb) String() string {
@@ -136,6 +144,8 @@ func (v Verb) String() string {
 		return "failover"
 	case FaultPoison:
 		return "poison"
+	case FaultDeploy:
+		return "deploy"
 	}
 	return "unknown"
 }
@@ -143,7 +153,7 @@ func (v Verb) String() string {
 // Verbs lists every verb by name, in declaration order.
 func Verbs() []Verb {
 	var out []Verb
-	for v := FaultLatency; v <= FaultPoison; v++ {
+	for v := FaultLatency; v <= FaultDeploy; v++ {
 		out = append(out, v)
 	}
 	return out
@@ -246,6 +256,8 @@ type Fault struct {
 	Mode    string    // FaultBreaker: BreakerForcedOpen or BreakerDisabled
 	Key     int       // FaultHotKey: the key that becomes hot
 	Stop    bool      // FaultReplicaLag: stop applying instead of adding Latency
+
+	Deploy *DeploySpec // FaultDeploy: the rollout; nil = DefaultDeploy()
 }
 
 // Probe reads live metrics while the simulation runs, for fault conditions.

@@ -40,6 +40,8 @@ type injected struct {
 	// Replica lag: the delay it added; a note when it could not act.
 	extra sim.Time
 	note  string
+	// Deploy: the rollout.
+	dep *deployment
 }
 
 // replicas are the database replicas a replica_lag fault selected: the
@@ -136,6 +138,9 @@ func (x *injected) record() FaultRecord {
 	if x.state == FaultEnded {
 		r.End = x.end
 	}
+	if x.dep != nil {
+		r.Deploy = x.dep.state()
+	}
 	return r
 }
 
@@ -196,6 +201,17 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("%s: factor must be > 0", f.Verb)
 		}
 		return nil
+	case f.Verb == FaultDeploy:
+		id, ok := m.names[f.Target.Component]
+		if !ok || int(id) >= len(m.services) {
+			return fmt.Errorf("deploy: no service %q", f.Target.Component)
+		}
+		x.svc = m.services[id]
+		if x.svc.db != nil || x.svc.cache != nil || x.svc.queue != nil {
+			return fmt.Errorf("deploy: %q keeps state (a database, cache or queue); deploy the services in front of it", f.Target.Component)
+		}
+		x.dep, err = newDeployment(x)
+		return err
 	case f.Verb == FaultPoison:
 		id, ok := m.names[f.Target.Component]
 		if !ok || int(id) >= len(m.services) || m.services[id].queue == nil {
@@ -421,6 +437,8 @@ func (x *injected) begin() {
 		}
 	case FaultPoison:
 		x.svc.queue.poison = append(x.svc.queue.poison, x.f.P)
+	case FaultDeploy:
+		x.dep.start()
 	case FaultFailover:
 		if err := x.svc.db.failover(now); err != nil {
 			x.note = err.Error()
@@ -463,14 +481,10 @@ func (x *injected) stop() {
 		}
 	case FaultSlow:
 		for _, in := range x.insts {
-			// Recompute rather than divide, so factors never drift.
-			in.slow = 1
-			for _, f := range m.faults {
-				if f.state == FaultActive && f.f.Verb == FaultSlow && f.svc == x.svc && f.hits(in) {
-					in.slow *= f.f.Factor
-				}
-			}
+			m.recomputeSlow(x.svc, in)
 		}
+	case FaultDeploy:
+		x.dep.halted = true // no more waves; instances restarting still come back
 	case FaultErrors:
 		for _, in := range x.insts {
 			in.errs = without(in.errs, x)

@@ -123,6 +123,13 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 			}
 			s.db = d
 		}
+		if s.spec.Autoscale != nil {
+			sc, err := newScaler(s, *s.spec.Autoscale)
+			if err != nil {
+				return nil, err
+			}
+			s.scaler = sc
+		}
 	}
 	for _, s := range m.services {
 		if s.spec.Topic != nil {
@@ -380,6 +387,11 @@ func (m *Model) Start() {
 		m.Inject(f)
 	}
 	m.eng.After(m.opt.Interval, (*ticker)(m), nil)
+	for _, s := range m.services {
+		if s.scaler != nil {
+			s.scaler.start()
+		}
+	}
 	if m.opt.Warmup > 0 {
 		m.eng.At(m.opt.Warmup, (*warmupEnd)(m), nil)
 	}
@@ -439,6 +451,9 @@ func (w *warmupEnd) Fire(any) {
 		}
 		if s.db != nil {
 			s.db.restart()
+		}
+		if s.scaler != nil {
+			s.scaler.restart(now)
 		}
 		if s.queue != nil {
 			s.queue.restart()
@@ -515,6 +530,7 @@ type FaultRecord struct {
 	Start  sim.Time // when it took effect; for a conditional fault, when the condition held
 	End    sim.Time // when it was reverted; 0 while it is active or pending
 	State  FaultState
+	Deploy *DeployState // a deploy: its rollout's phase and waves
 }
 
 // FaultState is where a fault is in its life.
@@ -579,6 +595,8 @@ type ServiceResult struct {
 	Database      *DatabaseResult // databases only
 	Queue         *QueueResult    // queues only
 	Sagas         SagaStats       // sagas its operations ran
+
+	Autoscale *AutoscaleResult // autoscaled services only
 }
 
 // Little compares both sides of Little's law, L = λW, at a service: the
@@ -646,6 +664,11 @@ func (m *Model) Result(withSeries bool) Result {
 			MeanInFlight: s.inFlight.Mean(now), InFlight: s.inFlight.Value(), Utilization: math.NaN()}
 		if s.workers > 0 {
 			sr.Utilization = sr.MeanBusy / float64(s.workers*len(s.insts))
+		}
+		if s.scaler != nil {
+			// Of the workers of the instances ready, not of the parked ones.
+			sr.Autoscale = s.scaler.result(now)
+			sr.Utilization = sr.MeanBusy / (float64(s.workers) * sr.Autoscale.MeanReady)
 		}
 		sr.Little.L = sr.MeanInFlight
 		if done > 0 {

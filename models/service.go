@@ -41,6 +41,8 @@ type Service struct {
 	ejEvents []EjectionEvent
 	cache    *cache    // caches only
 	db       *database // databases only
+	scaler   *scaler   // autoscaled services only
+	rot      int       // inRotation's round robin
 	queue    *queue    // queues only
 	sagas    SagaStats
 }
@@ -92,6 +94,7 @@ type instance struct {
 	held        []*call  // completions waiting for the pause to end
 	slow        float64  // work multiplier; 1 when healthy
 	errs        []*injected
+	out         int // deploys and autoscaling holding it out of rotation (deploy.go, autoscale.go)
 }
 
 // clock is the instance's work clock: simulated time minus the time it
@@ -261,9 +264,12 @@ func (s *Service) accept(c *call) {
 	case !c.limited || len(s.limiters) < 2:
 		// A per-instance limiter's delayed call stays with its instance.
 		in = s.pick()
+		if in.out > 0 {
+			in = s.inRotation(in) // a deploy is restarting it
+		}
 	}
 	c.inst = in
-	if !routed || in.down > 0 || c.poison || (len(in.errs) > 0 && failFast(c, in)) {
+	if !routed || in.down > 0 || in.out > 0 || c.poison || (len(in.errs) > 0 && failFast(c, in)) {
 		// Refused at the door: connection refused by a crashed instance, or
 		// an injected error. No worker, no queue slot.
 		s.refused++
@@ -400,6 +406,9 @@ func (s *Service) start(c *call, in *instance, now sim.Time) {
 	x := &c.root
 	x.m, x.op, x.steps, x.call = s.m, c.op, c.op.steps, c
 	x.inst, x.epoch, x.key, x.sheddable = in, in.epoch, c.key, c.sheddable
+	if s.db != nil && s.db.rows != nil {
+		c.snap = s.db.rows.Read() // an optimistic write reads its row's version as it starts
+	}
 	if s.spec.Admission.Deadlines != DeadlinesIgnored {
 		x.deadline = c.deadline
 	}
@@ -431,7 +440,9 @@ func (s *Service) complete(c *call, o Outcome) {
 		in.held = append(in.held, c)
 		return
 	}
-	if o == OK && c.ackLSN == 0 && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
+	if o == OK && c.ackLSN == 0 && s.db != nil && s.db.conflict(c) {
+		o = Error // an optimistic write whose row moved since it read it
+	} else if o == OK && c.ackLSN == 0 && s.db != nil && s.db.isWrite(c.op) && s.db.committed(c) {
 		// The reply waits for the replicas' acks, and so does the worker:
 		// a database session waiting for synchronous replication holds
 		// its connection (see acked).

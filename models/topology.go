@@ -131,6 +131,9 @@ type ServiceSpec struct {
 	// Database makes the service a primary (instance 0) with replicas
 	// (the other instances).
 	Database *DatabaseSpec
+	// Autoscale makes the instance count follow the load; Instances must
+	// be its Max (see autoscale.go).
+	Autoscale *AutoscaleSpec
 	// Topic makes the service a message queue (a topic); its publish
 	// operation is built from it and Ops must be empty.
 	Topic *QueueSpec

@@ -50,6 +50,27 @@ type jsonFault struct {
 	State  string `json:"state"`
 	Start  number `json:"start"` // null while pending
 	End    number `json:"end"`   // null unless ended
+
+	Deploy *jsonDeploy `json:"deploy,omitempty"` // deploy faults only
+}
+
+type jsonDeploy struct {
+	Phase     string           `json:"phase"`
+	Instances int              `json:"instances"`
+	Updated   int              `json:"updated"`
+	Check     number           `json:"max_error_rate"` // null: no check
+	Waves     []jsonDeployWave `json:"waves"`
+}
+
+type jsonDeployWave struct {
+	Start     number `json:"start"`
+	Up        number `json:"up"` // null while restarting
+	Lo        int    `json:"lo"`
+	Hi        int    `json:"hi"`
+	Rollback  bool   `json:"rollback"`
+	Checked   bool   `json:"checked"`
+	ErrorRate number `json:"error_rate"` // null before the check or without replies
+	Healthy   bool   `json:"healthy"`
 }
 
 type jsonBurn struct {
@@ -159,6 +180,40 @@ type jsonService struct {
 	Database      *jsonDatabase     `json:"database,omitempty"`
 	Queue         *jsonQueue        `json:"queue,omitempty"`
 	Sagas         *models.SagaStats `json:"sagas,omitempty"`
+
+	Autoscale *jsonAutoscale `json:"autoscale,omitempty"`
+}
+
+type jsonAutoscale struct {
+	Metric       string           `json:"metric"`
+	Target       float64          `json:"target"`
+	Min          int              `json:"min"`
+	Max          int              `json:"max"`
+	Ready        int              `json:"ready"`
+	Provisioning int              `json:"provisioning"`
+	MeanReady    number           `json:"mean_ready"`
+	ScaleOuts    int64            `json:"scale_outs"`
+	ScaleIns     int64            `json:"scale_ins"`
+	Events       []jsonScaleEvent `json:"events"`
+}
+
+type jsonScaleEvent struct {
+	At     number `json:"at"`
+	From   int    `json:"from"`
+	To     int    `json:"to"`
+	Metric number `json:"metric"`
+}
+
+func jsonAutoscaleOf(a *models.AutoscaleResult) *jsonAutoscale {
+	if a == nil {
+		return nil
+	}
+	out := &jsonAutoscale{Metric: a.Metric, Target: a.Target, Min: a.Min, Max: a.Max, Ready: a.Ready, Provisioning: a.Provisioning,
+		MeanReady: number(a.MeanReady), ScaleOuts: a.ScaleOuts, ScaleIns: a.ScaleIns, Events: []jsonScaleEvent{}}
+	for _, e := range a.Events {
+		out.Events = append(out.Events, jsonScaleEvent{At: seconds(e.At), From: e.From, To: e.To, Metric: number(e.Metric)})
+	}
+	return out
 }
 
 type jsonQueue struct {
@@ -194,6 +249,7 @@ type jsonDatabase struct {
 	LostWrites   int64         `json:"lost_writes"`
 	Failovers    int64         `json:"failovers"`
 	Refused      int64         `json:"refused_no_primary"`
+	Conflicts    *int64        `json:"conflicts,omitempty"` // optimistic databases only
 	WriteMean    number        `json:"write_mean"`
 	WriteP50     number        `json:"write_p50"`
 	WriteP99     number        `json:"write_p99"`
@@ -370,6 +426,7 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Database:      jsonDatabaseOf(s.Database),
 			Queue:         jsonQueueOf(s.Queue),
 			Sagas:         sagasOf(s.Sagas),
+			Autoscale:     jsonAutoscaleOf(s.Autoscale),
 		})
 	}
 	doc.Calls = []jsonCall{}
@@ -407,6 +464,21 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 		}
 		if f.State == models.FaultEnded {
 			jf.End = seconds(f.End)
+		}
+		if d := f.Deploy; d != nil {
+			jd := &jsonDeploy{Phase: d.Phase, Instances: d.Instances, Updated: d.Updated, Check: number(math.NaN()), Waves: []jsonDeployWave{}}
+			if d.Check > 0 {
+				jd.Check = number(d.Check)
+			}
+			for _, w := range d.Waves {
+				jw := jsonDeployWave{Start: seconds(w.Start), Up: number(math.NaN()), Lo: w.Lo, Hi: w.Hi, Rollback: w.Rollback,
+					Checked: w.Checked, ErrorRate: number(w.ErrorRate), Healthy: w.Healthy}
+				if w.Up > 0 {
+					jw.Up = seconds(w.Up)
+				}
+				jd.Waves = append(jd.Waves, jw)
+			}
+			jf.Deploy = jd
 		}
 		doc.Faults = append(doc.Faults, jf)
 	}
@@ -484,6 +556,10 @@ func jsonDatabaseOf(d *models.DatabaseResult) *jsonDatabase {
 		ReplicaReads: d.ReplicaReads, StaleReads: d.StaleReads, Redirected: d.Redirected, LostWrites: d.LostWrites,
 		Failovers: d.Failovers, Refused: d.RefusedNoPrimary, WriteMean: number(d.WriteMean), WriteP50: number(d.WriteP50),
 		WriteP99: number(d.WriteP99), Replicas: []jsonReplica{}}
+	if d.Optimistic {
+		n := d.Conflicts
+		out.Conflicts = &n
+	}
 	for _, r := range d.Replicas {
 		out.Replicas = append(out.Replicas, jsonReplica{Instance: r.Instance, Promoted: r.Promoted, Lag: number(r.Lag),
 			MeanLag: number(r.MeanLag), MaxLag: number(r.MaxLag), Applied: r.Applied, Behind: r.Behind})

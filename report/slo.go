@@ -28,6 +28,7 @@ func faults(w io.Writer, fs []models.FaultRecord) {
 		t.add(f.Name, f.Verb.String(), f.Target, start, end, f.State.String())
 	}
 	t.write(w)
+	deploys(w, fs)
 }
 
 // slos writes each SLO's error budget: how much is left, how fast it burns

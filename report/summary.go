@@ -39,6 +39,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	workloads(w, r.Workloads, extra)
 	fmt.Fprintln(w)
 	services(w, r.Services, extra)
+	autoscaling(w, r.Services)
 	caches(w, r.Services)
 	databases(w, r.Services)
 	queues(w, r.Services)
@@ -231,6 +232,11 @@ func databases(w io.Writer, ss []models.ServiceResult) {
 	}
 	fmt.Fprintln(w)
 	t.write(w)
+	for _, s := range ss {
+		if d := s.Database; d != nil && d.Optimistic {
+			fmt.Fprintf(w, "%s: optimistic writes: %d conflicts (writes that found their row committed since they read it, failed after doing their work)\n", s.Name, d.Conflicts)
+		}
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "stale: replica reads that missed a committed write for their key; redirected: reads the routing sent")
 	fmt.Fprintln(w, "to the primary; lost writes: committed on a primary that died before a replica received them;")

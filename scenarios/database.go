@@ -7,7 +7,7 @@ import (
 	"cascade/sim"
 )
 
-var databaseKeys = []string{"replicas", "writes", "replication", "delay", "apply_time", "read_from", "max_staleness", "promotion"}
+var databaseKeys = []string{"replicas", "writes", "replication", "delay", "apply_time", "read_from", "max_staleness", "promotion", "optimistic"}
 
 // decodeDatabase reads services.NAME.database: a primary with replicas.
 func (l *loader) decodeDatabase(s *serviceInfo, n *yaml.Node, path string) {
@@ -52,6 +52,8 @@ func (l *loader) decodeDatabase(s *serviceInfo, n *yaml.Node, path string) {
 			d.MaxStaleness, _ = l.durationField(f.val, k, "database.max_staleness")
 		case "promotion":
 			d.Promotion, _ = l.durationField(f.val, k, "database.promotion")
+		case "optimistic":
+			d.Optimistic, _ = l.boolean(f.val, k)
 		}
 	}
 	if writesNode == nil {

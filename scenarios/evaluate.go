@@ -108,6 +108,9 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 		},
 		Queue: func(name string) queueValue { return meanValue[queueValue](runs, "queue", name, "") },
 		Saga:  func(name string) sagaValue { return meanValue[sagaValue](runs, "saga", name, "") },
+		Autoscale: func(name string) autoscaleValue {
+			return meanValue[autoscaleValue](runs, "autoscale", name, "")
+		},
 		DB:    func(name string) dbValue { return meanValue[dbValue](runs, "db", name, "") },
 		Cache: func(name string) cacheValue { return meanValue[cacheValue](runs, "cache", name, "") },
 		Calls: func(from, to string) callsValue { return meanValue[callsValue](runs, "calls", from, to) },
@@ -207,6 +210,8 @@ func dbField(r *models.Result, name, field string) float64 {
 			return float64(d.LostWrites)
 		case "failovers":
 			return float64(d.Failovers)
+		case "conflicts":
+			return float64(d.Conflicts)
 		case "max_lag", "mean_lag":
 			worst := 0.0
 			for _, x := range d.Replicas {
@@ -505,6 +510,9 @@ func (m measure) value(r *models.Result) float64 {
 	if m.fn == "saga" {
 		return sagaField(r, m.arg, m.field)
 	}
+	if m.fn == "autoscale" {
+		return autoscaleField(r, m.arg, m.field)
+	}
 	if m.fn == "slo" {
 		for _, s := range r.SLOs {
 			if s.Name == m.arg {
@@ -743,4 +751,27 @@ func goodputAround(r *models.Result, name string, within sim.Time) (before, afte
 		return 0, 0, "no complete interval after the last fault's end + within"
 	}
 	return float64(sb) / float64(nb) / iv, float64(sa) / float64(na) / iv, ""
+}
+
+// autoscaleField reads one counter of an autoscaled service.
+func autoscaleField(r *models.Result, name, field string) float64 {
+	for i := range r.Services {
+		a := r.Services[i].Autoscale
+		if r.Services[i].Name != name || a == nil {
+			continue
+		}
+		switch field {
+		case "ready":
+			return float64(a.Ready)
+		case "provisioning":
+			return float64(a.Provisioning)
+		case "mean_ready":
+			return a.MeanReady
+		case "scale_outs":
+			return float64(a.ScaleOuts)
+		case "scale_ins":
+			return float64(a.ScaleIns)
+		}
+	}
+	return math.NaN()
 }

@@ -75,9 +75,10 @@ func checkFuncs() []checkFunc {
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
 		{"slo", "slo", nil, unitNumber, "an SLO's budget: .budget_remaining .budget_consumed .sli .total .bad .pages .tickets .time_to_exhaustion"},
 		{"cache", "cache", nil, unitNumber, "a cache's counters: .hit_ratio .top_hit_ratio .lookups .hits .misses .stale_serves .coalesced .early_refreshes .origin_loads .evictions"},
-		{"db", "database", nil, unitNumber, "a database's counters: .writes .reads .replica_reads .stale_reads .stale_ratio .redirected .lost_writes .failovers .max_lag .mean_lag"},
+		{"db", "database", nil, unitNumber, "a database's counters: .writes .reads .replica_reads .stale_reads .stale_ratio .redirected .lost_writes .failovers .max_lag .mean_lag .conflicts"},
 		{"queue", "queue", nil, unitNumber, "a queue's counters over its consumer groups: .published .delivered .acked .redelivered .dead_lettered .duplicates .backlog .oldest_age .lost_events .outbox_published"},
 		{"saga", "service", nil, unitNumber, "the sagas a service ran: .started .completed .compensated .undos .undo_failures"},
+		{"autoscale", "service", nil, unitNumber, "an autoscaled service: .ready .provisioning .mean_ready .scale_outs .scale_ins"},
 		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end .pool_wait_mean .pool_wait_p99 .pool_peak .acquire_timeouts"},
 	}
 }
@@ -157,6 +158,9 @@ type dbValue struct {
 	Failovers    float64 `expr:"failovers"`
 	MaxLag       float64 `expr:"max_lag"`  // seconds, the worst replica's worst interval
 	MeanLag      float64 `expr:"mean_lag"` // seconds, the worst replica's mean
+
+	// Optimistic writes that lost their row.
+	Conflicts float64 `expr:"conflicts"`
 }
 
 // queueValue is what queue("name") gives an expectation.
@@ -171,6 +175,15 @@ type queueValue struct {
 	OldestAge       float64 `expr:"oldest_age"` // seconds
 	LostEvents      float64 `expr:"lost_events"`
 	OutboxPublished float64 `expr:"outbox_published"`
+}
+
+// autoscaleValue is what autoscale("service") gives an expectation.
+type autoscaleValue struct {
+	Ready        float64 `expr:"ready"`        // instances serving at the end
+	Provisioning float64 `expr:"provisioning"` // instances on their way at the end
+	MeanReady    float64 `expr:"mean_ready"`   // time-average ready since the warm-up
+	ScaleOuts    float64 `expr:"scale_outs"`   // decisions since the warm-up
+	ScaleIns     float64 `expr:"scale_ins"`
 }
 
 // sagaValue is what saga("service") gives an expectation.
@@ -245,6 +258,8 @@ type checkEnv struct {
 	DB           func(string) dbValue            `expr:"db"`
 	Queue        func(string) queueValue         `expr:"queue"`
 	Saga         func(string) sagaValue          `expr:"saga"`
+
+	Autoscale func(string) autoscaleValue `expr:"autoscale"`
 }
 
 // measure is one function call of an expectation, resolved at load time:
@@ -432,7 +447,7 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
 		e.Hint = hintFor(rest, fieldNames[sloValue](), "fields")
 	}
-	for typ, fields := range map[string][]string{"queueValue": fieldNames[queueValue](), "sagaValue": fieldNames[sagaValue]()} {
+	for typ, fields := range map[string][]string{"queueValue": fieldNames[queueValue](), "sagaValue": fieldNames[sagaValue](), "autoscaleValue": fieldNames[autoscaleValue]()} {
 		if _, rest, ok := strings.Cut(e.Msg, "type scenarios."+typ+" has no field "); ok {
 			e.Msg = fmt.Sprintf("expression: %s() has no field %q", strings.TrimSuffix(typ, "Value"), rest)
 			e.Hint = hintFor(rest, fields, "fields")
@@ -628,7 +643,7 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 // structFunc says whether fn's value is a struct read through a field.
 func structFunc(fn string) bool {
 	switch fn {
-	case "slo", "calls", "cache", "db", "queue", "saga":
+	case "slo", "calls", "cache", "db", "queue", "saga", "autoscale":
 		return true
 	}
 	return false

@@ -12,7 +12,7 @@ import (
 )
 
 // faultKeys are the keys a fault item may have besides its verb.
-var faultKeys = []string{"name", "at", "for", "on", "between", "instances", "instance", "restart", "after", "keys", "over", "direction", "when", "key"}
+var faultKeys = append([]string{"name", "at", "for", "on", "between", "instances", "instance", "restart", "after", "keys", "over", "direction", "when", "key"}, deployKeys...)
 
 // faultVerbs maps each verb key to its models verb.
 func faultVerbs() map[string]models.Verb {
@@ -109,11 +109,17 @@ var onlyFor = map[string]models.Verb{
 	"over": models.FaultRamp, "direction": models.FaultPartition, "key": models.FaultHotKey,
 }
 
+func init() {
+	for _, k := range deployKeys {
+		onlyFor[k] = models.FaultDeploy
+	}
+}
+
 func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bool {
 	f, path := &d.f, d.path
 	v := f.Verb
 	ok := true
-	for _, k := range []string{"restart", "after", "keys", "over", "direction", "key"} {
+	for _, k := range append([]string{"restart", "after", "keys", "over", "direction", "key"}, deployKeys...) {
 		if fl, has := by[k]; has && onlyFor[k] != v {
 			l.errorf(fl.key, join(path, k), "", "%s: applies only to %s faults, not %s", k, onlyFor[k], v)
 			ok = false
@@ -179,7 +185,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		if !l.groups(d, verb.val, vpath) {
 			return false
 		}
-	case models.FaultCrash, models.FaultPause:
+	case models.FaultCrash, models.FaultPause, models.FaultDeploy:
 		s, sok := l.scalar(verb.val, vpath, "a service name")
 		if !sok {
 			return false
@@ -338,6 +344,9 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 	}
 	// Verb-specific options.
+	if v == models.FaultDeploy && !l.decodeDeploy(f, verb, by, path) {
+		return false
+	}
 	if fl, has := by["restart"]; has && v == models.FaultCrash {
 		if f.Restart, ok = l.durationField(fl.val, join(path, "restart"), "fault.restart"); !ok {
 			return false

@@ -224,6 +224,8 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 		if f.Key != 0 {
 			add("key", scalar(strconv.Itoa(f.Key)))
 		}
+	case models.FaultDeploy:
+		deployFields(add, f)
 	case models.FaultBreaker:
 		add("breaker", scalar(f.Mode))
 		n, err := link()

@@ -258,3 +258,46 @@ func TestSaveSessionRoundTripsDatabaseFaults(t *testing.T) {
 		}
 	}
 }
+
+// A deploy injected by hand (the palette's defaults) or written with
+// every setting comes back as the same rollout.
+func TestSaveSessionRoundTripsDeploys(t *testing.T) {
+	s, err := Load("bad-deploy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := models.DefaultDeploy()
+	full := models.DeploySpec{BatchShare: 0.25, Pause: 20 * sim.Second, Startup: 7 * sim.Second, Warmup: 30 * sim.Second, Cold: 2.5,
+		BadErrors: 0.1, BadSlow: 3, MaxErrorRate: 0.01, Rollback: false}
+	faults := []models.Fault{
+		{Verb: models.FaultDeploy, Start: 61 * sim.Second, Target: models.Target{Component: "api-guarded"}, Deploy: &def},
+		{Verb: models.FaultDeploy, Start: 62 * sim.Second, Target: models.Target{Component: "api-unguarded"}, Deploy: &full},
+	}
+	data, err := SaveSession(s, Session{Seed: s.Seed, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("saved.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	back := got.Topology().Faults
+	back = back[len(back)-len(faults):]
+	for i := range faults {
+		if !reflect.DeepEqual(back[i], faults[i]) {
+			t.Errorf("fault %d:\n got %+v %+v\nwant %+v %+v", i, back[i], back[i].Deploy, faults[i], faults[i].Deploy)
+		}
+	}
+	// The palette's deploy carries no settings: it is saved as the defaults.
+	data, err = SaveSession(s, Session{Seed: s.Seed, Faults: []models.Fault{{Verb: models.FaultDeploy, Target: models.Target{Component: "api-guarded"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = Parse("saved.yaml", data); err != nil {
+		t.Fatal(err)
+	}
+	back = got.Topology().Faults
+	if d := back[len(back)-1].Deploy; d == nil || *d != def {
+		t.Errorf("palette deploy read back as %+v, want %+v", d, def)
+	}
+}

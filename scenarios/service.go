@@ -17,7 +17,7 @@ type serviceInfo struct {
 	dbReplicas int      // database: replicas beside the primary
 }
 
-var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache", "database", "topic"}, admissionKeys...)
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache", "database", "topic", "autoscale"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
@@ -97,9 +97,11 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 	}
 	spec := &s.spec
 	var stKey, stVal, opsKey, opsVal, cacheKey *yaml.Node
-	var dbKey *yaml.Node
+	var dbKey, asKey, asVal *yaml.Node
 	for _, f := range fields {
 		switch f.key.Value {
+		case "autoscale":
+			asKey, asVal = f.key, f.val
 		case "cache":
 			cacheKey = f.key
 			l.decodeCache(s, f.val, join(path, "cache"))
@@ -124,6 +126,11 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 			}
 		}
 		spec.Instances = 1 + s.dbReplicas
+	}()
+	defer func() {
+		if asVal != nil {
+			l.decodeAutoscale(s, asKey, asVal, path, fields) // after instances:, which it replaces
+		}
 	}()
 	for _, f := range fields {
 		p := join(path, f.key.Value)

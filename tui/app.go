@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -39,7 +42,35 @@ func noColor(o RunOptions) bool {
 }
 
 // Run opens scenario s in the terminal UI and returns when the user quits.
-func Run(s *scenarios.Scenario, o RunOptions) error {
+func Run(s *scenarios.Scenario, o RunOptions) error { return run(s, o, nil) }
+
+// CrashError is what Run returns when the UI or the simulation panicked:
+// the terminal has been restored, and the session — every fault injected
+// so far — saved to Saved (empty when there was nothing to save, or saving
+// failed too: SaveErr).
+type CrashError struct {
+	What    string // "the screen" or "the simulation"
+	Panic   string
+	Saved   string
+	Changes int
+	SaveErr error
+}
+
+func (e *CrashError) Error() string {
+	msg := "cascade crashed in " + e.What + ": " + e.Panic
+	switch {
+	case e.Saved != "":
+		msg += fmt.Sprintf("\nthe session (%d %s) is saved in %s — replay it with: cascade run %s", e.Changes, plural(e.Changes, "change", "changes"), e.Saved, e.Saved)
+	case e.SaveErr != nil:
+		msg += "\nthe session could not be saved: " + e.SaveErr.Error()
+	default:
+		msg += "\nnothing had been injected: no session to save"
+	}
+	return msg + "\nplease report this crash with the output above"
+}
+
+// run is Run with a hook wrapping the model (tests make it panic).
+func run(s *scenarios.Scenario, o RunOptions, wrap func(tea.Model) tea.Model) error {
 	seed := s.Seed
 	if o.SeedSet {
 		seed = o.Seed
@@ -58,13 +89,19 @@ func Run(s *scenarios.Scenario, o RunOptions) error {
 	actions := make(chan Action, 64)
 	snaps := make(chan Snapshot, 1)
 	done := make(chan struct{})
+	var prog *tea.Program
+	var simPanic any
+	ready := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				simPanic = fmt.Sprintf("%v\n%s", p, debug.Stack())
+				<-ready
+				prog.Kill() // restores the terminal
+			}
+		}()
 		r.Run(ctx, actions, snaps)
-	}()
-	defer func() {
-		cancel()
-		<-done
 	}()
 	next := func() tea.Msg {
 		select {
@@ -80,9 +117,46 @@ func Run(s *scenarios.Scenario, o RunOptions) error {
 		case <-ctx.Done():
 		}
 	}
-	m := New(s, r.Topology(), Options{Send: send, Next: next, Dir: o.Dir, NoColor: noColor(o), Dark: true})
-	_, err = o.program(m).Run()
-	return err
+	var m tea.Model = New(s, r.Topology(), Options{Send: send, Next: next, Dir: o.Dir, NoColor: noColor(o), Dark: true})
+	if wrap != nil {
+		m = wrap(m)
+	}
+	prog = o.program(m)
+	close(ready)
+	_, err = prog.Run()
+	cancel()
+	<-done
+	if simPanic == nil && !errors.Is(err, tea.ErrProgramPanic) {
+		return err
+	}
+	// Bubble Tea has restored the terminal and printed the stack of a
+	// panic in Update or View. Whatever happened, the faults injected so
+	// far are kept: those still on their way to the runner are applied
+	// (unless the simulation itself broke), then the session is saved.
+	ce := &CrashError{What: "the screen", Panic: fmt.Sprint(err)}
+	if simPanic != nil {
+		ce.What, ce.Panic = "the simulation", fmt.Sprint(simPanic)
+	} else {
+	drain:
+		for {
+			select {
+			case a := <-actions:
+				if a.Kind == ActInject || a.Kind == ActClear {
+					r.Apply(a)
+				}
+			default:
+				break drain
+			}
+		}
+	}
+	ce.Changes = r.changes
+	if r.changes > 0 {
+		ce.Saved, ce.SaveErr = SaveSession(s, r.session, o.Dir) // r.session: plain values, sound even if the model broke
+		if ce.SaveErr != nil {
+			ce.Saved = ""
+		}
+	}
+	return ce
 }
 
 // Pick shows the built-in scenarios and returns the one chosen, or "" when

@@ -125,6 +125,7 @@ type Model struct {
 	showHelp bool
 
 	pal     *palette
+	kept    *palette // a form the end of the run kept from being applied
 	clr     *clearList
 	confirm string // "quit" or "restart" while asking
 
@@ -329,7 +330,17 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.status, m.statusBad = "the run is over: r restarts it", true
 			return m, nil
 		}
+		if m.kept != nil {
+			p := *m.kept
+			p.err = ""
+			m.pal = &p
+			return m, nil
+		}
 		m.pal = newPalette(m.g, m.sel)
+		if len(m.pal.verbs) == 0 {
+			m.pal = nil
+			m.status, m.statusBad = "no fault applies to this scenario", true
+		}
 	case key.Matches(k, m.keys.Clear):
 		m.clr = newClearList(&m.snap)
 		if len(m.clr.ids) == 0 {

@@ -61,15 +61,18 @@ var verbHelp = map[models.Verb]string{
 	models.FaultReplicaLag: "delay or stop a database's replication",
 	models.FaultFailover:   "kill a database's primary, promote a replica",
 	models.FaultPoison:     "make new messages of a queue poison",
+	models.FaultDeploy:     "rolling restart, one instance a wave",
 }
 
+// newPalette opens on the first verb, listing only the verbs that have a
+// target in this scenario: a verb that can do nothing here is noise in
+// front of a room.
 func newPalette(g *graph, sel int) *palette {
-	p := &palette{verbs: models.Verbs(), sel: sel}
-	// Preselect a verb that fits the selected component.
-	if sel < len(g.nodes) && g.nodes[sel].workload {
-		p.verb = slices.Index(p.verbs, models.FaultSpike)
-	} else {
-		p.verb = slices.Index(p.verbs, models.FaultCrash)
+	p := &palette{sel: sel}
+	for _, v := range models.Verbs() {
+		if len(targetsFor(g, v)) > 0 {
+			p.verbs = append(p.verbs, v)
+		}
 	}
 	return p
 }
@@ -125,6 +128,14 @@ func targetsFor(g *graph, v models.Verb) []choice {
 	case v.Network():
 		links(false)
 		tiers()
+	case v == models.FaultDeploy:
+		// Deploys roll stateless services; the model refuses a database,
+		// cache or topic, so the palette does not offer them.
+		for i, n := range g.nodes {
+			if !n.workload && n.spec.Database == nil && n.spec.Cache == nil && n.spec.Topic == nil {
+				out = append(out, choice{label: n.name, t: models.Target{Component: n.name}, node: i})
+			}
+		}
 	case v.Instance():
 		services()
 	case v.Traffic():
@@ -374,11 +385,22 @@ func (m Model) paletteKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			move(idx, n, -1)
 		case "down", "j", "tab":
 			move(idx, n, 1)
+		case "home", "g":
+			*idx = 0
+		case "end", "G":
+			*idx = max(n-1, 0)
+		case "pgup":
+			*idx = max(*idx-10, 0)
+		case "pgdown":
+			*idx = max(min(*idx+10, n-1), 0)
 		case "left", "backspace", "h":
 			if p.step > 0 {
 				p.step--
 			}
 		case "enter", "right", "l":
+			if n == 0 {
+				return m, nil
+			}
 			if p.step == 0 {
 				p.targets = targetsFor(m.g, p.current())
 				p.target = 0
@@ -395,6 +417,10 @@ func (m Model) paletteKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				p.fields = fieldsFor(p.current())
 				p.focus = 0
 			}
+			if p.step == 1 && len(p.fields) == 0 {
+				// Nothing to fill in (flush, failover): apply at once.
+				return m.applyPalette(&p)
+			}
 			p.step++
 		default:
 			// Digits jump to a row.
@@ -405,7 +431,15 @@ func (m Model) paletteKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	case 2:
+		if len(p.fields) == 0 { // never shown: a verb without fields applies from step 1
+			if s == "esc" {
+				p.step = 1
+				return m, nil
+			}
+			return m.applyPalette(&p)
+		}
 		p.fields = slices.Clone(p.fields)
+		p.focus = min(max(p.focus, 0), len(p.fields)-1)
 		fl := &p.fields[p.focus]
 		switch s {
 		case "esc":
@@ -425,14 +459,7 @@ func (m Model) paletteKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case "ctrl+u":
 			fl.value, fl.typed = "", true
 		case "enter":
-			f, err := p.build()
-			if err != nil {
-				p.err = err.Error()
-				return m, nil
-			}
-			m.opt.Send(Action{Kind: ActInject, Fault: f})
-			m.pal = nil
-			return m, nil
+			return m.applyPalette(&p)
 		default:
 			if t := k.Key().Text; t != "" {
 				if !fl.typed {
@@ -442,6 +469,27 @@ func (m Model) paletteKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
+	return m, nil
+}
+
+// applyPalette injects the palette's fault, or keeps the palette open with
+// the reason it cannot. A form filled in while the run ended is kept: the
+// run is over, and f after a restart (r) brings it back as it was.
+func (m Model) applyPalette(p *palette) (tea.Model, tea.Cmd) {
+	f, err := p.build()
+	if err != nil {
+		p.err = err.Error()
+		m.pal = p
+		return m, nil
+	}
+	if m.snap.Finished {
+		p.err = "the run is over: esc, r restarts it, then f brings this form back"
+		m.kept = p
+		m.pal = p
+		return m, nil
+	}
+	m.opt.Send(Action{Kind: ActInject, Fault: f})
+	m.pal, m.kept = nil, nil
 	return m, nil
 }
 

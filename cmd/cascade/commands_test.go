@@ -53,6 +53,9 @@ services:
 	}
 	pos := regexp.MustCompile(`^broken\.yaml:\d+:\d+: `)
 	for _, line := range lines {
+		if strings.Contains(line, ": warning: ") {
+			continue // good.yaml's warnings (theory-mm1 has no timeouts); they do not fail validate
+		}
 		if !pos.MatchString(line) {
 			t.Errorf("problem line %q does not start with file:line:col", line)
 		}

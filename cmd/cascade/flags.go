@@ -20,6 +20,7 @@ import (
 func parseFlags(fs *flag.FlagSet, args []string, help string) (pos []string, status int, ok bool) {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	help += addShortFlags(fs)
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -67,7 +68,7 @@ var flagName = regexp.MustCompile(`for (?:flag )?-([\w-]+)`)
 // explicit "--seed 0" can be told apart from no --seed at all.
 func isSet(fs *flag.FlagSet, name string) bool {
 	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	fs.Visit(func(f *flag.Flag) { set = set || longName(f.Name) == name })
 	return set
 }
 

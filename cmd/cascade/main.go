@@ -53,6 +53,9 @@ func init() {
 		{"validate", "check scenario files and print every problem", validateCmd},
 		{"list", "list the built-in scenarios", listCmd},
 		{"selftest", "check the simulator against queueing theory", selftestCmd},
+		{"init", "write a commented starter scenario, or copy a built-in to edit", initCmd},
+		{"schema", "print the JSON Schema of scenario files, for editors", schemaCmd},
+		{"completion", "print a shell completion script (bash, zsh, fish)", completionCmd},
 		{"version", "print the version", versionCmd},
 		{"help", "show help for cascade or one of its commands", helpCmd},
 	}
@@ -93,6 +96,8 @@ func cli(args []string) (status int) {
 		return exitOK
 	case "-v", "-version", "--version":
 		return versionCmd(nil)
+	case "__complete": // hidden: what the completion scripts ask
+		return completeCmd(args[1:])
 	}
 	for _, c := range commands {
 		if c.name == name {
@@ -133,6 +138,7 @@ Examples:
   cascade run                       run the default scenario
   cascade run shop --seed 7 --json result.json
   cascade validate my-system.yaml
+  cascade init my-system            write a starter scenario to edit
 
 Run 'cascade help <command>' or 'cascade <command> --help' for details.
 `)
@@ -149,7 +155,7 @@ func helpCmd(args []string) int {
 			return c.run([]string{"--help"})
 		}
 	}
-	if args[0] == "help" {
+	if args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(os.Stdout)
 		return exitOK
 	}

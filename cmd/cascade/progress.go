@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"cascade/sim"
@@ -24,12 +25,20 @@ func isTerminal(f *os.File) bool {
 // clock, and it writes to stderr only, so stdout stays deterministic. A nil
 // *progress does nothing, which keeps callers free of conditionals.
 type progress struct {
+	mu    sync.Mutex // replications finish on several goroutines
 	w     io.Writer
 	name  string
 	total sim.Time // 0: the run ends with its workloads
 	start time.Time
 	last  time.Time
 	drawn bool
+
+	// Replications: runs done of runs, and how many run at once, for an
+	// ETA of the whole batch from the first run's pace. line is the last
+	// simulated-time line, redrawn with the count as later runs finish.
+	runsDone, runs, parallel int
+	firstWall                time.Duration // wall time the first run took (or is estimated to take)
+	line                     string
 }
 
 const progressEvery = 100 * time.Millisecond
@@ -41,30 +50,101 @@ func newProgress(w io.Writer, name string, total sim.Time) *progress {
 
 // update redraws the line if the last draw is old enough. The first draw
 // waits one period too, so a run that finishes at once never flickers.
+//
+// The line says which clock each number is on: simulated time and its
+// share of the run, speed as simulated seconds per wall-clock second,
+// events per wall-clock second, and the ETA in wall-clock time, estimated
+// from the pace so far (for replications, from the first run's pace and
+// how many run at once).
 func (p *progress) update(now sim.Time, events uint64) {
 	if p == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	t := time.Now()
 	if t.Sub(p.last) < progressEvery {
 		return
 	}
 	p.last = t
 	p.drawn = true
+	wall := t.Sub(p.start)
 	line := p.name + "  " + clock(now)
 	if p.total > 0 {
 		line += fmt.Sprintf(" / %s  %3.0f%%", clock(p.total), math.Floor(100*float64(now)/float64(p.total)))
 	}
-	if s := t.Sub(p.start).Seconds(); s > 0 {
-		line += "  " + si(float64(events)/s) + " events/s"
+	if s := wall.Seconds(); s > 0 {
+		line += "  sim " + speed(now.Seconds()/s) + "/s  " + si(float64(events)/s) + " events/s"
+	}
+	if p.total > 0 && now > 0 {
+		p.firstWall = time.Duration(float64(wall) * float64(p.total) / float64(now))
+	}
+	p.line = line
+	p.draw(t)
+}
+
+// draw writes the last line with the run count and ETA; p.mu is held.
+func (p *progress) draw(t time.Time) {
+	line := p.line
+	if p.runs > 1 {
+		line += fmt.Sprintf("  runs %d/%d", p.runsDone, p.runs)
+	}
+	if p.firstWall > 0 {
+		waves := 1
+		if p.runs > 1 {
+			waves = (p.runs + p.parallel - 1) / max(p.parallel, 1)
+		}
+		if eta := (time.Duration(waves)*p.firstWall - t.Sub(p.start)).Round(time.Second); eta > 0 {
+			line += "  ETA " + eta.Round(time.Second).String()
+		}
 	}
 	line += "  (Ctrl-C stops and reports)"
 	fmt.Fprint(p.w, "\r\x1b[K"+line)
 }
 
+// batch says the progress follows the first of runs replications, parallel
+// of them at a time.
+func (p *progress) batch(runs, parallel int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.runs, p.parallel = runs, parallel
+}
+
+// runDone counts a finished replication and redraws the line at once: after
+// the first run ends nothing else moves it.
+func (p *progress) runDone() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.runsDone++
+	if p.runs > 1 && p.drawn {
+		t := time.Now()
+		p.last = t
+		p.draw(t)
+	}
+}
+
+// speed prints simulated seconds per wall-clock second: "41.2s", "1.3ks".
+func speed(x float64) string {
+	if x < 10 {
+		return strconv.FormatFloat(x, 'f', 2, 64) + "s"
+	}
+	return si(x) + "s"
+}
+
 // clear erases the line so the summary starts on a clean screen.
 func (p *progress) clear() {
-	if p != nil && p.drawn {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
 }
@@ -94,11 +174,19 @@ func (p *progress) count(done, total int, what string) {
 	if p == nil {
 		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	t := time.Now()
 	if t.Sub(p.last) < progressEvery && done < total {
 		return
 	}
 	p.last = t
 	p.drawn = true
-	fmt.Fprintf(p.w, "\r\x1b[K%s  %d/%d %s  %3.0f%%", p.name, done, total, what, 100*float64(done)/float64(max(total, 1)))
+	line := fmt.Sprintf("%s  %d/%d %s done  %3.0f%%", p.name, done, total, what, 100*float64(done)/float64(max(total, 1)))
+	if done > 0 && done < total {
+		// Wall-clock ETA from the mean pace so far.
+		eta := time.Duration(float64(t.Sub(p.start)) / float64(done) * float64(total-done))
+		line += "  ETA " + eta.Round(time.Second).String()
+	}
+	fmt.Fprint(p.w, "\r\x1b[K"+line)
 }

@@ -35,6 +35,7 @@ func replicate(s *scenarios.Scenario, seeds []uint64, until sim.Time, stop func(
 	errs := make([]error, len(seeds))
 	work := make(chan int)
 	var wg sync.WaitGroup
+	prog.batch(len(seeds), min(len(seeds), runtime.GOMAXPROCS(0)))
 	for range min(len(seeds), runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
@@ -45,6 +46,7 @@ func replicate(s *scenarios.Scenario, seeds []uint64, until sim.Time, stop func(
 					tick = prog.update
 				}
 				out[i], errs[i] = simulate(s, seeds[i], opt, stop, tick)
+				prog.runDone()
 			}
 		}()
 	}

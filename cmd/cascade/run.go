@@ -45,9 +45,13 @@ Flags:
                     --junit overwrite files cascade did not write
   --quiet           print neither the progress line nor the summary; failed
                     expectations are still listed on stderr
+  --cpuprofile FILE write a CPU profile of the run to FILE (go tool pprof)
+  --memprofile FILE write an allocation profile of the run to FILE
   -h, --help        show this help
 
-On a terminal a progress line is shown on stderr. Ctrl-C stops the run
+On a terminal a progress line is shown on stderr (simulated time, speed,
+events/s, ETA; runs done with --replications), after the warnings
+'cascade validate' gives for the file. Ctrl-C stops the run
 cleanly: the summary and JSON of what was simulated so far are still
 produced, marked interrupted.
 
@@ -75,10 +79,21 @@ func runCmd(args []string) int {
 	quiet := fs.Bool("quiet", false, "")
 	reportPath := fs.String("report", "", "")
 	force := fs.Bool("force", false, "")
+	cpuProfile := fs.String("cpuprofile", "", "")
+	memProfile := fs.String("memprofile", "", "")
 	pos, status, ok := parseFlags(fs, args, runHelp)
 	if !ok {
 		return status
 	}
+	prof, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return usageError("run", err.Error())
+	}
+	defer func() {
+		if err := prof.stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "cascade run: %v\n", err)
+		}
+	}()
 	if *reps < 1 || *reps > 10000 {
 		return usageError("run", fmt.Sprintf("--replications must be between 1 and 10000, got %d", *reps))
 	}
@@ -255,6 +270,9 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends exactly when the %s warm-up does, so nothing is measured and every statistic is empty\n", until.Duration(), s.Warmup.Duration())
 	}
 	warnWarmup("run", s, until)
+	if !o.quiet && isTerminal(os.Stderr) {
+		printWarnings(s) // in a pipe or CI, 'cascade validate' lists them
+	}
 	var prog *progress
 	if !o.quiet && isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, until)

@@ -13,7 +13,15 @@ printed to stderr, one per line, as file:line:col: path: message (hint);
 each valid file gets "FILE: ok" on stdout. Built-in scenario names are
 accepted too.
 
-Exit status: 0 when every file is valid, 2 when any is not.
+Values that load but are probably wrong are printed to stderr as warnings,
+file:line:col: warning: path: message (hint), and do not change the exit
+status: an objective written as a bare fraction (0.999 is read as 99.9%),
+a timeout or deadline longer than the run, a service offered more work at
+t=0 than its workers can do, and every call path from a workload on which
+nothing has a timeout.
+
+Exit status: 0 when every file is valid (warnings or not), 2 when any is
+not.
 
 Examples:
   cascade validate my-system.yaml
@@ -42,6 +50,7 @@ func validateCmd(args []string) int {
 			status = exitUsage
 			continue
 		}
+		printWarnings(s)
 		fmt.Fprintf(os.Stdout, "%s: ok\n", f)
 	}
 	return status

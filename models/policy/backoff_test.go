@@ -154,3 +154,24 @@ func TestBackoffDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations", a)
 	}
 }
+
+// The means the backoff-and-jitter study rests on, retry by retry up to
+// and past the cap: full jitter averages half the exponential ceiling
+// min(cap, base·2^(n-1)), equal jitter three quarters of it (exactly, for
+// the discrete draws: (d-1)/2 and d/2 + (d/2-1)/2).
+func TestJitterMeansByRetry(t *testing.T) {
+	base, cp := 10*ms, 500*ms
+	full := Backoff{Kind: Exponential, Base: base, Cap: cp, Jitter: FullJitter}
+	equal := Backoff{Kind: Exponential, Base: base, Cap: cp, Jitter: EqualJitter}
+	for n := 1; n <= 8; n++ {
+		d := min(cp, base<<(n-1))
+		if full.Ceiling(n) != d {
+			t.Fatalf("retry %d: ceiling %v, want %v", n, full.Ceiling(n), d)
+		}
+		m, h := float64(d), float64(d/2)
+		sampleMean(t, "full-"+string(rune('0'+n)), func(r *sim.Rand) sim.Time { return full.Delay(n, 0, r) },
+			(m-1)/2, (m*m-1)/12, 0, d)
+		sampleMean(t, "equal-"+string(rune('0'+n)), func(r *sim.Rand) sim.Time { return equal.Delay(n, 0, r) },
+			h+(h-1)/2, (h*h-1)/12, d/2, d)
+	}
+}

@@ -30,8 +30,13 @@
 //	CoDel        codel.go     RFC 8289
 //	Throttle     throttle.go  SRE book client-side adaptive throttling
 //	Ejector      ejection.go  Envoy outlier detection
+//	Versions     versions.go  optimistic concurrency: versioned rows, first committer wins
+//	Rollout      rollout.go   rolling deploys in waves, bake, check, rollback or halt
+//	TargetTracking autoscaler.go  AWS target tracking with scale-out/scale-in cooldowns
 //
 // Memory is fixed at construction: windows are rings of buckets, so the hot
 // path (Allow/Done, Retry/Done, Admit ...) does not allocate; each type has
-// a testing.AllocsPerRun test saying so.
+// a testing.AllocsPerRun test saying so (Versions, Rollout and
+// TargetTracking are off the per-request hot path, or keep a map that
+// Prune bounds, and have none).
 package policy

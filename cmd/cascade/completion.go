@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"cascade/scenarios"
+)
+
+const completionHelp = `Usage: cascade completion bash|zsh|fish
+
+Prints a shell completion script. It completes commands, flags, built-in
+scenario names and scenario files (.yaml, .yml, directories). The script
+asks the binary itself what to offer, so it never goes out of date.
+
+Install it for the current shell:
+  bash   source <(cascade completion bash)
+         (or save it as ~/.local/share/bash-completion/completions/cascade)
+  zsh    source <(cascade completion zsh)
+         (after compinit; or save it as _cascade in a directory on $fpath)
+  fish   cascade completion fish | source
+         (or save it as ~/.config/fish/completions/cascade.fish)
+
+Examples:
+  cascade completion bash > ~/.local/share/bash-completion/completions/cascade
+  cascade completion fish > ~/.config/fish/completions/cascade.fish
+`
+
+var shells = []string{"bash", "zsh", "fish"}
+
+func completionCmd(args []string) int {
+	fs := flag.NewFlagSet("completion", flag.ContinueOnError)
+	pos, status, ok := parseFlags(fs, args, completionHelp)
+	if !ok {
+		return status
+	}
+	if len(pos) != 1 {
+		return usageError("completion", "name one shell: bash, zsh or fish")
+	}
+	switch pos[0] {
+	case "bash":
+		fmt.Print(bashCompletion)
+	case "zsh":
+		fmt.Print(zshCompletion)
+	case "fish":
+		fmt.Print(fishCompletion)
+	default:
+		return usageError("completion", fmt.Sprintf("unknown shell %q%s", pos[0], didYouMean(pos[0], shells, "")))
+	}
+	return exitOK
+}
+
+// Completion directives: the last line of __complete's output tells the
+// shell script which files to offer besides the words listed.
+const (
+	completeNone  = ":none"
+	completeYAML  = ":yaml"  // scenario files and directories
+	completeFiles = ":files" // any file: the value of an output flag
+)
+
+// scenarioCommands take scenario files or built-in names as arguments.
+var scenarioCommands = []string{"tui", "run", "report", "compare", "sweep", "validate", "lessons"}
+
+// fileFlags take a file name as their value.
+var fileFlags = []string{"--out", "-o", "--json", "--junit", "--report", "--csv", "--cpuprofile", "--memprofile"}
+
+// completeCmd is the hidden `cascade __complete WORD...`: WORDs are the
+// command line after "cascade" up to the word being completed (possibly
+// empty). It prints the candidates, one a line, then a directive.
+func completeCmd(words []string) int {
+	if len(words) == 0 {
+		words = []string{""}
+	}
+	cur := words[len(words)-1]
+	var out []string
+	directive := completeNone
+	if len(words) == 1 {
+		for _, c := range commands {
+			out = append(out, c.name)
+		}
+		out = append(out, "--help", "--version")
+	} else {
+		cmd := words[0]
+		prev := words[len(words)-2]
+		c := findCommand(cmd)
+		switch {
+		case c == nil:
+		case strings.HasPrefix(cur, "-"):
+			out = commandFlags(*c)
+		case slices.Contains(fileFlags, prev):
+			directive = completeFiles
+		case cmd == "init" && prev == "--from":
+			out = builtinNames()
+		case cmd == "completion":
+			out = shells
+		case cmd == "help":
+			for _, c := range commands {
+				out = append(out, c.name)
+			}
+		case cmd == "init":
+			directive = completeYAML
+		case slices.Contains(scenarioCommands, cmd):
+			out = builtinNames()
+			directive = completeYAML
+		}
+	}
+	for _, o := range out {
+		if strings.HasPrefix(o, cur) {
+			fmt.Println(o)
+		}
+	}
+	fmt.Println(directive)
+	return exitOK
+}
+
+func findCommand(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+func builtinNames() []string {
+	var names []string
+	for _, e := range scenarios.Library() {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+// helpFlag matches a flag at the start of a line of a help text's flag
+// list ("  --seed N", "  -h, --help").
+var helpFlag = regexp.MustCompile(`(?m)^\s+(-\w)?(?:, )?(--[a-z][a-z0-9-]*)`)
+
+// commandFlags reads c's flags from its own help, the one place each
+// command lists them, plus the short forms parseFlags adds.
+func commandFlags(c command) []string {
+	help := captureStdout(func() { c.run([]string{"--help"}) })
+	var out []string
+	for _, m := range helpFlag.FindAllStringSubmatch(help, -1) {
+		for _, f := range m[1:] {
+			if f != "" && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	for _, sf := range shortFlags {
+		if slices.Contains(out, "--"+sf.long) && !slices.Contains(out, "-"+sf.short) {
+			out = append(out, "-"+sf.short)
+		}
+	}
+	return out
+}
+
+// captureStdout runs f with os.Stdout redirected and returns what it wrote.
+func captureStdout(f func()) string {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return ""
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		io.Copy(&b, r)
+		done <- b.String()
+	}()
+	defer func() {
+		os.Stdout = saved
+	}()
+	f()
+	w.Close()
+	os.Stdout = saved
+	return <-done
+}
+
+const bashCompletion = `# bash completion for cascade; generated by 'cascade completion bash'.
+_cascade() {
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local IFS=$'\n'
+    local out=($(cascade __complete "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+    local directive=${out[${#out[@]}-1]}
+    unset 'out[${#out[@]}-1]'
+    COMPREPLY=("${out[@]}")
+    case $directive in
+        :yaml)
+            COMPREPLY+=($(compgen -d -- "$cur"))
+            COMPREPLY+=($(compgen -f -X '!*.y?(a)ml' -- "$cur"))
+            ;;
+        :files)
+            COMPREPLY+=($(compgen -f -- "$cur"))
+            ;;
+    esac
+}
+shopt -s extglob
+complete -o filenames -F _cascade cascade
+`
+
+const zshCompletion = `#compdef cascade
+# zsh completion for cascade; generated by 'cascade completion zsh'.
+_cascade() {
+    local -a out cands
+    out=("${(@f)$(cascade __complete "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+    local directive=${out[-1]}
+    cands=("${(@)out[1,-2]}")
+    (( ${#cands} )) && compadd -a cands
+    case $directive in
+        :yaml) _files -g '*.(yaml|yml)' ;;
+        :files) _files ;;
+    esac
+}
+if [ "$funcstack[1]" = "_cascade" ]; then
+    _cascade "$@"
+else
+    compdef _cascade cascade
+fi
+`
+
+const fishCompletion = `# fish completion for cascade; generated by 'cascade completion fish'.
+function __cascade_complete
+    set -l args (commandline -opc)
+    set -e args[1]
+    set -l out (cascade __complete $args (commandline -ct) 2>/dev/null)
+    set -l n (count $out)
+    test $n -gt 0; or return
+    set -l directive $out[$n]
+    set -e out[$n]
+    for c in $out
+        echo $c
+    end
+    switch $directive
+        case :yaml
+            __fish_complete_suffix .yaml
+            __fish_complete_suffix .yml
+        case :files
+            __fish_complete_path (commandline -ct)
+    end
+end
+complete -c cascade -f -a '(__cascade_complete)'
+`
