@@ -403,13 +403,8 @@ func (l *loader) numberField(n *yaml.Node, path, name string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	s, ok := l.scalar(n, path, "a number")
+	s, v, ok := l.plainNumber(n, path)
 	if !ok {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
-	if err != nil || math.IsNaN(v) {
-		l.errorf(n, path, "", "expected a number, got %q", s)
 		return 0, false
 	}
 	if !r.Contains(v) {

@@ -754,15 +754,25 @@ func (l *loader) decodeOutlier(n *yaml.Node, path string) (*policy.EjectionConfi
 	return &c, ok
 }
 
-// number reads a plain number within [lo, hi].
-func (l *loader) number(n *yaml.Node, path string, lo, hi float64) (float64, bool) {
+// plainNumber reads a plain number (underscores allowed, NaN refused) and
+// returns it with the text it was written as, for range messages.
+func (l *loader) plainNumber(n *yaml.Node, path string) (string, float64, bool) {
 	s, ok := l.scalar(n, path, "a number")
 	if !ok {
-		return 0, false
+		return "", 0, false
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
 	if err != nil || math.IsNaN(v) {
 		l.errorf(n, path, "", "expected a number, got %q", s)
+		return "", 0, false
+	}
+	return s, v, true
+}
+
+// number reads a plain number within [lo, hi].
+func (l *loader) number(n *yaml.Node, path string, lo, hi float64) (float64, bool) {
+	s, v, ok := l.plainNumber(n, path)
+	if !ok {
 		return 0, false
 	}
 	if v < lo || v > hi {

@@ -182,19 +182,7 @@ func newCompiler(t *testing.T) *jsonschema.Compiler {
 // compileSchema compiles the generated schema with a real validator.
 func compileSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	data, err := Schema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("scenario.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("scenario.schema.json")
+	s, err := newCompiler(t).Compile("scenario.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
