@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"slices"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -131,6 +132,7 @@ type Model struct {
 
 	status    string
 	statusBad bool
+	statusSeq int // counts status messages, so a stale expiry clears nothing
 	saved     int // Changes written to a file in this generation
 	savedGen  int
 }
@@ -204,8 +206,40 @@ func (m Model) savedChanges() int {
 	return m.saved
 }
 
-// Update handles one message.
+// Status messages stay this long (wall clock), then the key hints return:
+// a room reads a note in a few seconds, and an error a little longer.
+const (
+	statusNoteTTL  = 4 * time.Second
+	statusErrorTTL = 8 * time.Second
+)
+
+// statusExpiredMsg clears the status message numbered seq, if it is still
+// the one shown.
+type statusExpiredMsg struct{ seq int }
+
+// Update handles one message. A new status message starts its own expiry.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if e, ok := msg.(statusExpiredMsg); ok {
+		if e.seq == m.statusSeq {
+			m.status, m.statusBad = "", false
+		}
+		return m, nil
+	}
+	before, beforeBad := m.status, m.statusBad
+	next, cmd := m.update(msg)
+	nm, ok := next.(Model)
+	if !ok || nm.status == "" || (nm.status == before && nm.statusBad == beforeBad) {
+		return next, cmd
+	}
+	nm.statusSeq++
+	ttl, seq := statusNoteTTL, nm.statusSeq
+	if nm.statusBad {
+		ttl = statusErrorTTL
+	}
+	return nm, tea.Batch(cmd, tea.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{seq} }))
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case SnapshotMsg:
 		prev := m.snap
