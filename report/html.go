@@ -191,6 +191,7 @@ func HTML(w io.Writer, rv Review) error {
 			}
 			table("num", sloHead, cells)
 			for _, s := range r.Result.SLOs {
+				fmt.Fprintf(bw, "<p class=\"note\">%s: %s.</p>\n", esc(s.Name), esc(historyNote(s.History)))
 				for _, a := range s.Attribution {
 					fmt.Fprintf(bw, "<p class=\"note\">%s: fault %s burned %s of the budget (%d bad events while active).</p>\n", esc(s.Name), esc(a.Name), percent(a.Budget, 1), a.Bad)
 				}

@@ -102,6 +102,8 @@ type jsonSLO struct {
 	Service          string            `json:"service,omitempty"`
 	Threshold        number            `json:"latency_threshold"` // null for availability
 	Objective        float64           `json:"objective"`
+	History          string            `json:"history"` // elapsed, clean or "burned 40%"
+	Burned           float64           `json:"history_burned"`
 	Total            int64             `json:"total"`
 	Bad              int64             `json:"bad"`
 	SLI              number            `json:"sli"`
@@ -485,7 +487,7 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 	doc.SLOs = []jsonSLO{}
 	for _, s := range r.SLOs {
 		js := jsonSLO{Name: s.Name, Workload: s.Workload, Service: s.Service, Threshold: number(math.NaN()),
-			Objective: s.Objective, Total: s.Total, Bad: s.Bad, SLI: number(s.SLI), Elapsed: seconds(s.Elapsed),
+			Objective: s.Objective, History: s.History.String(), Burned: s.History.Burned, Total: s.Total, Bad: s.Bad, SLI: number(s.SLI), Elapsed: seconds(s.Elapsed),
 			BudgetEvents: number(s.BudgetEvents), Consumed: number(s.Consumed), Remaining: number(s.Remaining),
 			TimeToExhaustion: number(math.Inf(1)), Firing: append([]string{}, s.Firing...),
 			Burn: []jsonBurn{}, Alerts: []jsonAlert{}, Attribution: []jsonAttribution{}, Warnings: len(s.Warnings)}

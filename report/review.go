@@ -226,8 +226,8 @@ func faultWindows(rv Review, ax timeAxis) [][2]float64 {
 // budgetSeries derives an availability SLO's budget remaining over time
 // from its component's series: the bad events of each interval (replies
 // that were not OK), accumulated after the warm-up and scaled so the last
-// point is the tracker's own Remaining. Latency SLOs count slow OK replies
-// as bad too, which the series does not keep, so they get no line.
+// point is the tracker's own Remaining (the first, with a burned history,
+// what the history left). Latency SLOs count slow OK replies as bad too, which the series does not keep, so they get no line.
 func budgetSeries(r ReviewRun, s models.SLOResult, ax timeAxis) ([]float64, []float64, bool) {
 	if s.Threshold > 0 {
 		return nil, nil, false
@@ -266,7 +266,9 @@ func budgetSeries(r ReviewRun, s models.SLOResult, ax timeAxis) ([]float64, []fl
 		if total > 0 {
 			frac = cum[i] / total
 		}
-		ys[i] = (1 - s.Consumed*frac) * 100
+		// A burned history starts the line with its budget already spent.
+		b0 := s.History.Burned
+		ys[i] = (1 - b0 - (s.Consumed-b0)*frac) * 100
 	}
 	xs, ys = bucketed(xs, ys, false)
 	return xs, ys, true

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cascade/models"
+	"cascade/models/slo"
 	"cascade/sim"
 )
 
@@ -46,7 +47,7 @@ func slos(w io.Writer, ss []models.SLOResult) {
 		if s.Threshold > 0 {
 			sli = "latency (good = ok within " + s.Threshold.String() + ")"
 		}
-		fmt.Fprintf(w, "SLO %s: %s of %s, objective %s\n", s.Name, sli, about, percent(s.Objective, 3))
+		fmt.Fprintf(w, "SLO %s: %s of %s, objective %s, history %s\n", s.Name, sli, about, percent(s.Objective, 3), s.History)
 		fmt.Fprintf(w, "  SLI %s over %d requests (%d bad); %s of the period's clock elapsed\n",
 			percent(s.SLI, 3), s.Total, s.Bad, realSpan(s.Elapsed))
 		exhaust := "never at this burn"
@@ -86,6 +87,19 @@ func slos(w io.Writer, ss []models.SLOResult) {
 				realSpan(x.Window), x.Events, span(x.At), x.Min)
 		}
 	}
+}
+
+// historyNote says, in a sentence, what an SLO's windows assumed about the
+// time before it started counting.
+func historyNote(h slo.History) string {
+	switch {
+	case !h.Virtual:
+		return "history elapsed: windows longer than the run cover only what had elapsed"
+	case h.Burned == 0:
+		return "history clean: the time before the start counts as on-target traffic at the SLO's rate"
+	}
+	return "history " + h.String() + ": the time before the start counts as traffic at the SLO's rate that had spent " +
+		percent(h.Burned, 0) + " of the budget"
 }
 
 func burnRate(b float64) string {
