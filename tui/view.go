@@ -678,6 +678,9 @@ func (m Model) sloPanel(w, h int) []line {
 		if o.Threshold > 0 {
 			head = append(head, sty(&th.dim, " ≤"+secs(o.Threshold.Seconds())))
 		}
+		if o.History.Virtual { // elapsed, the default, goes unsaid
+			head = append(head, sty(&th.dim, " · history "+o.History.String()))
+		}
 		out = append(out, head)
 		bw := min(max(w-34, 6), 30)
 		full, empty := bar(o.Remaining, bw)
