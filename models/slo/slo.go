@@ -6,8 +6,11 @@
 // events in a compliance period; the burn rate over a window is the bad
 // fraction in that window divided by (1 - objective). Windows and the period
 // are real time; Spec.Scale maps them onto simulated time so a ten-minute
-// training session can stand for a month. Memory is fixed: every window is a
-// ring of buckets, whatever the run's length.
+// training session can stand for a month. Spec.History says what windows
+// longer than the run assume came before it: nothing (elapsed, the
+// default), or traffic at the SLO's measured rate, clean or with part of the
+// budget spent. Memory is fixed: every window is a ring of buckets, whatever
+// the run's length, and a history is arithmetic, not stored events.
 package slo
 
 import (
