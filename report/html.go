@@ -191,8 +191,8 @@ func HTML(w io.Writer, rv Review) error {
 			}
 			table("num", sloHead, cells)
 			for _, s := range r.Result.SLOs {
-				for _, a := range s.Attribution {
-					fmt.Fprintf(bw, "<p class=\"note\">%s: fault %s burned %s of the budget (%d bad events while active).</p>\n", esc(s.Name), esc(a.Name), percent(a.Budget, 1), a.Bad)
+				for _, line := range attributionLines(s) {
+					fmt.Fprintf(bw, "<p class=\"note\">%s: %s.</p>\n", esc(s.Name), esc(line))
 				}
 			}
 		}

@@ -156,8 +156,8 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 			table(sloHead, cells, 2)
 			n := 0
 			for _, s := range r.Result.SLOs {
-				for _, a := range s.Attribution {
-					fmt.Fprintf(bw, "- %s: fault %s burned %s of the budget (%d bad events while active)\n", mdText(s.Name), mdText(a.Name), percent(a.Budget, 1), a.Bad)
+				for _, line := range attributionLines(s) {
+					fmt.Fprintf(bw, "- %s: %s\n", mdText(s.Name), mdText(line))
 					n++
 				}
 			}
