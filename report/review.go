@@ -27,6 +27,31 @@ type Review struct {
 	// Boundaries are the designs' breaking points, when the report was
 	// asked to find them (cascade report --find).
 	Boundaries []Boundary
+	// Command is the command line that reproduces the report, one word
+	// per element ("cascade", "report", "retry-storm", "--out", …); the
+	// report ends with it, shell-quoted. Empty: no such line.
+	Command []string
+}
+
+// ShellQuote joins words into one POSIX shell command line: a word with
+// anything but letters, digits and -_./=:,+@% is put in single quotes.
+func ShellQuote(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		safe := w != ""
+		for _, r := range w {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)) {
+				safe = false
+				break
+			}
+		}
+		if safe {
+			out[i] = w
+		} else {
+			out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // Boundary is where one design stops meeting a condition: the last value

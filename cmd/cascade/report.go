@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"cascade/report"
@@ -85,7 +86,13 @@ func (s *stringsFlag) Set(v string) error {
 	return nil
 }
 
+// reviewCommand is the command line writeReview puts at the end of the
+// report; report and compare set it to theirs, as typed. Empty (cascade
+// run --report): the equivalent 'cascade report' line is made up.
+var reviewCommand []string
+
 func reportCmd(args []string) int {
+	reviewCommand = append([]string{"cascade", "report"}, args...)
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
@@ -287,6 +294,12 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 		fmt.Fprintf(os.Stderr, "cascade %s: %v\n", cmd, err)
 		return exitFailed
 	}
+	rv.Command = reviewCommand
+	if cmd == "run" || len(rv.Command) == 0 {
+		// run --report: the same report, by the command that makes only it.
+		rv.Command = []string{"cascade", "report", ds[0].file.Source, "--out", out, "--seed", strconv.FormatUint(seed, 10), "--duration", until.Duration().String()}
+	}
+	reviewCommand = nil
 	for _, r := range rv.Runs {
 		if r.Meta.Interrupted {
 			fmt.Fprintf(os.Stderr, "cascade %s: interrupted; no report written\n", cmd)
