@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -17,10 +18,13 @@ func HTML(w io.Writer, rv Review) error {
 		return fmt.Errorf("nothing to report")
 	}
 	cs := charts(rv)
-	files, err := renderCharts(cs)
+	mc := mechCharts(rv)
+	files, err := renderCharts(append(slices.Clone(cs), mc...))
 	if err != nil {
 		return err
 	}
+	mfiles := files[len(cs):]
+	secs := mechSections(rv, mc)
 	bw := bufio.NewWriter(w)
 	base := rv.Runs[0]
 	esc := html.EscapeString
@@ -59,7 +63,11 @@ func HTML(w io.Writer, rv Review) error {
 	if len(rv.Boundaries) > 0 {
 		sections = append(sections, struct{ id, title string }{"breaking-points", "Breaking points"})
 	}
-	sections = append(sections, []struct{ id, title string }{{"summary", "Summary"}, {"timelines", "Timelines"},
+	sections = append(sections, struct{ id, title string }{"summary", "Summary"})
+	if len(secs) > 0 {
+		sections = append(sections, struct{ id, title string }{"mechanisms", mechTitle})
+	}
+	sections = append(sections, []struct{ id, title string }{{"timelines", "Timelines"},
 		{"breakers", "Circuit breakers"}, {"slos", "SLOs and faults"}, {"expectations", "Expectations"}}...)
 	bw.WriteString("<nav><ol>\n")
 	for _, s := range sections {
@@ -148,6 +156,39 @@ func HTML(w io.Writer, rv Review) error {
 		table("num", serviceHead, rows)
 	}
 	bw.WriteString("<p class=\"note\">Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / all workers; queue: time-average waiting; peak: most waiting at once.</p>\n</section>\n")
+
+	if len(secs) > 0 {
+		fmt.Fprintf(bw, "<section id=\"mechanisms\">\n<h2>%s</h2>\n", esc(mechTitle))
+		for _, sec := range secs {
+			fmt.Fprintf(bw, "<h3>%s</h3>\n", esc(sec.Kind))
+			for i, t := range sec.Tables {
+				if len(rv.Runs) > 1 {
+					fmt.Fprintf(bw, "<h4>%s</h4>\n", esc(rv.Runs[i].Label))
+				}
+				if t == nil {
+					bw.WriteString("<p>None in this design.</p>\n")
+					continue
+				}
+				table("num", t.reportHead(), t.Rows)
+			}
+			fmt.Fprintf(bw, "<p class=\"note\">%s</p>\n", esc(sec.Legend))
+			if len(sec.Charts) > 0 {
+				bw.WriteString("<div class=\"charts\">\n")
+			}
+			for _, k := range sec.Charts {
+				bw.WriteString("<figure class=\"chart\">\n")
+				bw.Write(mfiles[k].SVG)
+				if mc[k].Note != "" {
+					fmt.Fprintf(bw, "<figcaption>%s</figcaption>\n", esc(mc[k].Note))
+				}
+				bw.WriteString("</figure>\n")
+			}
+			if len(sec.Charts) > 0 {
+				bw.WriteString("</div>\n")
+			}
+		}
+		bw.WriteString("</section>\n")
+	}
 
 	bw.WriteString("<section id=\"timelines\">\n<h2>Timelines</h2>\n")
 	for i, c := range cs {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -19,10 +20,12 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 		return nil, fmt.Errorf("nothing to report")
 	}
 	cs := charts(rv)
-	files, err := renderCharts(cs)
+	mc := mechCharts(rv)
+	files, err := renderCharts(append(slices.Clone(cs), mc...))
 	if err != nil {
 		return nil, err
 	}
+	mfiles := files[len(cs):]
 	bw := bufio.NewWriter(w)
 	base := rv.Runs[0]
 	title := base.Meta.Scenario
@@ -117,6 +120,30 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 		table(serviceHead, rows, 1)
 	}
 	bw.WriteString("Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / all workers; queue: time-average waiting; peak: most waiting at once.\n\n")
+
+	if secs := mechSections(rv, mc); len(secs) > 0 {
+		fmt.Fprintf(bw, "## %s\n\n", mechTitle)
+		for _, sec := range secs {
+			fmt.Fprintf(bw, "### %s\n\n", sec.Kind)
+			for i, t := range sec.Tables {
+				if len(rv.Runs) > 1 {
+					fmt.Fprintf(bw, "**%s**\n\n", mdText(rv.Runs[i].Label))
+				}
+				if t == nil {
+					bw.WriteString("None in this design.\n\n")
+					continue
+				}
+				table(t.reportHead(), t.Rows, t.Left)
+			}
+			fmt.Fprintf(bw, "%s\n\n", mdText(sec.Legend))
+			for _, k := range sec.Charts {
+				fmt.Fprintf(bw, "![%s](%s)\n\n", mdText(mc[k].Title), linkPath(chartDir, mfiles[k].Name))
+				if mc[k].Note != "" {
+					fmt.Fprintf(bw, "*%s*\n\n", mdText(mc[k].Note))
+				}
+			}
+		}
+	}
 
 	bw.WriteString("## Timelines\n\n")
 	for i, c := range cs {

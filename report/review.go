@@ -932,6 +932,68 @@ func comparison(rv Review) []compareRow {
 			return s.Utilization, ok
 		}, func(v float64) string { return percent(v, 1) }, false)
 	}
+	// The stateful mechanisms, where a design has them.
+	svcRow := func(name, metric string, has func(models.ServiceResult) bool, f func(models.ServiceResult) float64, format func(float64) string, abs ...func(float64) string) {
+		row(name+" "+metric, func(r models.Result) (float64, bool) {
+			s, ok := findService(r, name)
+			if !ok || !has(s) {
+				return 0, false
+			}
+			return f(s), true
+		}, format, true, abs...)
+	}
+	count := func(v float64) string { return fixed(v, 0) }
+	for _, name := range names(rv, serviceNames) {
+		isCache := func(s models.ServiceResult) bool { return s.Cache != nil }
+		svcRow(name, "cache hit ratio", isCache, func(s models.ServiceResult) float64 { return s.Cache.HitRatio }, func(v float64) string { return percent(v, 1) }, points(1))
+		svcRow(name, "origin loads", isCache, func(s models.ServiceResult) float64 { return float64(s.Cache.OriginLoads) }, count)
+		svcRow(name, "stale serves", isCache, func(s models.ServiceResult) float64 { return float64(s.Cache.StaleServes) }, count)
+		svcRow(name, "coalesced waits", isCache, func(s models.ServiceResult) float64 { return float64(s.Cache.Coalesced) }, count)
+		isDB := func(s models.ServiceResult) bool { return s.Database != nil }
+		svcRow(name, "stale reads", isDB, func(s models.ServiceResult) float64 { return float64(s.Database.StaleReads) }, count)
+		svcRow(name, "lost writes", isDB, func(s models.ServiceResult) float64 { return float64(s.Database.LostWrites) }, count)
+		svcRow(name, "max replica lag", func(s models.ServiceResult) bool { return isDB(s) && len(s.Database.Replicas) > 0 }, func(s models.ServiceResult) float64 {
+			m := 0.0
+			for _, r := range s.Database.Replicas {
+				m = math.Max(m, r.MaxLag)
+			}
+			return m
+		}, latency)
+		isQ := func(s models.ServiceResult) bool { return s.Queue != nil }
+		sumG := func(f func(models.GroupResult) float64) func(models.ServiceResult) float64 {
+			return func(s models.ServiceResult) float64 {
+				v := 0.0
+				for _, g := range s.Queue.Groups {
+					v += f(g)
+				}
+				return v
+			}
+		}
+		svcRow(name, "backlog at the end", isQ, sumG(func(g models.GroupResult) float64 { return float64(g.Backlog) }), count)
+		svcRow(name, "dead letters", isQ, sumG(func(g models.GroupResult) float64 { return float64(g.DeadLettered) }), count)
+	}
+	var pools []string
+	for _, r := range rv.Runs {
+		for _, e := range r.Result.Edges {
+			if e.Pool != nil && !slices.Contains(pools, e.Name) {
+				pools = append(pools, e.Name)
+			}
+		}
+	}
+	for _, name := range pools {
+		pool := func(f func(*models.PoolResult) float64) func(models.Result) (float64, bool) {
+			return func(r models.Result) (float64, bool) {
+				for _, e := range r.Edges {
+					if e.Name == name && e.Pool != nil {
+						return f(e.Pool), true
+					}
+				}
+				return 0, false
+			}
+		}
+		row("pool "+name+" peak in use", pool(func(p *models.PoolResult) float64 { return float64(p.PeakInUse) }), count, true)
+		row("pool "+name+" acquire timeouts", pool(func(p *models.PoolResult) float64 { return float64(p.AcquireTimeouts) }), count, true)
+	}
 	row("workers in all (cost driver)", func(r models.Result) (float64, bool) {
 		n := 0
 		for _, s := range r.Services {
