@@ -191,6 +191,9 @@ func HTML(w io.Writer, rv Review) error {
 	}
 
 	bw.WriteString("<section id=\"timelines\">\n<h2>Timelines</h2>\n")
+	if len(cs) > 0 {
+		bw.WriteString("<div class=\"charts\">\n")
+	}
 	for i, c := range cs {
 		bw.WriteString("<figure class=\"chart\">\n")
 		bw.Write(files[i].SVG)
@@ -199,7 +202,9 @@ func HTML(w io.Writer, rv Review) error {
 		}
 		bw.WriteString("</figure>\n")
 	}
-	if len(cs) == 0 {
+	if len(cs) > 0 {
+		bw.WriteString("</div>\n")
+	} else {
 		bw.WriteString("<p>No series to draw.</p>\n")
 	}
 	bw.WriteString("</section>\n")
@@ -271,18 +276,21 @@ func HTML(w io.Writer, rv Review) error {
 }
 
 const css = `body{margin:0;background:#fafafa;color:#222;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",Arial,sans-serif}
-main{max-width:1100px;margin:0 auto;padding:16px 24px 48px;background:#fff}
+main{max-width:1400px;margin:0 auto;padding:16px 24px 48px;background:#fff}
 h1{font-size:26px;margin:8px 0 4px}h2{font-size:19px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 6px}
 .about{color:#444;margin-top:0}
 nav ol{display:flex;flex-wrap:wrap;gap:4px 18px;padding:0;list-style:none;margin:8px 0}
 nav a{color:#0060a0;text-decoration:none}
-table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
+table{border-collapse:collapse;margin:8px 0 12px;font-size:13px;display:block;max-width:100%;overflow-x:auto}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap}
 thead th{background:#f0f3f6}thead th:first-child{text-align:left}th[scope=row]{text-align:left;font-weight:600}
 table.verdicts td{text-align:left;white-space:normal}
 tr.pass td:first-child{color:#007a55;font-weight:700}tr.fail td:first-child{color:#c03800;font-weight:700}
 table.provenance td{text-align:left;white-space:normal;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
-figure{margin:10px 0}figure.chart svg,figure.topology svg{max-width:100%;height:auto}
+figure{margin:10px 0}figure.topology svg{max-width:100%;height:auto}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,540px),1fr));gap:8px 28px}
+figure.chart{margin:10px 0;min-width:0}figure.chart svg{width:100%;height:auto}
+@media (max-width:700px){main{padding:10px 10px 32px}h1{font-size:21px}}
 figcaption,.note{color:#555;font-size:12.5px}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
 footer{margin-top:40px;color:#777;font-size:12px}

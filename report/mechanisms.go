@@ -188,10 +188,10 @@ func mechCharts(rv Review) []chart {
 		r := rv.Runs[0]
 		for _, m := range metrics {
 			c := mk(m.file+".svg", m.title, m.ylabel, m.note)
-			for i, s := range r.Result.Services {
+			for _, s := range r.Result.Services {
 				if m.has(s) {
 					x, y := seriesOf(s.Series, ax, m.worst, m.f)
-					c.Series = append(c.Series, chartSeries{Name: s.Name, X: x, Y: y, Color: i})
+					c.Series = append(c.Series, chartSeries{Name: s.Name, X: x, Y: y, Color: len(c.Series)})
 				}
 			}
 			add(c)

@@ -403,7 +403,7 @@ func charts(rv Review) []chart {
 	}
 	if len(rv.Runs) == 1 {
 		r := rv.Runs[0]
-		c := mk("throughput.svg", "Throughput and goodput per workload", "replies/s", "Solid: goodput (OK replies/s); dashed: throughput (replies/s, any outcome).")
+		c := mk("throughput.svg", "Throughput and goodput per workload", "replies/s", "Solid or dashed by workload: goodput (OK replies/s); dotted: throughput (replies/s, any outcome).")
 		for i, w := range r.Result.Workloads {
 			x, y := seriesOf(w.Series, ax, false, okRate)
 			c.Series = append(c.Series, chartSeries{Name: w.Name + " goodput", X: x, Y: y, Color: i})
@@ -476,7 +476,7 @@ func charts(rv Review) []chart {
 		c := mk(file, title, ylabel, n)
 		for i, r := range rv.Runs {
 			if x, y, ok := series(r); ok {
-				c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i, Dashed: i > 0 && i%2 == 0})
+				c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i})
 			}
 		}
 		add(c)
