@@ -50,6 +50,7 @@ type chartSeries struct {
 	X, Y   []float64
 	Color  int
 	Dashed bool
+	Points bool // mark every point, not only lone ones
 }
 
 // dashes are the patterns of the colours, in palette order: solid, long
@@ -287,10 +288,13 @@ func (c chart) svg(w, h vg.Length) ([]byte, error) {
 				p.Legend.Add(s.Name, l)
 				first = false
 			}
-			if len(seg) == 1 {
+			if len(seg) == 1 || s.Points {
 				sc, _ := plotter.NewScatter(seg)
 				sc.GlyphStyle.Color = colorOf(s.Color)
 				sc.GlyphStyle.Radius = vg.Points(1.5)
+				if s.Points {
+					sc.GlyphStyle.Radius = vg.Points(2.5)
+				}
 				p.Add(sc)
 			}
 		}

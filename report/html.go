@@ -138,6 +138,15 @@ func HTML(w io.Writer, rv Review) error {
 			rows = append(rows, boundaryCells(b))
 		}
 		table("num", boundaryHead, rows)
+		if c, ok := boundaryChart(rv.Boundaries); ok {
+			b, err := c.svg(chartW, chartH)
+			if err != nil {
+				return err
+			}
+			bw.WriteString("<div class=\"charts\">\n<figure class=\"chart\">\n")
+			bw.Write(b)
+			fmt.Fprintf(bw, "<figcaption>%s</figcaption>\n</figure>\n</div>\n", esc(c.Note))
+		}
 		bw.WriteString("</section>\n")
 	}
 

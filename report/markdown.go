@@ -103,6 +103,14 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 			rows = append(rows, boundaryCells(b))
 		}
 		table(boundaryHead, rows, 1)
+		if c, ok := boundaryChart(rv.Boundaries); ok {
+			b, err := c.svg(chartW, chartH)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, ChartFile{Name: c.File, SVG: b})
+			fmt.Fprintf(bw, "![%s](%s)\n\n*%s*\n\n", mdText(c.Title), linkPath(chartDir, c.File), mdText(c.Note))
+		}
 	}
 
 	bw.WriteString("## Summary\n\n")

@@ -62,10 +62,24 @@ type Boundary struct {
 	Path, Until  string
 	Low, High    string // the range searched, Low on the holding side
 	Downwards    bool   // Low > High
-	HoldsAt      string // "" when it failed already at Low
+	HoldsAt      string // "" when it failed already at Low (judged on the means)
 	FailsAt      string // "" when it still held at High
 	Probes       int
 	Replications int
+	// The uncertainty, with several replications: the last value at which
+	// every run held and the first at which every run failed ("" when no
+	// probed value did), and the probes between them.
+	HeldInAll, FailedInAll string
+	Band                   []BoundaryProbe
+	// Every probe, for the chart: its value as a number.
+	All []BoundaryProbe
+}
+
+// BoundaryProbe is one value a search tried: how many of its runs held.
+type BoundaryProbe struct {
+	Value        string
+	X            float64
+	Passed, Runs int
 }
 
 // boundaryCells are one design's row of the breaking-point table.
@@ -82,10 +96,82 @@ func boundaryCells(b Boundary) []string {
 	case fails == "":
 		fails = "holds through " + b.High
 	}
-	return []string{b.Design, holds, fails, strconv.Itoa(b.Probes)}
+	all, none := b.HeldInAll, b.FailedInAll
+	if all == "" {
+		all = dash
+	}
+	if none == "" {
+		none = dash
+	}
+	var band []string
+	for _, p := range b.Band {
+		band = append(band, fmt.Sprintf("%s %d/%d", p.Value, p.Passed, p.Runs))
+	}
+	bandText := strings.Join(band, ", ")
+	if b.Replications <= 1 {
+		all, none, bandText = "(one run)", "(one run)", "not measured: one run per probe"
+	} else if bandText == "" {
+		bandText = "none probed"
+	}
+	return []string{b.Design, holds, fails, all, none, bandText, strconv.Itoa(b.Probes)}
 }
 
-var boundaryHead = []string{"design", "holds at", "fails at", "probes"}
+var boundaryHead = []string{"design", "holds at (means)", "fails at (means)", "held in all runs to", "failed in all runs from", "between: runs held", "probes"}
+
+// boundaryChart draws the share of runs that held at every probed value,
+// a line per design, with the band between held-in-all and failed-in-all
+// shaded.
+func boundaryChart(bs []Boundary) (chart, bool) {
+	if len(bs) == 0 || bs[0].Replications <= 1 {
+		return chart{}, false
+	}
+	c := chart{File: "breaking-points.svg", Title: "Runs that held, by " + bs[0].Path, XLabel: bs[0].Path, YLabel: "% of runs held",
+		Note: "Each point is a probed value; shaded: the band between the last value where every run held and the first where every run failed."}
+	for i, b := range bs {
+		ps := slices.Clone(b.All)
+		slices.SortFunc(ps, func(x, y BoundaryProbe) int { return cmpF(x.X, y.X) })
+		var xs, ys []float64
+		var from, to float64
+		haveFrom, haveTo := false, false
+		for _, p := range ps {
+			xs = append(xs, p.X)
+			ys = append(ys, 100*float64(p.Passed)/float64(max(p.Runs, 1)))
+			if p.Value == b.HeldInAll {
+				from, haveFrom = p.X, true
+			}
+			if p.Value == b.FailedInAll {
+				to, haveTo = p.X, true
+			}
+		}
+		if len(xs) > 0 {
+			if !haveFrom {
+				from = xs[0]
+				if b.Downwards {
+					from = xs[len(xs)-1]
+				}
+			}
+			if !haveTo {
+				to = xs[len(xs)-1]
+				if b.Downwards {
+					to = xs[0]
+				}
+			}
+			c.Shade = append(c.Shade, [2]float64{math.Min(from, to), math.Max(from, to)})
+		}
+		c.Series = append(c.Series, chartSeries{Name: b.Design, X: xs, Y: ys, Color: i, Points: true})
+	}
+	return c, !c.empty()
+}
+
+func cmpF(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
 
 // boundaryIntro says what the breaking points mean; text escapes prose
 // and code formats the path and the expression.
@@ -99,8 +185,12 @@ func boundaryIntro(bs []Boundary, text, code func(string) string) string {
 	if b.Replications > 1 {
 		runs = fmt.Sprintf("%d replications per probe, judged on the means", b.Replications)
 	}
+	band := ""
+	if b.Replications > 1 {
+		band = " The boundary on the means is not exact: two more bisections over the same probes find the last value at which every run held and the first at which every run failed; between them some runs held and some failed (k/N)."
+	}
 	return text(fmt.Sprintf("The %s value of ", way)) + code(b.Path) + text(fmt.Sprintf(" in %s..%s at which ", b.Low, b.High)) + code(b.Until) +
-		text(fmt.Sprintf(" still holds, found by bisection (%s; the condition is assumed to flip once in the range).", runs))
+		text(fmt.Sprintf(" still holds, found by bisection (%s; the condition is assumed to flip once in the range).", runs)+band)
 }
 
 // ReviewRun is one design's run.

@@ -60,6 +60,13 @@ func reviewFixture(t *testing.T, withVariants bool) Review {
 		b := Boundary{Path: "workloads.browse.rate", Until: `p99("browse") < 100ms`, Low: "100/s", High: "1000/s", Replications: 3}
 		for _, c := range []struct{ design, holds, fails string }{{"baseline", "412/s", "413/s"}, {"no-breaker", "", "100/s"}, {"bigger", "1000/s", ""}} {
 			b.Design, b.HoldsAt, b.FailsAt, b.Probes = c.design, c.holds, c.fails, 11
+			b.HeldInAll, b.FailedInAll, b.Band, b.All = "", "", nil, nil
+			if c.design == "baseline" {
+				// 3 of 3 runs held to 405/s, 2 of 3 at 413/s, none from 420/s.
+				b.HeldInAll, b.FailedInAll = "405/s", "420/s"
+				b.Band = []BoundaryProbe{{"413/s", 413, 2, 3}, {"416/s", 416, 1, 3}}
+				b.All = append([]BoundaryProbe{{"100/s", 100, 3, 3}, {"1000/s", 1000, 0, 3}, {"405/s", 405, 3, 3}, {"420/s", 420, 0, 3}}, b.Band...)
+			}
 			rv.Boundaries = append(rv.Boundaries, b)
 		}
 	}

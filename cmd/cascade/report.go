@@ -92,7 +92,7 @@ func (s *stringsFlag) Set(v string) error {
 var reviewCommand []string
 
 func reportCmd(args []string) int {
-	reviewCommand = append([]string{"cascade", "report"}, args...)
+	reviewCommand = append([]string{"cascade", "report"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
@@ -202,6 +202,13 @@ func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) 
 		}
 		if r.FailsAt != nil {
 			bd.FailsAt = *r.FailsAt
+		}
+		bd.HeldInAll, bd.FailedInAll = deref0(r.HeldInAll), deref0(r.FailedInAll)
+		for _, p := range r.Band {
+			bd.Band = append(bd.Band, report.BoundaryProbe{Value: p.Value, X: r.values[p.Value], Passed: p.Passed, Runs: p.Runs})
+		}
+		for _, p := range r.Probes {
+			bd.All = append(bd.All, report.BoundaryProbe{Value: p.Value, X: r.values[p.Value], Passed: p.Passed, Runs: p.Runs})
 		}
 		out = append(out, bd)
 	}
@@ -408,4 +415,26 @@ func saveReview(out string, rv report.Review, force bool) error {
 		}
 	}
 	return nil
+}
+
+// deref0 is *s, or "" for nil.
+func deref0(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// withoutForce drops --force from a command line: it decides whether a file
+// may be overwritten, not what the report says, and a report must be the
+// same bytes whether or not it replaced an older one.
+func withoutForce(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if a == "--force" || a == "-force" || strings.HasPrefix(a, "--force=") || strings.HasPrefix(a, "-force=") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
