@@ -124,8 +124,16 @@ func attributionLines(s models.SLOResult) []string {
 		}
 		out = append(out, fmt.Sprintf("fault %s burned %s of the budget (%d bad events while it alone was active on the SLO's path)", a.Name, percent(a.Budget, 1), a.Bad))
 	}
+	charged := int64(0)
+	for _, a := range s.Attribution {
+		charged += a.Bad
+	}
 	for _, sh := range s.Shared {
 		out = append(out, fmt.Sprintf("shared by %s (active together on the SLO's path): %s of the budget (%d bad events)", andList(sh.Names), percent(sh.Budget, 1), sh.Bad))
+		charged += sh.Bad
+	}
+	if rest := s.Bad - charged; len(s.Attribution) > 0 && rest > 0 && s.BudgetEvents > 0 {
+		out = append(out, fmt.Sprintf("while no fault on the SLO's path was active: %s of the budget (%d bad events)", percent(float64(rest)/s.BudgetEvents, 1), rest))
 	}
 	return out
 }
