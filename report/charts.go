@@ -387,10 +387,13 @@ func (s shade) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, _ := plt.Transforms(&c)
 	for _, w := range s.windows {
 		lo, hi := math.Max(w[0], plt.X.Min), math.Min(w[1], plt.X.Max)
-		if hi <= lo {
+		if hi < lo {
 			continue
 		}
 		x0, x1 := trX(lo), trX(hi)
+		if x1-x0 < vg.Points(2) {
+			x1 = x0 + vg.Points(2) // an instant fault (a flush, a failover) still shows
+		}
 		c.FillPolygon(color.NRGBA{R: 230, G: 60, B: 60, A: 40}, []vg.Point{
 			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
 		})

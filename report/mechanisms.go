@@ -160,9 +160,16 @@ func mechCharts(rv Review) []chart {
 		return chart{File: file, Title: title, XLabel: ax.label, YLabel: ylabel, Shade: shadeW, Note: strings.TrimSpace(note + " " + n)}
 	}
 	var out []chart
+	// A chart of zeros (no stale serve, no dead letter all run) says
+	// nothing the table does not: it is left out.
 	add := func(c chart) {
-		if !c.empty() {
-			out = append(out, c)
+		for _, s := range c.Series {
+			for _, y := range s.Y {
+				if finite(y) && y != 0 {
+					out = append(out, c)
+					return
+				}
+			}
 		}
 	}
 	type svcMetric struct {
