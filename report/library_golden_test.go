@@ -50,7 +50,13 @@ func builtinDesigns(t *testing.T, name string) []libraryDesign {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := []libraryDesign{{scenarios.Baseline, "builtin:" + name, s, nil}}
+	return variantDesigns(t, s, "builtin:"+name)
+}
+
+// variantDesigns is s and its variants, each named by source.
+func variantDesigns(t *testing.T, s *scenarios.Scenario, source string) []libraryDesign {
+	t.Helper()
+	ds := []libraryDesign{{scenarios.Baseline, source, s, nil}}
 	vs, err := s.Variants()
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func builtinDesigns(t *testing.T, name string) []libraryDesign {
 		for _, o := range v.Overrides {
 			ovs = append(ovs, o.Path+": "+o.ValueText())
 		}
-		ds = append(ds, libraryDesign{v.Name, "builtin:" + name, v.Scenario, ovs})
+		ds = append(ds, libraryDesign{v.Name, source, v.Scenario, ovs})
 	}
 	return ds
 }

@@ -150,15 +150,7 @@ func edgeSeries(ps []models.EdgePoint, ax timeAxis, f func(models.EdgePoint) flo
 // metric with a line per component, with several a chart per component
 // and metric with a line per run.
 func mechCharts(rv Review) []chart {
-	ax := axisFor(rv)
-	shadeW := faultWindows(rv, ax)
-	note := ""
-	if len(shadeW) > 0 {
-		note = "Shaded: fault windows."
-	}
-	mk := func(file, title, ylabel, n string) chart {
-		return chart{File: file, Title: title, XLabel: ax.label, YLabel: ylabel, Shade: shadeW, Note: strings.TrimSpace(note + " " + n)}
-	}
+	ax, mk := timeCharts(rv)
 	var out []chart
 	// A chart of zeros (no stale serve, no dead letter all run) says
 	// nothing the table does not: it is left out.

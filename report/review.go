@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -129,7 +130,7 @@ func boundaryChart(bs []Boundary) (chart, bool) {
 		Note: "Each point is a probed value; shaded: the band between the last value where every run held and the first where every run failed."}
 	for i, b := range bs {
 		ps := slices.Clone(b.All)
-		slices.SortFunc(ps, func(x, y BoundaryProbe) int { return cmpF(x.X, y.X) })
+		slices.SortFunc(ps, func(x, y BoundaryProbe) int { return cmp.Compare(x.X, y.X) })
 		var xs, ys []float64
 		var from, to float64
 		haveFrom, haveTo := false, false
@@ -161,16 +162,6 @@ func boundaryChart(bs []Boundary) (chart, bool) {
 		c.Series = append(c.Series, chartSeries{Name: b.Design, X: xs, Y: ys, Color: i, Points: true})
 	}
 	return c, !c.empty()
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // boundaryIntro says what the breaking points mean; text escapes prose
@@ -472,19 +463,25 @@ func fileName(parts ...string) string {
 	return b.String() + ".svg"
 }
 
-// charts builds every timeline chart of a review. With one run, each chart
-// has a line per component; with several, each component gets its charts
-// with a line per run, overlaid.
-func charts(rv Review) []chart {
+// timeCharts is the x axis of a review's charts over time and a maker of
+// empty ones, fault windows shaded.
+func timeCharts(rv Review) (timeAxis, func(file, title, ylabel, note string) chart) {
 	ax := axisFor(rv)
 	shadeW := faultWindows(rv, ax)
 	note := ""
 	if len(shadeW) > 0 {
 		note = "Shaded: fault windows."
 	}
-	mk := func(file, title, ylabel, n string) chart {
+	return ax, func(file, title, ylabel, n string) chart {
 		return chart{File: file, Title: title, XLabel: ax.label, YLabel: ylabel, Shade: shadeW, Note: strings.TrimSpace(note + " " + n)}
 	}
+}
+
+// charts builds every timeline chart of a review. With one run, each chart
+// has a line per component; with several, each component gets its charts
+// with a line per run, overlaid.
+func charts(rv Review) []chart {
+	ax, mk := timeCharts(rv)
 	var out []chart
 	add := func(c chart) {
 		if !c.empty() {

@@ -8,7 +8,6 @@ import (
 
 	"cascade/models"
 	"cascade/scenarios"
-	"cascade/sim"
 )
 
 // reviewFixture runs testdata/review.yaml and its variants with one seed,
@@ -20,40 +19,11 @@ func reviewFixture(t *testing.T, withVariants bool) Review {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type design struct {
-		label string
-		s     *scenarios.Scenario
-		ovs   []string
-	}
-	ds := []design{{scenarios.Baseline, s, nil}}
+	ds := []libraryDesign{{scenarios.Baseline, "testdata/review.yaml", s, nil}}
 	if withVariants {
-		vs, err := s.Variants()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range vs {
-			var ovs []string
-			for _, o := range v.Overrides {
-				ovs = append(ovs, o.Path+": "+o.ValueText())
-			}
-			ds = append(ds, design{v.Name, v.Scenario, ovs})
-		}
+		ds = variantDesigns(t, s, "testdata/review.yaml")
 	}
-	var rv Review
-	for _, d := range ds {
-		eng := sim.NewEngine(s.Seed)
-		m, err := models.New(eng, d.s.Topology(), models.Options{Until: s.Duration, Warmup: d.s.Warmup, Windows: d.s.Windows()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Start()
-		for !m.Advance(sim.Second) {
-		}
-		r := m.Result(true)
-		meta := Meta{Scenario: d.s.Name, Description: d.s.Description, Source: "testdata/review.yaml", Version: "0.1.0-test",
-			Seed: s.Seed, Duration: s.Duration, Warmup: d.s.Warmup, Events: eng.Fired(), Runs: 1, Expect: d.s.Evaluate([]models.Result{r})}
-		rv.Runs = append(rv.Runs, ReviewRun{Label: d.label, Meta: meta, Result: r, Overrides: d.ovs, Hash: Hash(d.s.Data)})
-	}
+	rv := runReview(t, ds)
 	if withVariants {
 		// Breaking points come from cascade's bisection (cmd/cascade); here
 		// they are given, to pin how each kind of answer renders.

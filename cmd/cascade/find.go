@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -306,19 +307,9 @@ func (res *findResult) uncertainty(f findSpec, a, b float64, run func(float64) (
 		if f.lo.v > f.hi.v {
 			vx, vy = -vx, -vy
 		}
-		return cmpFloat(vx, vy)
+		return cmp.Compare(vx, vy)
 	})
 	return nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // boundaryText says what a search found: the boundary on the means and,
