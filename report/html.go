@@ -69,6 +69,9 @@ func HTML(w io.Writer, rv Review) error {
 	}
 	sections = append(sections, []struct{ id, title string }{{"timelines", "Timelines"},
 		{"breakers", "Circuit breakers"}, {"slos", "SLOs and faults"}, {"expectations", "Expectations"}}...)
+	if len(rv.Command) > 0 {
+		sections = append(sections, struct{ id, title string }{"reproduce", "Reproduce"})
+	}
 	bw.WriteString("<nav><ol>\n")
 	for _, s := range sections {
 		fmt.Fprintf(bw, "<li><a href=\"#%s\">%s</a></li>\n", s.id, s.title)

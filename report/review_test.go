@@ -23,7 +23,10 @@ func reviewFixture(t *testing.T, withVariants bool) Review {
 	if withVariants {
 		ds = variantDesigns(t, s, "testdata/review.yaml")
 	}
-	rv := runReview(t, ds)
+	rv := runReview(t, ds, "cascade", "report", "testdata/review.yaml", "--out", "review.md")
+	if withVariants {
+		rv.Command = append(rv.Command, "--find", "workloads.browse.rate=100..1000", "--until", `p99("browse") < 100ms`, "--replications", "3")
+	}
 	if withVariants {
 		// Breaking points come from cascade's bisection (cmd/cascade); here
 		// they are given, to pin how each kind of answer renders.
@@ -300,5 +303,22 @@ func TestCompareTableHeaderAligns(t *testing.T) {
 	}
 	if col != len("with-a-much-longer-label")+1 {
 		t.Errorf("first column %d wide", col)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"cascade", "report", "retry-storm", "--out", "r.html"}, "cascade report retry-storm --out r.html"},
+		{[]string{"--until", `p99("browse") < 100ms`}, `--until 'p99("browse") < 100ms'`},
+		{[]string{"--set", "name=it's"}, `--set 'name=it'\''s'`},
+		{[]string{"my file.yaml", ""}, "'my file.yaml' ''"},
+		{[]string{"--find", "workloads.a.rate=1..2", "builtin:x", "a,b", "50%"}, "--find workloads.a.rate=1..2 builtin:x a,b 50%"},
+	} {
+		if got := ShellQuote(c.in); got != c.want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", c.in, got, c.want)
+		}
 	}
 }
