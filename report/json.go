@@ -91,9 +91,16 @@ type jsonAlert struct {
 }
 
 type jsonAttribution struct {
-	Fault  string `json:"fault"`
-	Bad    int64  `json:"bad"`
-	Budget number `json:"budget"`
+	Fault   string `json:"fault"`
+	Outside bool   `json:"outside"` // not on the SLO's call path: not charged
+	Bad     int64  `json:"bad"`     // while it alone was active on the path
+	Budget  number `json:"budget"`
+}
+
+type jsonShared struct {
+	Faults []string `json:"faults"`
+	Bad    int64    `json:"bad"`
+	Budget number   `json:"budget"`
 }
 
 type jsonSLO struct {
@@ -116,6 +123,7 @@ type jsonSLO struct {
 	Firing           []string          `json:"firing"`
 	Alerts           []jsonAlert       `json:"alerts"`
 	Attribution      []jsonAttribution `json:"attribution"`
+	Shared           []jsonShared      `json:"shared"`
 	Warnings         int               `json:"low_traffic_warnings"`
 }
 
@@ -490,7 +498,7 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			Objective: s.Objective, History: s.History.String(), Burned: s.History.Burned, Total: s.Total, Bad: s.Bad, SLI: number(s.SLI), Elapsed: seconds(s.Elapsed),
 			BudgetEvents: number(s.BudgetEvents), Consumed: number(s.Consumed), Remaining: number(s.Remaining),
 			TimeToExhaustion: number(math.Inf(1)), Firing: append([]string{}, s.Firing...),
-			Burn: []jsonBurn{}, Alerts: []jsonAlert{}, Attribution: []jsonAttribution{}, Warnings: len(s.Warnings)}
+			Burn: []jsonBurn{}, Alerts: []jsonAlert{}, Attribution: []jsonAttribution{}, Shared: []jsonShared{}, Warnings: len(s.Warnings)}
 		if s.Threshold > 0 {
 			js.Threshold = seconds(s.Threshold)
 		}
@@ -509,7 +517,10 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			js.Alerts = append(js.Alerts, ja)
 		}
 		for _, at := range s.Attribution {
-			js.Attribution = append(js.Attribution, jsonAttribution{Fault: at.Name, Bad: at.Bad, Budget: number(at.Budget)})
+			js.Attribution = append(js.Attribution, jsonAttribution{Fault: at.Name, Outside: at.Outside, Bad: at.Bad, Budget: number(at.Budget)})
+		}
+		for _, sh := range s.Shared {
+			js.Shared = append(js.Shared, jsonShared{Faults: append([]string{}, sh.Names...), Bad: sh.Bad, Budget: number(sh.Budget)})
 		}
 		doc.SLOs = append(doc.SLOs, js)
 	}
