@@ -91,11 +91,11 @@ type LessonStep struct {
 func (s LessonStep) Wait() string {
 	switch {
 	case s.Until != "" && s.For > 0:
-		return "until " + s.Until + " (at most " + s.For.String() + ")"
+		return "until " + s.Until + " (at most " + Span(s.For) + ")"
 	case s.Until != "":
 		return "until " + s.Until
 	case s.For > 0:
-		return "for " + s.For.String()
+		return "for " + Span(s.For)
 	}
 	return ""
 }
@@ -431,7 +431,7 @@ func actionLabel(a LessonAction) string {
 	}
 	s += " on " + target
 	if f.Duration > 0 {
-		s += " for " + f.Duration.String()
+		s += " for " + Span(f.Duration)
 	}
 	return s
 }

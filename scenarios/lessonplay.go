@@ -215,7 +215,7 @@ func (p *LessonPlayer) Advance(d sim.Time) {
 		if st.For > 0 && now >= p.began+st.For {
 			why := ""
 			if p.cond != nil {
-				why = "until: " + st.Until + " did not hold within " + st.For.String()
+				why = "until: " + st.Until + " did not hold within " + Span(st.For)
 			}
 			p.finish(why)
 			return
@@ -318,4 +318,22 @@ func (l *Lesson) Length(duration sim.Time) sim.Time {
 func clockOf(t sim.Time) string {
 	s := int64(t / sim.Second)
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// Span prints a span of simulated time the way a lesson reads it: 1m10s,
+// 45s, 2h5m.
+func Span(t sim.Time) string {
+	sec := int64((t + sim.Second/2) / sim.Second)
+	h, m, x := sec/3600, sec/60%60, sec%60
+	out := ""
+	if h > 0 {
+		out += fmt.Sprintf("%dh", h)
+	}
+	if m > 0 {
+		out += fmt.Sprintf("%dm", m)
+	}
+	if x > 0 || out == "" {
+		out += fmt.Sprintf("%ds", x)
+	}
+	return out
 }
