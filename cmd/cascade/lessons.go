@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"cascade/report"
 	"cascade/scenarios"
-	"cascade/sim"
 )
 
 const lessonsHelp = `Usage: cascade lessons
