@@ -430,6 +430,14 @@ func actionLabel(a LessonAction) string {
 		s += fmt.Sprintf(" %.3g%%", 100*f.P)
 	}
 	s += " on " + target
+	switch t.Instances.Mode {
+	case models.SelectOne:
+		s += fmt.Sprintf(" instance %d", int(t.Instances.N))
+	case models.SelectCount:
+		s += fmt.Sprintf(" (%d instances)", int(t.Instances.N))
+	case models.SelectPercent:
+		s += fmt.Sprintf(" (%g%% of instances)", t.Instances.N)
+	}
 	if f.Duration > 0 {
 		s += " for " + Span(f.Duration)
 	}

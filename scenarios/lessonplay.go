@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"cascade/models"
 	"cascade/sim"
@@ -334,6 +335,9 @@ func Span(t sim.Time) string {
 	}
 	if x > 0 || out == "" {
 		out += fmt.Sprintf("%ds", x)
+	}
+	if t < sim.Minute && t%sim.Second != 0 {
+		return strconv.FormatFloat(t.Seconds(), 'g', 3, 64) + "s"
 	}
 	return out
 }
