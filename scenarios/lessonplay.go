@@ -274,6 +274,19 @@ func (p *LessonPlayer) Play() ([]StepResult, error) {
 // a variant: step, so callers must not keep it.
 func (p *LessonPlayer) Model() *models.Model { return p.m }
 
+// Scenario is the design running: the scenario, or the variant a
+// variant: step switched to.
+func (p *LessonPlayer) Scenario() *Scenario {
+	if p.design == "" {
+		return p.base
+	}
+	return p.variants[p.design]
+}
+
+// Injected is the lesson's injections in the current run, in the order
+// they were made (their ids follow the scenario's faults:).
+func (p *LessonPlayer) Injected() []models.Fault { return append([]models.Fault(nil), p.injected...) }
+
 // Lesson is the lesson being played.
 func (p *LessonPlayer) Lesson() *Lesson { return p.lesson }
 
