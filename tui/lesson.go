@@ -165,9 +165,9 @@ func (m Model) lessonPanel(w, h int) []line {
 	var out []line
 	head := fmt.Sprintf("step %d/%d", ls.Step+1, ls.Steps)
 	if ls.Design != "" {
-		head += " · " + ls.Design
+		head += " [" + ls.Design + "]"
 	}
-	out = append(out, m.title(ls.Title, w, txt(head)))
+	out = append(out, m.title(head+" · "+ls.Title, w))
 	wrap := func(prefix string, st *seg, s string) {
 		for i, l := range wrapWords(s, max(w-len(prefix)-1, 10)) {
 			p := prefix
@@ -219,11 +219,11 @@ func (m Model) lessonPanel(w, h int) []line {
 	case ls.Done && ls.Last:
 		keys = "last step · b back · q quit"
 	case ls.Done:
-		keys = "paused · n next step · b back"
+		keys = "paused: n next step · b back"
 	case m.snap.Paused:
-		keys = "space run · n skip to the end of the step · b back"
+		keys = "space run · n skip the wait · b back"
 	default:
-		keys = "running · space pause · n skip ahead · b back"
+		keys = "space pause · n skip the wait · b back"
 	}
 	hint := line{txt(" "), sty(&th.key, keys)}
 	if len(out) >= h {
