@@ -71,3 +71,51 @@ func TestLessonProblems(t *testing.T) {
 		t.Errorf("no duration: got %v", err)
 	}
 }
+
+// TestLessonWaits: until: ends a step at the first 100 ms check where the
+// condition holds; with for: as its limit, a condition that never holds
+// fails the step there; a for: past the end of the run fails it too.
+func TestLessonWaits(t *testing.T) {
+	src := `duration: 1m
+workloads:
+  w: { to: api, rate: 100/s }
+services:
+  api: { workers: 4, service_time: exp(10ms) }
+lesson:
+  steps:
+    - { text: a, until: 't >= 12.34' }
+    - { text: b, until: 'queue("api") > 1000000', for: 5s }
+    - { text: c, rate: { workload: w, factor: 2x }, for: 10s, check: 'requests("w") > 0' }
+    - { text: d, for: 1h }
+`
+	s, err := Parse("w.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewLessonPlayer(s, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Play()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		at   sim.Time
+		fail string
+	}{
+		{12400 * sim.Millisecond, ""},
+		{17400 * sim.Millisecond, "did not hold within 5s"},
+		{27400 * sim.Millisecond, ""},
+		{sim.Minute, "the run ended"},
+	}
+	for i, w := range want {
+		r := res[i]
+		if r.At != w.at || (w.fail == "") != (r.WaitErr == "") || !strings.Contains(r.WaitErr, w.fail) {
+			t.Errorf("step %d: ended at %v with %q, want %v with %q", i+1, r.At, r.WaitErr, w.at, w.fail)
+		}
+	}
+	if f := p.Injected(); len(f) != 1 || f[0].Start != 17400*sim.Millisecond || f[0].Factor != 2 {
+		t.Errorf("rate action: %+v", f)
+	}
+}
