@@ -37,7 +37,12 @@ type LessonState struct {
 	Result        scenarios.StepResult
 }
 
-type lessonRun struct{ p *scenarios.LessonPlayer }
+type lessonRun struct {
+	p *scenarios.LessonPlayer
+	// seen is how many of the player's injections r.faults holds; faults
+	// injected by hand (f) sit between them, in id order.
+	seen int
+}
 
 // NewLessonRunner builds a runner that walks s's lesson with seed. It
 // starts paused on the first step.
@@ -56,10 +61,19 @@ func NewLessonRunner(s *scenarios.Scenario, seed uint64) (*Runner, error) {
 // a variant: step rebuilt it).
 func (r *Runner) adopt() {
 	p := r.lesson.p
+	inj := p.Injected()
+	if p.Model() == r.m {
+		// The same run went on (n): only the new step's injection is new;
+		// faults injected by hand stay where their ids put them.
+		r.faults = append(r.faults, inj[r.lesson.seen:]...)
+		r.lesson.seen = len(inj)
+		return
+	}
 	r.m = p.Model()
 	r.eng = r.m.Engine()
 	r.topo = p.Scenario().Topology()
-	r.faults = append(slices.Clone(r.topo.Faults), p.Injected()...)
+	r.faults = append(slices.Clone(r.topo.Faults), inj...)
+	r.lesson.seen = len(inj)
 	r.session = scenarios.Session{Seed: r.seed}
 	r.changes, r.cleared = 0, nil
 	r.slice = sim.Millisecond

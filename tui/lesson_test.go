@@ -106,3 +106,36 @@ func TestTUILessonPanelGolden(t *testing.T) {
 	}
 	golden(t, "lesson-start-80x24", got)
 }
+
+// TestTUILessonHandFaults: a fault injected by hand during a lesson keeps
+// its id when the next step injects its own, so the screen's fault list
+// matches the run's; b forgets it.
+func TestTUILessonHandFaults(t *testing.T) {
+	hs := newLessonHarness(t, "retry-storm", 120, 40)
+	hs.r.StepSize = 10 * sim.Second
+	hs.press(".")
+	hs.press("f")
+	hs.choose("slow")
+	hs.choose("api")
+	hs.setField("for", "5s")
+	hs.press("enter")
+	if n := len(hs.r.m.Faults()); n != 1 {
+		t.Fatalf("%d faults after the hand injection, want 1", n)
+	}
+	hs.runStep()
+	hs.press("n")
+	recs := hs.m.snap.Result.Faults
+	if len(recs) != 2 || len(hs.m.snap.Faults) != 2 || !strings.HasPrefix(recs[1].Name, "lesson step 2") {
+		t.Fatalf("faults: records %+v, values %d", recs, len(hs.m.snap.Faults))
+	}
+	// At the start of step 2, b goes to the start of step 1: no fault yet;
+	// n from there brings back the lesson's own and not the hand-made one.
+	hs.press("b")
+	if n := len(hs.m.snap.Result.Faults); n != 0 || len(hs.m.snap.Faults) != 0 || hs.m.snap.Lesson.Step != 0 {
+		t.Fatalf("after b: %d fault records, %d values on step %d, want none on step 1", n, len(hs.m.snap.Faults), hs.m.snap.Lesson.Step+1)
+	}
+	hs.press("n")
+	if recs := hs.m.snap.Result.Faults; len(recs) != 1 || len(hs.m.snap.Faults) != 1 || recs[0].Start != sim.Minute {
+		t.Fatalf("after b n: %+v", recs)
+	}
+}
