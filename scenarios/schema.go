@@ -101,6 +101,9 @@ func schemaBlocks() []schemaBlock {
 		{name: "slo", doc: "A service level objective.", keys: sloKeys},
 		{name: "rule", doc: "A burn-rate alert rule.", keys: ruleKeys},
 		{name: "history", doc: "An SLO's history before the start, with part of the budget already spent.", keys: historyKeys},
+		{name: "lesson", doc: "A guided lesson: ordered steps an instructor walks through (docs/lessons.md).", keys: lessonKeys},
+		{name: "lesson_step", doc: "One step of a lesson: text, an optional action, wait and check.", keys: lessonStepKeys},
+		{name: "lesson_rate", doc: "A lesson step's rate change: the workload and its new rate or a factor.", keys: lessonRateKeys},
 	}
 }
 
@@ -120,6 +123,23 @@ var fieldDocs = map[string]fieldDoc{
 		props: map[string]fieldDoc{sloHistoryKey: historyDoc}},
 	"top.expect":   {kind: vAny, doc: `Expressions that must hold at the end of the run, e.g. - slo("availability").budget_remaining > 0.5.`},
 	"top.variants": {kind: vAny, doc: "Named what-ifs: each maps dotted paths to the values that replace them."},
+	"top.lesson":   {kind: vBlock, ref: "lesson", doc: "A guided lesson on this scenario: steps for cascade tui --lesson and cascade run --lesson."},
+
+	"lesson.title":         {kind: vText, doc: "Title of the lesson; defaults to the scenario's name."},
+	"lesson.story":         {kind: vText, doc: "One line for cascade lessons; defaults to the description."},
+	"lesson.source":        {kind: vText, doc: "The post-mortem or published result the lesson is modelled on."},
+	"lesson.steps":         {kind: vList, ref: "lesson_step", doc: "The steps, in order."},
+	"lesson_step.text":     {kind: vText, doc: "What to watch in this step."},
+	"lesson_step.ask":      {kind: vText, doc: "A question for the room; the session pauses on it when the step's wait ends."},
+	"lesson_step.inject":   {kind: vBlock, ref: "fault", doc: "Action: inject this fault when the step starts (no at: or when:)."},
+	"lesson_step.variant":  {kind: vText, doc: "Action: replay from 0 with this variant (same seed, the lesson's earlier injections again)."},
+	"lesson_step.rate":     {kind: vBlock, ref: "lesson_rate", doc: "Action: change a workload's rate from the step on."},
+	"lesson_step.until":    {kind: vText, doc: "Wait until this live condition holds (the when: language), checked every 100ms."},
+	"lesson_step.for":      {kind: vDuration, doc: "Wait this long; with until:, the most to wait for it."},
+	"lesson_step.check":    {kind: vAny, doc: "An expect: expression, or a list, evaluated when the step's wait ends."},
+	"lesson_rate.workload": {kind: vText, doc: "The workload whose rate changes."},
+	"lesson_rate.to":       {kind: vRate, doc: "The new rate (the workload's rate must be a constant)."},
+	"lesson_rate.factor":   {kind: vFactor, doc: "Multiply the current rate by this."},
 
 	"workload.to":       {kind: vText, doc: `The "service.op" (or "service") the requests go to.`},
 	"workload.rate":     {kind: vRate, doc: `Open-loop arrival rate, e.g. 800/s, or an expression of t such as "100 + 50*sin(2*pi*t/5m)".`},

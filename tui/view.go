@@ -132,7 +132,7 @@ func (m Model) render() string {
 				rowsOf[s.overlay.y+i] = append(rowsOf[s.overlay.y+i], l.render(s.overlay.w))
 			}
 		} else {
-			put(s.detail, m.detail(s.detail.w, s.detail.h))
+			put(s.detail, m.detailOrLesson(s.detail.w, s.detail.h)) // lesson.go: the step panel
 			put(s.slo, m.sloPanel(s.slo.w, s.slo.h))
 		}
 		put(s.log, m.eventLog(s.log.w, s.log.h))
@@ -141,7 +141,7 @@ func (m Model) render() string {
 		if ov := m.overlayLines(s.overlay.w, s.overlay.h); ov != nil {
 			put(s.overlay, ov)
 		} else {
-			put(s.detail, m.detail(s.detail.w, s.detail.h))
+			put(s.detail, m.detailOrLesson(s.detail.w, s.detail.h)) // lesson.go: the step panel
 			gap(rect{s.detail.w, s.detail.y, 1, s.detail.h})
 			put(s.slo, m.sloPanel(s.slo.w, s.slo.h))
 			put(s.log, m.eventLog(s.log.w, s.log.h))
