@@ -82,6 +82,9 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		if spec.Instances < 1 {
 			return nil, fmt.Errorf("service %q: instances must be >= 1", spec.Name)
 		}
+		if spec.Choices < 0 || spec.Choices == 1 || spec.Refresh < 0 {
+			return nil, fmt.Errorf("service %q: choices must be >= 2 and refresh >= 0", spec.Name)
+		}
 		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points),
 			lbRand: eng.Stream("service/" + spec.Name + "/balancer")}
 		for i := 0; i < spec.Instances; i++ {
