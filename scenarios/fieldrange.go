@@ -83,6 +83,8 @@ var fieldRanges = []FieldRange{
 	{Block: "service", Key: "instances", Kind: Integer, Min: 1, Max: math.MaxInt32},
 	{Block: "service", Key: "workers", Kind: Integer, Min: 0, Max: math.MaxInt32, Why: "or unlimited"},
 	{Block: "service", Key: "queue", Kind: Integer, Min: 0, Max: math.MaxInt32, Why: "or unbounded"},
+	{Block: "service", Key: "choices", Kind: Integer, Min: 2, Max: math.MaxInt32, Why: "p2c samples this many instances"},
+	{Block: "service", Key: "refresh", Kind: Duration, Min: 0, MinOpen: true, Max: math.Inf(1)},
 
 	{Block: "step", Key: "timeout", Kind: Duration, Min: 0, MinOpen: true, Max: inf},
 	{Block: "step", Key: "repeat", Kind: Integer, Min: 1, Max: math.MaxInt32},

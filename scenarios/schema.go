@@ -147,6 +147,8 @@ var fieldDocs = map[string]fieldDoc{
 	"service.queue":        {kind: vAny, doc: "Queue length per instance, or unbounded."},
 	"service.discipline":   {kind: vEnum, enum: disciplineNames, doc: "Queue order."},
 	"service.balancer":     {kind: vEnum, enum: balancerNames, doc: "How callers pick an instance."},
+	"service.choices":      {kind: vInt, doc: "How many instances p2c samples (power of d choices; default 2)."},
+	"service.refresh":      {kind: vDuration, doc: "Load-reading balancers see loads refreshed only this often (default live)."},
 	"service.service_time": {kind: vDist, doc: "Shorthand for a service with one operation that does this much work."},
 	"service.ops":          {kind: vOps, doc: "Operations: a map of operation name to a list of steps."},
 	"service.cache":        {kind: vBlock, ref: "cache", doc: "Makes this service a cache."},
