@@ -66,6 +66,11 @@ type WorkloadSpec struct {
 	Sheddable bool
 	// Keys is the popularity of the keys its requests are for.
 	Keys KeySpec
+	// Clients splits the workload into that many independent clients, each
+	// with its own Policy state (breaker, retry budget, bulkhead...), each
+	// request sent by one chosen uniformly at random; 0 or 1 is one client
+	// for all requests.
+	Clients int
 }
 
 // Discipline orders a service's waiting queue.

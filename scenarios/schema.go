@@ -116,6 +116,7 @@ var fieldDocs = map[string]fieldDoc{
 	"top.expect":      {kind: vAny, doc: `Expressions that must hold at the end of the run, e.g. - slo("availability").budget_remaining > 0.5.`},
 	"top.variants":    {kind: vAny, doc: "Named what-ifs: each maps dotted paths to the values that replace them."},
 
+	"workload.clients":  {kind: vInt, doc: "Independent clients, each with its own breaker and retry state (default one)."},
 	"workload.to":       {kind: vText, doc: `The "service.op" (or "service") the requests go to.`},
 	"workload.rate":     {kind: vRate, doc: `Open-loop arrival rate, e.g. 800/s, or an expression of t such as "100 + 50*sin(2*pi*t/5m)".`},
 	"workload.arrivals": {kind: vEnum, enum: arrivalNames, doc: "How arrivals are spaced (open loop)."},
