@@ -93,8 +93,9 @@ type bulkhead struct {
 // breaker must not grow memory without end.
 const maxTransitions = 4096
 
-// newEdge builds the edge of a call site; caller is nil for a workload.
-func (m *Model) newEdge(name string, callerSvc *Service, callerName string, src int32, target *Service, o *op, l *link, timeout sim.Time, pol CallPolicy) (*edge, error) {
+// newEdge builds the edge of a call site; caller is nil for a workload,
+// whose clients (when > 1) each get their own policy state.
+func (m *Model) newEdge(name string, callerSvc *Service, callerName string, src int32, target *Service, o *op, l *link, timeout sim.Time, pol CallPolicy, clients int) (*edge, error) {
 	e := &edge{m: m, name: name, caller: callerName, target: target, op: o, link: l, src: src, timeout: timeout, pol: pol,
 		rng: m.eng.Stream("edge/" + name), series: sim.NewRing[EdgePoint](m.opt.Points)}
 	if pol.Retry != nil && pol.Hedge != nil {
@@ -103,6 +104,9 @@ func (m *Model) newEdge(name string, callerSvc *Service, callerName string, src 
 	n := 1
 	if callerSvc != nil && !pol.Shared {
 		n = len(callerSvc.insts)
+	}
+	if callerSvc == nil && clients > 1 {
+		n = clients
 	}
 	for i := 0; i < n; i++ {
 		st := &edgeState{e: e, idx: i}

@@ -82,6 +82,9 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		if spec.Instances < 1 {
 			return nil, fmt.Errorf("service %q: instances must be >= 1", spec.Name)
 		}
+		if spec.Choices < 0 || spec.Choices == 1 || spec.Refresh < 0 {
+			return nil, fmt.Errorf("service %q: choices must be >= 2 and refresh >= 0", spec.Name)
+		}
 		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points),
 			lbRand: eng.Stream("service/" + spec.Name + "/balancer")}
 		for i := 0; i < spec.Instances; i++ {
@@ -155,7 +158,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 			opName := o.Name
 			mk := func(st Step, target *Service, to *op, l *link) (*edge, error) {
 				name := edgeName(spec.Name + "." + opName + " -> " + target.spec.Name + "." + to.name)
-				e, err := m.newEdge(name, s, spec.Name, s.id, target, to, l, st.Timeout, *st.Policy)
+				e, err := m.newEdge(name, s, spec.Name, s.id, target, to, l, st.Timeout, *st.Policy, 0)
 				if err == nil {
 					m.edges = append(m.edges, e)
 				}
@@ -182,6 +185,12 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points), pair: m.pairOf(spec.Name, s.spec.Name),
 			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think"),
 			keys: eng.Stream("workload/" + spec.Name + "/keys"), id: int32(len(m.services) + len(m.workloads))}
+		if spec.Clients < 0 {
+			return nil, fmt.Errorf("workload %q: clients must be >= 0", spec.Name)
+		}
+		if spec.Clients > 1 {
+			w.client = eng.Stream("workload/" + spec.Name + "/clients")
+		}
 		if w.keyed, err = newKeySampler(spec.Keys); err != nil {
 			return nil, fmt.Errorf("workload %q: %v", spec.Name, err)
 		}
@@ -191,7 +200,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		m.names[spec.Name] = w.id
 		m.workloads = append(m.workloads, w)
 		if spec.Policy != nil {
-			e, err := m.newEdge(edgeName(spec.Name+" -> "+s.spec.Name+"."+o.name), nil, spec.Name, w.id, s, o, l, spec.Timeout, *spec.Policy)
+			e, err := m.newEdge(edgeName(spec.Name+" -> "+s.spec.Name+"."+o.name), nil, spec.Name, w.id, s, o, l, spec.Timeout, *spec.Policy, spec.Clients)
 			if err != nil {
 				return nil, err
 			}

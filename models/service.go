@@ -16,6 +16,8 @@ type Service struct {
 	insts   []*instance
 	rr      int       // round-robin cursor
 	lbRand  *sim.Rand // random and p2c choices
+	seen    []int     // the loads the balancer reads when Refresh > 0
+	seenAt  sim.Time  // when seen was last refreshed
 	workers int       // per instance; 0 = unlimited
 	id      int32     // component id: services first, then workloads
 
@@ -147,6 +149,9 @@ func (s *Service) pick() *instance {
 	if n == 1 {
 		return s.insts[0]
 	}
+	if s.spec.Refresh > 0 {
+		s.refresh()
+	}
 	if s.ejector != nil {
 		if now := s.m.eng.Now(); s.ejector.EjectedCount(now) > 0 {
 			if in := s.pickHealthy(now); in != nil {
@@ -161,27 +166,115 @@ func (s *Service) pick() *instance {
 		best := s.rr
 		for k := 1; k < n; k++ {
 			i := (s.rr + k) % n
-			if s.insts[i].active < s.insts[best].active {
+			if s.load(i) < s.load(best) {
 				best = i
 			}
 		}
 		s.rr = (s.rr + 1) % n
 		return s.insts[best]
 	case P2C:
-		a := s.lbRand.IntN(n)
-		b := s.lbRand.IntN(n - 1)
-		if b >= a {
-			b++
-		}
-		if s.insts[b].active < s.insts[a].active {
-			a = b
-		}
-		return s.insts[a]
+		return s.insts[s.choose(n, nil)]
+	case JSQ:
+		return s.insts[s.shortest(n, nil)]
 	default:
 		in := s.insts[s.rr]
 		s.rr = (s.rr + 1) % n
 		return in
 	}
+}
+
+// load is what a load-reading balancer sees of instance i: its active
+// requests now, or at the last refresh.
+func (s *Service) load(i int) int {
+	if s.seen != nil {
+		return s.seen[i]
+	}
+	return s.insts[i].active
+}
+
+// refresh takes a new snapshot of the loads when Refresh has passed since
+// the last one. Snapshots fall on the grid of multiples of Refresh (taken
+// lazily, at the first pick after each grid point: a pick sees exactly what
+// a periodic report would have told it, without an event per report).
+func (s *Service) refresh() {
+	now, r := s.m.eng.Now(), s.spec.Refresh
+	if s.seen != nil && now-s.seenAt < r {
+		return
+	}
+	if s.seen == nil {
+		s.seen = make([]int, len(s.insts))
+	}
+	for i, in := range s.insts {
+		s.seen[i] = in.active
+	}
+	s.seenAt = now - now%r
+}
+
+// choose is the power of d choices over m candidates (instance indices h,
+// or 0..m-1 when h is nil): d distinct ones sampled uniformly, the least
+// loaded wins, ties to the first sampled. It returns an instance index.
+func (s *Service) choose(m int, h []int) int {
+	at := func(k int) int {
+		if h != nil {
+			return h[k]
+		}
+		return k
+	}
+	d := s.spec.Choices
+	if d == 0 || d == 2 {
+		// Two choices: the draws p2c always made.
+		a, b := s.lbRand.IntN(m), s.lbRand.IntN(m-1)
+		if b >= a {
+			b++
+		}
+		if s.load(at(b)) < s.load(at(a)) {
+			a = b
+		}
+		return at(a)
+	}
+	if d >= m {
+		return s.shortest(m, h)
+	}
+	// Floyd's sampling: d draws, d distinct candidates.
+	var small [8]int
+	set := small[:0]
+	best := -1
+	for j := m - d; j < m; j++ {
+		t := s.lbRand.IntN(j + 1)
+		for _, x := range set {
+			if x == t {
+				t = j
+				break
+			}
+		}
+		set = append(set, t)
+		if best < 0 || s.load(at(t)) < s.load(at(best)) {
+			best = t
+		}
+	}
+	return at(best)
+}
+
+// shortest is join the shortest queue over m candidates: the fewest active
+// requests, ties broken uniformly at random (reservoir sampling).
+func (s *Service) shortest(m int, h []int) int {
+	best, ties := -1, 0
+	for k := 0; k < m; k++ {
+		i := k
+		if h != nil {
+			i = h[k]
+		}
+		switch l := s.load(i); {
+		case best < 0 || l < s.load(best):
+			best, ties = i, 1
+		case l == s.load(best):
+			ties++
+			if s.lbRand.IntN(ties) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
 }
 
 // pickHealthy is pick among the instances outlier detection has not
@@ -206,7 +299,7 @@ func (s *Service) pickHealthy(now sim.Time) *instance {
 		best := -1
 		for k := 0; k < n; k++ {
 			i := (s.rr + k) % n
-			if !s.ejector.Ejected(now, i) && (best < 0 || s.insts[i].active < s.insts[best].active) {
+			if !s.ejector.Ejected(now, i) && (best < 0 || s.load(i) < s.load(best)) {
 				best = i
 			}
 		}
@@ -216,15 +309,9 @@ func (s *Service) pickHealthy(now sim.Time) *instance {
 		if len(h) == 1 {
 			return s.insts[h[0]]
 		}
-		a := s.lbRand.IntN(len(h))
-		b := s.lbRand.IntN(len(h) - 1)
-		if b >= a {
-			b++
-		}
-		if s.insts[h[b]].active < s.insts[h[a]].active {
-			a = b
-		}
-		return s.insts[h[a]]
+		return s.insts[s.choose(len(h), h)]
+	case JSQ:
+		return s.insts[s.shortest(len(h), h)]
 	default:
 		for k := 0; k < n; k++ {
 			i := (s.rr + k) % n

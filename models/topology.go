@@ -66,6 +66,11 @@ type WorkloadSpec struct {
 	Sheddable bool
 	// Keys is the popularity of the keys its requests are for.
 	Keys KeySpec
+	// Clients splits the workload into that many independent clients, each
+	// with its own Policy state (breaker, retry budget, bulkhead...), each
+	// request sent by one chosen uniformly at random; 0 or 1 is one client
+	// for all requests.
+	Clients int
 }
 
 // Discipline orders a service's waiting queue.
@@ -92,9 +97,14 @@ const (
 	// LeastRequest scans every instance and picks the fewest active requests
 	// (waiting plus in service), ties to the earliest in round-robin order.
 	LeastRequest
-	// P2C samples two distinct instances at random and picks the less busy:
-	// what Envoy's LEAST_REQUEST does by default (choice_count 2).
+	// P2C samples Choices distinct instances at random (two unless set) and
+	// picks the least busy: what Envoy's LEAST_REQUEST does (choice_count,
+	// default 2); with Choices d it is the power of d choices.
 	P2C
+	// JSQ joins the shortest queue: the fewest active requests over every
+	// instance, ties broken uniformly at random (least_request breaks them
+	// in round-robin order).
+	JSQ
 )
 
 func (b Balancer) String() string {
@@ -105,6 +115,8 @@ func (b Balancer) String() string {
 		return "least_request"
 	case P2C:
 		return "p2c"
+	case JSQ:
+		return "jsq"
 	}
 	return "round_robin"
 }
@@ -123,8 +135,15 @@ type ServiceSpec struct {
 	Queue      int        // per instance; Unbounded, or >= 0 (0: reject when all workers are busy)
 	Discipline Discipline // of the waiting queue
 	Balancer   Balancer
-	Ops        []OpSpec // at least one; the first is the default operation
-	Admission  Admission
+	// Choices is how many instances P2C samples (0 means 2).
+	Choices int
+	// Refresh makes the balancers that read load (least_request, p2c, jsq)
+	// see each instance's active count as it was at the last refresh, taken
+	// every Refresh; 0 means live counts. Stale load is what a balancer fed
+	// by periodic load reports has.
+	Refresh   sim.Time
+	Ops       []OpSpec // at least one; the first is the default operation
+	Admission Admission
 	// Cache makes the service a cache; its operations (get, set, write,
 	// delete) are then built from it and Ops must be empty.
 	Cache *CacheSpec

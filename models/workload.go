@@ -24,6 +24,7 @@ type Workload struct {
 	rng    *sim.Rand // arrivals
 	think  *sim.Rand // closed loop
 	keys   *sim.Rand // each request's key
+	client *sim.Rand // which client sends a request (Clients > 1)
 	keyed  *keySampler
 	users  []*user
 	id     int32 // component id
@@ -135,7 +136,11 @@ func (w *Workload) sendFrom(r caller, key uint32) {
 	w.arrive(now)
 	w.pair.sent(w.m.measuring())
 	if w.edge != nil {
-		w.edge.begin(r, key, w.spec.Sheddable, 0, 0)
+		c := 0
+		if w.client != nil {
+			c = w.client.IntN(w.spec.Clients)
+		}
+		w.edge.begin(r, key, w.spec.Sheddable, c, 0)
 		return
 	}
 	c := w.m.newCall(w.target, w.op, r, w.link, w.id, key)

@@ -72,6 +72,7 @@ var fieldRanges = []FieldRange{
 	{Block: "top", Key: "warmup", Kind: Duration, Min: 0, Max: inf, Why: "and shorter than duration"},
 
 	{Block: "workload", Key: "rate", Kind: Rate, Min: 0, Max: inf, Why: "an expression must stay in range at every 10 ms of the run"},
+	{Block: "workload", Key: "clients", Kind: Integer, Min: 1, Max: 1e6, Why: "each client keeps its own breaker and retry state"},
 	{Block: "workload", Key: "requests", Kind: Integer, Min: 1, Max: math.MaxInt64},
 	{Block: "workload", Key: "timeout", Kind: Duration, Min: 0, MinOpen: true, Max: inf},
 	{Block: "workload", Key: "users", Kind: Integer, Min: 1, Max: math.MaxInt32},
@@ -83,6 +84,8 @@ var fieldRanges = []FieldRange{
 	{Block: "service", Key: "instances", Kind: Integer, Min: 1, Max: math.MaxInt32},
 	{Block: "service", Key: "workers", Kind: Integer, Min: 0, Max: math.MaxInt32, Why: "or unlimited"},
 	{Block: "service", Key: "queue", Kind: Integer, Min: 0, Max: math.MaxInt32, Why: "or unbounded"},
+	{Block: "service", Key: "choices", Kind: Integer, Min: 2, Max: math.MaxInt32, Why: "p2c samples this many instances"},
+	{Block: "service", Key: "refresh", Kind: Duration, Min: 0, MinOpen: true, Max: math.Inf(1)},
 
 	{Block: "step", Key: "timeout", Kind: Duration, Min: 0, MinOpen: true, Max: inf},
 	{Block: "step", Key: "repeat", Kind: Integer, Min: 1, Max: math.MaxInt32},

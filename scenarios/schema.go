@@ -141,6 +141,7 @@ var fieldDocs = map[string]fieldDoc{
 	"lesson_rate.to":       {kind: vRate, doc: "The new rate (the workload's rate must be a constant)."},
 	"lesson_rate.factor":   {kind: vFactor, doc: "Multiply the current rate by this."},
 
+	"workload.clients":  {kind: vInt, doc: "Independent clients, each with its own breaker and retry state (default one)."},
 	"workload.to":       {kind: vText, doc: `The "service.op" (or "service") the requests go to.`},
 	"workload.rate":     {kind: vRate, doc: `Open-loop arrival rate, e.g. 800/s, or an expression of t such as "100 + 50*sin(2*pi*t/5m)".`},
 	"workload.arrivals": {kind: vEnum, enum: arrivalNames, doc: "How arrivals are spaced (open loop)."},
@@ -172,6 +173,8 @@ var fieldDocs = map[string]fieldDoc{
 	"service.queue":        {kind: vAny, doc: "Queue length per instance, or unbounded."},
 	"service.discipline":   {kind: vEnum, enum: disciplineNames, doc: "Queue order."},
 	"service.balancer":     {kind: vEnum, enum: balancerNames, doc: "How callers pick an instance."},
+	"service.choices":      {kind: vInt, doc: "How many instances p2c samples (power of d choices; default 2)."},
+	"service.refresh":      {kind: vDuration, doc: "Load-reading balancers see loads refreshed only this often (default live)."},
 	"service.service_time": {kind: vDist, doc: "Shorthand for a service with one operation that does this much work."},
 	"service.ops":          {kind: vOps, doc: "Operations: a map of operation name to a list of steps."},
 	"service.cache":        {kind: vBlock, ref: "cache", doc: "Makes this service a cache."},

@@ -17,11 +17,11 @@ type serviceInfo struct {
 	dbReplicas int      // database: replicas beside the primary
 }
 
-var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "service_time", "ops", "cache", "database", "topic", "autoscale"}, admissionKeys...)
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "choices", "refresh", "service_time", "ops", "cache", "database", "topic", "autoscale"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
-	balancerNames   = []string{"round_robin", "random", "least_request", "p2c"}
+	balancerNames   = []string{"round_robin", "random", "least_request", "p2c", "jsq"}
 )
 
 // shorthandOp is the name of the single operation service_time: declares.
@@ -97,7 +97,7 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 	}
 	spec := &s.spec
 	var stKey, stVal, opsKey, opsVal, cacheKey *yaml.Node
-	var dbKey, asKey, asVal *yaml.Node
+	var dbKey, asKey, asVal, choicesKey, refreshKey *yaml.Node
 	for _, f := range fields {
 		switch f.key.Value {
 		case "autoscale":
@@ -159,11 +159,27 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 			if i, ok := l.enum(f.val, p, balancerNames); ok {
 				spec.Balancer = models.Balancer(i)
 			}
+		case "choices":
+			if v, ok := l.intField(f.val, p, "service.choices"); ok {
+				spec.Choices = int(v)
+			}
+			choicesKey = f.key
+		case "refresh":
+			if v, ok := l.durationField(f.val, p, "service.refresh"); ok {
+				spec.Refresh = v
+			}
+			refreshKey = f.key
 		case "service_time":
 			stKey, stVal = f.key, f.val
 		case "ops":
 			opsKey, opsVal = f.key, f.val
 		}
+	}
+	if choicesKey != nil && spec.Balancer != models.P2C {
+		l.errorf(choicesKey, join(path, "choices"), "set balancer: p2c (choices: 3 is the power of three choices)", "choices: applies only to balancer: p2c, not %s", spec.Balancer)
+	}
+	if refreshKey != nil && spec.Balancer != models.P2C && spec.Balancer != models.LeastRequest && spec.Balancer != models.JSQ {
+		l.errorf(refreshKey, join(path, "refresh"), "use balancer: least_request, p2c or jsq", "refresh: applies only to balancers that read load, not %s", spec.Balancer)
 	}
 	l.decodeAdmission(fields, path, &spec.Admission)
 	if cacheKey != nil {

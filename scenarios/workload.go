@@ -19,7 +19,7 @@ type workloadInfo struct {
 	rate *rateExpr // nil for a constant rate or a closed loop
 }
 
-var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority", "keys"}, policyKeys...)
+var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority", "keys", "clients"}, policyKeys...)
 
 var arrivalNames = []string{"poisson", "constant"}
 
@@ -125,6 +125,14 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 		s.Keys, _ = l.decodeKeys(v, join(path, "keys"))
 	}
 	s.Policy, _ = l.decodePolicy(fields, path, true)
+	if k, v := get("clients"); v != nil {
+		if c, ok := l.intField(v, join(path, "clients"), "workload.clients"); ok {
+			s.Clients = int(c)
+		}
+		if s.Policy == nil {
+			l.errorf(k, join(path, "clients"), "add the policy each client keeps, e.g. breaker: or retry:", "clients: splits the workload's policy state, and it has none")
+		}
+	}
 	return w
 }
 
