@@ -644,7 +644,7 @@ func (m *Model) Result(withSeries bool) Result {
 		r.Edges = append(r.Edges, e.result(now, withSeries))
 	}
 	for _, p := range m.pairs {
-		r.Calls = append(r.Calls, p.result(withSeries))
+		r.Calls = append(r.Calls, p.result(now, withSeries))
 	}
 	for _, w := range m.workloads {
 		c := w.counts()
