@@ -494,6 +494,7 @@ type SLOResult struct {
 	Name              string
 	Workload, Service string
 	Threshold         sim.Time
+	Scale             float64 // real seconds one simulated second stands for (slo.Spec.Scale; 1 = real time)
 	slo.Status
 	Rules       []slo.Rule    // the alert rules; Alerts refer to them by index
 	Alerts      []slo.Event   // every alert transition, in time order

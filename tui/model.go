@@ -165,7 +165,8 @@ func (m *Model) derive() {
 	m.edges = map[[2]int]edgeStats{}
 	for _, e := range m.g.edges() {
 		es := edgeStatsOf(&m.snap.Result, m.g.nodes[e[0]].name, m.g.nodes[e[1]].name, 200)
-		if es.policy || es.counted {
+		es.fault = networkFault(&m.snap, m.g.nodes[e[0]].name, m.g.nodes[e[1]].name)
+		if es.policy || es.counted || es.fault != "" {
 			m.edges[e] = es
 		}
 	}
@@ -176,8 +177,51 @@ func (m *Model) derive() {
 				st.openTo = append(st.openTo, m.g.nodes[j].name)
 			}
 		}
+		st.sat = saturation(st)
 		st.health = classify(st)
 		m.stats[i] = st
+	}
+	m.causes()
+}
+
+// causes marks the root causes: a component in trouble (not healthy, or
+// saturated) none of whose callees is in trouble — the deepest point of
+// the failure, where a room should look first. When what it calls is cut
+// off by a network fault, the cause is that edge, and it says so.
+func (m *Model) causes() {
+	trouble := func(i int) bool { return m.stats[i].health >= healthDegraded || m.stats[i].sat != "" }
+	for i := range m.g.nodes {
+		if !trouble(i) {
+			continue
+		}
+		cause, edge := true, ""
+		for _, j := range m.g.nodes[i].callees {
+			es := m.edges[[2]int{i, j}]
+			if es.fault != "" && edgeHealth(es, m.stats[j].health) >= healthDegraded && !trouble(j) {
+				edge = es.fault + "→" + m.g.nodes[j].name
+				continue
+			}
+			if trouble(j) {
+				cause = false
+				break
+			}
+		}
+		if !cause {
+			continue
+		}
+		st := &m.stats[i]
+		switch {
+		case edge != "":
+			st.cause = edge
+		case st.sat != "":
+			st.cause = st.sat
+		case st.errs >= degradeErr:
+			st.cause = "errors"
+		case len(st.faults) > 0:
+			st.cause = st.faults[0]
+		default:
+			st.cause = healthName[st.health]
+		}
 	}
 }
 

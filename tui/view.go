@@ -235,6 +235,20 @@ func (m Model) columnWidth(w int) int {
 	return min((w-2*(n-1))/n, 30)
 }
 
+// fit is base followed by as many of parts as fit in w cells, in order:
+// a part that does not fit is left out whole, never cut, so what is shown
+// is always a whole number with its unit (abbreviation by rule: the less
+// telling parts go first).
+func fit(w int, base line, parts ...line) line {
+	out := base
+	for _, p := range parts {
+		if len(p) > 0 && out.width()+p.width() <= w {
+			out = append(out, p...)
+		}
+	}
+	return out
+}
+
 // nodeLines renders node i in mode, width w.
 func (m Model) nodeLines(i, mode, w int) []line {
 	th := &m.th
@@ -245,62 +259,104 @@ func (m Model) nodeLines(i, mode, w int) []line {
 	if i == m.sel {
 		nameSt = &th.sel
 	}
-	name := line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}
-	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
-		name = append(name, sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances)))
+	var causeMark line
+	if st.cause != "" {
+		causeMark = line{sty(&th.bad, " ◎")}
 	}
-	traffic := line{txt(rate(st.rate) + "/s")}
+	var inst line
+	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
+		inst = line{sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances))}
+	}
+	name := fit(w, line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}, causeMark, inst)
+	var errs line
 	if st.errs > 0 {
 		es := &th.dim
 		if st.errs >= degradeErr {
 			es = hs
 		}
-		traffic = append(traffic, txt(" "), sty(es, "✗"+pct(st.errs)))
+		errs = line{txt(" "), sty(es, "✗"+pct(st.errs))}
+	}
+	var hung line
+	if st.hung.Calls > 0 {
+		hung = line{txt(" "), sty(&th.bad, "hung "+count64(st.hung.Calls))}
 	}
 	if mode == modeLine {
-		l := append(name, txt(" "))
-		return []line{append(l, traffic...)}
+		return []line{fit(w, name, line{txt(" " + rate(st.rate) + "/s")}, hung, errs)}
 	}
-	out := []line{name, append(line{txt("  ")}, traffic...)}
+	out := []line{name, fit(w, line{txt("  " + rate(st.rate) + "/s")}, hung, errs)}
 	// Saturation: worker use and queue fill for services, p99 for workloads.
 	var sat line
 	if n.workload {
 		sat = line{txt("  p99 " + secs(st.p99))}
 	} else {
+		var parts []line
 		if finite(st.util) {
 			us := &th.plain
-			if st.util >= degradeUtil {
+			switch {
+			case st.sat == "workers":
+				us = &th.bad
+			case st.util >= degradeUtil:
 				us = &th.warn
 			}
-			sat = append(sat, txt("  "), sty(us, "u"+fixed(100*st.util, 0)+"%"))
+			parts = append(parts, line{sty(us, "u"+fixed(100*st.util, 0)+"%")})
 		} else {
-			sat = append(sat, txt("  in "+fixed(st.inFlight, 1)))
+			parts = append(parts, line{txt("in " + fixed(st.inFlight, 1))})
 		}
 		if st.queueCap != 0 {
-			q := "q" + fixed(st.queue, 0)
-			if st.queueCap > 0 {
-				q += "/" + strconv.Itoa(st.queueCap)
+			q := "q" + count64(int64(math.Round(st.queue)))
+			qs := &th.plain
+			if st.sat == "queue full" || st.sat == "workers" {
+				qs = &th.bad
 			}
-			sat = append(sat, txt(" "+q))
+			full := q
+			if st.queueCap > 0 {
+				full += "/" + strconv.Itoa(st.queueCap)
+			}
+			// The room first, when it fits; the queue alone when not.
+			if 2+parts[0].width()+1+len([]rune(full)) <= w {
+				q = full
+			}
+			parts = append(parts, line{txt(" "), sty(qs, q)})
 		}
+		sat = fit(w, line{txt("  ")}, parts...)
 	}
 	out = append(out, sat)
 	if mode == modeRows {
 		return out
 	}
 	out = append(out, append(line{txt("  ")}, m.extras(st)...))
-	for _, j := range n.callees {
-		out = append(out, m.edgeLine(i, j, st))
+	for k, j := range n.callees {
+		out = append(out, m.edgeLine(i, j, st, k == len(n.callees)-1, w))
 	}
 	return out
 }
 
-// extras are a component's own marks: active faults and firing alerts
-// today; breaker state, cache hit ratio, pool use and replication lag go
-// here as those components arrive.
+// count64 prints a count compactly: 950, 6.3k, 12k, 1.2M.
+func count64(n int64) string {
+	f := float64(n)
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n < 9_950:
+		return fixed(f/1000, 1) + "k"
+	case n < 999_500:
+		return fixed(f/1000, 0) + "k"
+	}
+	return trim0(fixed(f/1e6, 1)) + "M"
+}
+
+// extras are a component's own marks: the root cause, hung calls, active
+// faults and firing alerts, breaker state, cache hit ratio, pool use and
+// replication lag.
 func (m Model) extras(st nodeStats) line {
 	th := &m.th
 	var l line
+	if st.cause != "" {
+		l = append(l, sty(&th.bad, "◎cause:"+st.cause+" "))
+	}
+	if st.hung.Calls > 0 {
+		l = append(l, sty(&th.bad, "hung "+count64(st.hung.Calls)+" for "+span(st.hung.Oldest)+" "))
+	}
 	switch {
 	case st.down:
 		l = append(l, sty(&th.bad, "DOWN "))
@@ -331,7 +387,11 @@ func (m Model) extras(st nodeStats) line {
 		l = append(l, sty(&th.dim, "backlog "+strconv.FormatInt(st.backlog, 10)+" "))
 	}
 	for _, p := range st.pools {
-		l = append(l, sty(&th.dim, "pool→"+p+" "))
+		ps := &th.dim
+		if st.poolFull {
+			ps = &th.bad
+		}
+		l = append(l, sty(ps, "pool→"+p+" "))
 	}
 	for _, f := range st.faults {
 		l = append(l, sty(&th.accent, "⚡"+f+" "))
@@ -349,35 +409,54 @@ func (m Model) extras(st nodeStats) line {
 	return l
 }
 
-// edgeLine is one call edge, with its request rate and error rate (the
-// model counts every caller -> service pair) and, for call sites under a
-// policy, attempts per request and breaker state. The fallbacks below
-// serve hand-built results without call counts.
-func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
+// edgeLine is one call edge, drawn as a branch of its caller (├→ or, for
+// the last, └→), in the edge's own health colour (edgeHealth: a partitioned
+// edge is failing even while the idle callee is not), with its request
+// rate and what is wrong with it. Parts are left out whole, least telling
+// first, to fit w cells (fit). The fallbacks serve hand-built results
+// without call counts.
+func (m Model) edgeLine(from, to int, fromStats nodeStats, last bool, w int) line {
 	th := &m.th
 	callee := m.g.nodes[to]
 	ts := m.stats[to]
-	l := line{sty(&th.dim, " →"), sty(&th.health[ts.health], callee.name)}
-	if es, ok := m.edges[[2]int{from, to}]; ok {
-		l = append(l, sty(&th.dim, " "+rate(es.rate)+"/s"))
-		// Most telling first, since a narrow column cuts the end off.
+	branch := " ├→"
+	if last {
+		branch = " └→"
+	}
+	if es, ok := m.edges[[2]int{from, to}]; ok && (es.policy || es.counted || es.fault != "") {
+		eh := edgeHealth(es, ts.health)
+		head := line{sty(&th.health[eh], branch), sty(&th.health[eh], callee.name)}
+		var parts []line
+		parts = append(parts, line{sty(&th.dim, " "+rate(es.rate)+"/s")})
+		if es.fault != "" {
+			fs := &th.warn
+			if eh == healthFailing {
+				fs = &th.bad
+			}
+			parts = append(parts, line{sty(fs, " "+es.fault)})
+		}
+		if es.hung.Calls > 0 {
+			parts = append(parts, line{sty(&th.bad, " hung "+count64(es.hung.Calls)+" "+span(es.hung.Oldest))})
+		}
 		switch {
 		case es.open > 0:
-			l = append(l, sty(&th.bad, " open"))
+			o := line{sty(&th.bad, " open")}
 			if es.breakers > 1 {
-				l = append(l, sty(&th.bad, " "+strconv.Itoa(es.open)+"/"+strconv.Itoa(es.breakers)))
+				o = append(o, sty(&th.bad, " "+strconv.Itoa(es.open)+"/"+strconv.Itoa(es.breakers)))
 			}
+			parts = append(parts, o)
 		case es.half > 0:
-			l = append(l, sty(&th.warn, " half-open"))
-		}
-		if finite(es.amp) && es.amp >= 1.05 {
-			l = append(l, sty(&th.warn, " ×"+fixed(es.amp, 1)))
+			parts = append(parts, line{sty(&th.warn, " half-open")})
 		}
 		if es.errs >= degradeErr {
-			l = append(l, sty(&th.dim, " ✗"+pct(es.errs)))
+			parts = append(parts, line{sty(&th.health[eh], " ✗"+pct(es.errs))})
 		}
-		return l
+		if finite(es.amp) && es.amp >= 1.05 {
+			parts = append(parts, line{sty(&th.warn, " ×"+fixed(es.amp, 1))})
+		}
+		return fit(w, head, parts...)
 	}
+	head := line{sty(&th.dim, branch), sty(&th.health[ts.health], callee.name)}
 	var r, e float64
 	switch {
 	case m.g.nodes[from].workload:
@@ -385,13 +464,13 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
 	case len(callee.callers) == 1:
 		r, e = ts.rate, ts.errs
 	default:
-		return l
+		return head
 	}
-	l = append(l, sty(&th.dim, " "+rate(r)+"/s"))
+	var errs line
 	if e >= degradeErr {
-		l = append(l, sty(&th.dim, " ✗"+pct(e)))
+		errs = line{sty(&th.dim, " ✗"+pct(e))}
 	}
-	return l
+	return fit(w, head, line{sty(&th.dim, " "+rate(r)+"/s")}, errs)
 }
 
 func (m Model) columnHeight(c []int, mode, w int) int {
@@ -688,14 +767,25 @@ func (m Model) sloPanel(w, h int) []line {
 		case o.Remaining < 0.5:
 			bs = &th.warn
 		}
-		b := line{txt(" budget "), sty(bs, full), sty(&th.dim, empty), txt(" " + fixed(100*o.Remaining, 0) + "% left")}
-		switch {
-		case o.Remaining <= 0:
-			b = append(b, sty(&th.bad, " exhausted"))
-		case o.TimeToExhaustion != sim.Forever && o.TimeToExhaustion > 0:
-			b = append(b, sty(&th.warn, " · empty in "+span(o.TimeToExhaustion)))
+		b := line{txt(" budget "), sty(bs, full), sty(&th.dim, empty)}
+		if o.Remaining <= 0 {
+			// Past empty: what was spent, never a negative "left".
+			b = append(b, sty(&th.bad, " exhausted, "+fixed(100*o.Consumed, 0)+"% spent"))
+		} else {
+			b = append(b, txt(" "+fixed(100*o.Remaining, 0)+"% left"))
 		}
 		out = append(out, b)
+		if o.Remaining > 0 && o.TimeToExhaustion != sim.Forever && o.TimeToExhaustion > 0 {
+			// The budget's clock is the SLO's: with a scale, say both.
+			e := line{sty(&th.warn, " empty in "+span(o.TimeToExhaustion))}
+			if o.Scale != 1 && o.Scale > 0 {
+				e = fit(w, e, line{sty(&th.dim, " of SLO time")},
+					line{sty(&th.dim, " = "+span(sim.Time(float64(o.TimeToExhaustion)/o.Scale))+" simulated")})
+			} else {
+				e = append(e, sty(&th.dim, " at this burn"))
+			}
+			out = append(out, e)
+		}
 		if len(o.Rules) > 0 {
 			out = append(out, line{sty(&th.dim, " "+padRight("alert", 7)+padRight("windows", 7)+" "+padRight("burn≥", 7)+padLeft("long", 6)+" "+padLeft("short", 6))})
 		}
