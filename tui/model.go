@@ -184,26 +184,26 @@ func (m *Model) derive() {
 	m.causes()
 }
 
-// causes marks the root causes: a component in trouble (not healthy, or
-// saturated) none of whose callees is in trouble — the deepest point of
-// the failure, where a room should look first. When what it calls is cut
-// off by a network fault, the cause is that edge, and it says so.
+// causes marks the root causes: a component saturated or failing none of
+// whose callees is — the deepest point of the failure, where a room should
+// look first. A callee only degraded (a few errors) does not explain a
+// failing caller. When what it calls is cut off by a network fault, the
+// cause is that edge, and it says so.
 func (m *Model) causes() {
-	trouble := func(i int) bool { return m.stats[i].health >= healthDegraded || m.stats[i].sat != "" }
+	severe := func(i int) bool { return m.stats[i].health == healthFailing || m.stats[i].sat != "" }
 	for i := range m.g.nodes {
-		if !trouble(i) {
+		if !severe(i) {
 			continue
 		}
 		cause, edge := true, ""
 		for _, j := range m.g.nodes[i].callees {
 			es := m.edges[[2]int{i, j}]
-			if es.fault != "" && edgeHealth(es, m.stats[j].health) >= healthDegraded && !trouble(j) {
-				edge = es.fault + "→" + m.g.nodes[j].name
-				continue
-			}
-			if trouble(j) {
+			if severe(j) {
 				cause = false
 				break
+			}
+			if es.fault != "" && edgeHealth(es, m.stats[j].health) == healthFailing && edge == "" {
+				edge = es.fault + "→" + m.g.nodes[j].name
 			}
 		}
 		if !cause {
@@ -215,7 +215,7 @@ func (m *Model) causes() {
 			st.cause = edge
 		case st.sat != "":
 			st.cause = st.sat
-		case st.errs >= degradeErr:
+		case st.errs >= failErr:
 			st.cause = "errors"
 		case len(st.faults) > 0:
 			st.cause = st.faults[0]

@@ -324,7 +324,7 @@ func (m Model) nodeLines(i, mode, w int) []line {
 	if mode == modeRows {
 		return out
 	}
-	out = append(out, append(line{txt("  ")}, m.extras(st)...))
+	out = append(out, append(line{txt("  ")}, m.extras(st, w-2)...))
 	for k, j := range n.callees {
 		out = append(out, m.edgeLine(i, j, st, k == len(n.callees)-1, w))
 	}
@@ -348,11 +348,23 @@ func count64(n int64) string {
 // extras are a component's own marks: the root cause, hung calls, active
 // faults and firing alerts, breaker state, cache hit ratio, pool use and
 // replication lag.
-func (m Model) extras(st nodeStats) line {
+func (m Model) extras(st nodeStats, w int) line {
+	var out line
+	for _, p := range m.marks(st) {
+		if out.width()+(line{p}).width() <= w {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// marks are the pieces of extras, most telling first, each ending in a
+// space.
+func (m Model) marks(st nodeStats) []seg {
 	th := &m.th
-	var l line
+	var l []seg
 	if st.cause != "" {
-		l = append(l, sty(&th.bad, "◎cause:"+st.cause+" "))
+		l = append(l, sty(&th.bad, "◎"+st.cause+" "))
 	}
 	if st.hung.Calls > 0 {
 		l = append(l, sty(&th.bad, "hung "+count64(st.hung.Calls)+" for "+span(st.hung.Oldest)+" "))
@@ -396,8 +408,12 @@ func (m Model) extras(st nodeStats) line {
 	for _, f := range st.faults {
 		l = append(l, sty(&th.accent, "⚡"+f+" "))
 	}
+	var seen []string
 	for _, a := range st.alerts {
-		l = append(l, sty(&th.bad, "⚑"+a+" "))
+		if !slices.Contains(seen, a) { // one mark per severity, however many SLOs
+			seen = append(seen, a)
+			l = append(l, sty(&th.bad, "⚑"+a+" "))
+		}
 	}
 	if finite(st.sloRemain) {
 		bs := &th.dim
@@ -426,8 +442,8 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats, last bool, w int) lin
 	if es, ok := m.edges[[2]int{from, to}]; ok && (es.policy || es.counted || es.fault != "") {
 		eh := edgeHealth(es, ts.health)
 		head := line{sty(&th.health[eh], branch), sty(&th.health[eh], callee.name)}
+		// Most telling first: what is wrong with the edge, then its rate.
 		var parts []line
-		parts = append(parts, line{sty(&th.dim, " "+rate(es.rate)+"/s")})
 		if es.fault != "" {
 			fs := &th.warn
 			if eh == healthFailing {
@@ -451,6 +467,7 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats, last bool, w int) lin
 		if es.errs >= degradeErr {
 			parts = append(parts, line{sty(&th.health[eh], " ✗"+pct(es.errs))})
 		}
+		parts = append(parts, line{sty(&th.dim, " "+rate(es.rate)+"/s")})
 		if finite(es.amp) && es.amp >= 1.05 {
 			parts = append(parts, line{sty(&th.warn, " ×"+fixed(es.amp, 1))})
 		}
@@ -551,6 +568,7 @@ func (m Model) topology(w, h int) []line {
 	for _, hh := range []health{healthOK, healthDegraded, healthFailing} {
 		legend = append(legend, sty(&th.health[hh], healthGlyph[hh]), sty(&th.dim, healthName[hh]+" "))
 	}
+	legend = append(legend, sty(&th.bad, "◎"), sty(&th.dim, "root cause "))
 	out := []line{m.title("Topology", w, legend...)}
 	cw := m.columnWidth(w)
 	mode := m.pickMode(w, h-1)
@@ -730,7 +748,7 @@ func (m Model) detail(w, h int) []line {
 	take(sat)
 	take(calls)
 	take(causes)
-	if ex := m.extras(st); len(ex) > 0 {
+	if ex := m.extras(st, w-10); len(ex) > 0 {
 		take([]line{append(line{txt(padRight("marks", 10))}, ex...)})
 	}
 	return append(out, rows...)
