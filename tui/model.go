@@ -56,7 +56,7 @@ func nextSpeed(cur float64, up bool) float64 {
 
 // keyMap lists every binding, for the help view.
 type keyMap struct {
-	Pause, Faster, Slower, Step, Next, Prev, Move, Fault, Clear, Restart, Save, Help, Quit key.Binding
+	Pause, Faster, Slower, Step, Next, Prev, Move, Fault, Clear, Restart, Save, Help, Quit, Zoom, LogUp, LogDown key.Binding
 }
 
 func newKeys() keyMap {
@@ -77,6 +77,9 @@ func newKeys() keyMap {
 		Save:    b([]string{"s"}, "s", "save session"),
 		Help:    b([]string{"?"}, "?", "help"),
 		Quit:    b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Zoom:    b([]string{"z"}, "z", "zoom a panel (again: the next, then none)"),
+		LogUp:   b([]string{"pgup"}, "pgup", "events: older"),
+		LogDown: b([]string{"pgdown"}, "pgdn", "events: newer"),
 	}
 }
 
@@ -89,7 +92,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.Pause, k.Faster, k.Slower, k.Step},
 		{k.Next, k.Prev, k.Move},
 		{k.Fault, k.Clear, k.Restart, k.Save},
-		{k.Help, k.Quit},
+		{k.Zoom, k.LogUp, k.LogDown, k.Help, k.Quit},
 	}
 }
 
@@ -119,6 +122,8 @@ type Model struct {
 
 	w, h     int
 	sel      int
+	zoom     int // the panel filling the screen: zoomNone, zoomTopology, ...
+	logBack  int // events scrolled back: how many of the newest are hidden
 	th       theme
 	dark     bool
 	help     help.Model
@@ -215,10 +220,10 @@ func (m *Model) causes() {
 			st.cause = edge
 		case st.sat != "":
 			st.cause = st.sat
+		case len(st.faults) > 0:
+			st.cause = "fault" // its ⚡ marks say which
 		case st.errs >= failErr:
 			st.cause = "errors"
-		case len(st.faults) > 0:
-			st.cause = st.faults[0]
 		default:
 			st.cause = healthName[st.health]
 		}
@@ -403,6 +408,15 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.sel = order[i]
 	case key.Matches(k, m.keys.Move):
 		m.move(s)
+	case key.Matches(k, m.keys.Zoom):
+		m.zoom = (m.zoom + 1) % zoomPanels
+	case key.Matches(k, m.keys.LogUp), key.Matches(k, m.keys.LogDown):
+		page := max(m.logRows()-2, 1)
+		if key.Matches(k, m.keys.LogUp) {
+			m.logBack = min(m.logBack+page, max(len(m.events())-1, 0))
+		} else {
+			m.logBack = max(m.logBack-page, 0)
+		}
 	case key.Matches(k, m.keys.Fault):
 		if m.snap.Finished {
 			m.status, m.statusBad = "the run is over: r restarts it", true

@@ -70,6 +70,24 @@ func (m Model) screen() screen {
 	return s
 }
 
+// The panels z zooms, in turn.
+const (
+	zoomNone = iota
+	zoomTopology
+	zoomDetail
+	zoomSLO
+	zoomEvents
+	zoomPanels
+)
+
+// logRows is the height of the events panel as drawn now.
+func (m Model) logRows() int {
+	if m.zoom == zoomEvents {
+		return m.h - 2
+	}
+	return m.screen().log.h
+}
+
 // View draws the screen.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
@@ -116,8 +134,21 @@ func (m Model) render() string {
 		}
 	}
 	grid[0] = m.header().render(m.w)
+	full := rect{0, 1, m.w, m.h - 2}
 	switch {
 	case m.showHelp:
+		put(full, m.helpLines())
+	case m.zoom != zoomNone && m.overlayLines(full.w, full.h) != nil:
+		put(full, m.overlayLines(full.w, full.h))
+	case m.zoom == zoomTopology:
+		put(full, m.topology(full.w, full.h))
+	case m.zoom == zoomDetail:
+		put(full, m.detail(full.w, full.h))
+	case m.zoom == zoomSLO:
+		put(full, m.sloPanel(full.w, full.h))
+	case m.zoom == zoomEvents:
+		put(full, m.eventLog(full.w, full.h))
+	case false:
 		put(rect{0, 1, m.w, m.h - 2}, m.helpLines())
 	case s.wide:
 		put(s.topo, m.topology(s.topo.w, s.topo.h))
@@ -203,14 +234,16 @@ func (m Model) footer() line {
 		}
 		return line{txt(" "), sty(st, m.status)}
 	}
-	l := line{txt(" ")}
-	for i, kd := range [][2]string{{"space", "pause"}, {"+/-", "speed"}, {"f", "fault"}, {"x", "clear"}, {"s", "save"}, {"?", "help"}, {"q", "quit"}, {"tab", "select"}, {"r", "restart"}} {
-		if i > 0 {
-			l = append(l, sty(&th.dim, " · "))
+	// Whole hints only, most needed first: ? shows the rest.
+	var parts []line
+	for i, kd := range [][2]string{{"space", "pause"}, {"f", "fault"}, {"x", "clear"}, {"?", "help"}, {"q", "quit"}, {"+/-", "speed"}, {"s", "save"}, {"z", "zoom"}, {"tab", "select"}, {"pgup", "events"}, {"r", "restart"}} {
+		sep := " · "
+		if i == 0 {
+			sep = ""
 		}
-		l = append(l, sty(&th.key, kd[0]), sty(&th.dim, " "+kd[1]))
+		parts = append(parts, line{sty(&th.dim, sep), sty(&th.key, kd[0]), sty(&th.dim, " "+kd[1])})
 	}
-	return l
+	return fit(m.w, line{txt(" ")}, parts...)
 }
 
 // title is a panel's first row: a rule with its name.
@@ -364,7 +397,11 @@ func (m Model) marks(st nodeStats) []seg {
 	th := &m.th
 	var l []seg
 	if st.cause != "" {
-		l = append(l, sty(&th.bad, "◎"+st.cause+" "))
+		if st.cause == "fault" {
+			l = append(l, sty(&th.bad, "◎ "))
+		} else {
+			l = append(l, sty(&th.bad, "◎"+st.cause+" "))
+		}
 	}
 	if st.hung.Calls > 0 {
 		l = append(l, sty(&th.bad, "hung "+count64(st.hung.Calls)+" for "+span(st.hung.Oldest)+" "))
@@ -651,21 +688,32 @@ func (m Model) detail(w, h int) []line {
 		}
 		return float64(d)
 	}
+	// Fractions of the replies of an interval; an interval with no reply
+	// has no fraction (a gap, not a full bar of errors).
 	frac := func(k int) func(p models.Point) float64 {
 		return func(p models.Point) float64 {
 			if d := done(p); d > 0 {
 				return float64(p.Outcomes[k]) / d
 			}
-			return 0
+			return math.NaN()
 		}
 	}
+	// Sparklines take the component's health colour, so a failing series
+	// reads as failing from across the room.
+	spark := &th.health[st.health]
+	if st.health == healthIdle {
+		spark = &th.dim
+	}
 	row := func(label string, vals []float64, value string, top float64) line {
-		return line{txt(padRight(label, 10)), sty(&th.accent, sparkline(vals, sw, top)), txt(" "), txt(padLeft(value, 10))}
+		// A long label (a callee's name) takes cells from the sparkline,
+		// never from the value.
+		lw := max(10, len([]rune(label))+1)
+		return line{txt(padRight(label, lw)), sty(spark, sparkline(vals, sw-(lw-10), top)), txt(" "), txt(padLeft(value, 10))}
 	}
 	sec := max(st.interval, 1)
 	rows := []line{
 		row("thru", val(func(p models.Point) float64 { return done(p) / sec }), rate(st.rate)+"/s", 0),
-		row("errors", val(func(p models.Point) float64 { return 1 - frac(0)(p) }), pct(st.errs), 0),
+		row("errors", val(func(p models.Point) float64 { return 1 - frac(0)(p) }), pct(st.errs), 1),
 	}
 	// Errors by cause: every outcome but OK that occurred in the window
 	// shown, so causes added to the model later appear by themselves.
@@ -675,13 +723,19 @@ func (m Model) detail(w, h int) []line {
 			continue
 		}
 		vs := val(frac(int(o)))
-		if slices.ContainsFunc(vs, func(v float64) bool { return v > 0 }) {
-			causes = append(causes, row(" "+o.String(), vs, pct(vs[len(vs)-1]), 0))
+		if len(vs) > 0 && slices.ContainsFunc(vs, func(v float64) bool { return v > 0 }) {
+			causes = append(causes, row(" "+o.String(), vs, pct(vs[len(vs)-1]), 1))
 		}
 	}
+	// Latency is of OK replies only: a timeout or a rejection has no
+	// latency worth drawing, so when many replies were not OK the rows say
+	// how many were left out.
 	lat := []line{
-		row("p50", val(func(p models.Point) float64 { return p.P50 }), secs(lastOf(series, func(p models.Point) float64 { return p.P50 })), 0),
-		row("p99", val(func(p models.Point) float64 { return p.P99 }), secs(st.p99), 0),
+		row("p50 ok", val(func(p models.Point) float64 { return p.P50 }), secs(lastOf(series, func(p models.Point) float64 { return p.P50 })), 0),
+		row("p99 ok", val(func(p models.Point) float64 { return p.P99 }), secs(st.p99), 0),
+	}
+	if st.errs >= degradeErr {
+		lat = append(lat, fit(w, line{sty(&th.dim, "          OK replies only")}, line{sty(&th.dim, "; "), sty(&th.health[st.health], pct(st.errs)+" not OK")}))
 	}
 	var sat []line
 	if !n.workload {
@@ -767,7 +821,10 @@ func (m Model) sloPanel(w, h int) []line {
 	th := &m.th
 	out := []line{m.title("SLOs", w)}
 	if len(m.snap.Result.SLOs) == 0 {
-		return append(out, line{sty(&th.dim, "  no SLOs in this scenario (see slos: in docs/scenario-format.md)")})
+		for _, l := range wrapWords("no SLOs in this scenario (see slos: in docs/scenario-format.md)", w-2) {
+			out = append(out, line{sty(&th.dim, "  "+l)})
+		}
+		return out
 	}
 	for _, o := range m.snap.Result.SLOs {
 		of := o.Workload + o.Service
@@ -888,6 +945,11 @@ func (m Model) events() []logEntry {
 	for _, o := range m.snap.Result.SLOs {
 		for _, e := range o.Alerts {
 			t := o.Name + " " + e.Severity
+			if e.Rule >= 0 && e.Rule < len(o.Rules) {
+				// Which rule: two pages differ only by their windows.
+				r := o.Rules[e.Rule]
+				t += " " + span(r.Long) + "/" + span(r.Short)
+			}
 			if e.Firing {
 				t += " firing (burn " + burnText(e.LongBurn) + " / " + burnText(e.ShortBurn) + ")"
 			} else {
@@ -926,8 +988,13 @@ func (m Model) eventLog(w, h int) []line {
 	if len(ev) == 0 {
 		return append(out, line{sty(&th.dim, "  nothing yet: press f to inject a fault")})
 	}
-	start := max(len(ev)-(h-1), 0)
-	for _, e := range ev[start:] {
+	back := min(m.logBack, max(len(ev)-1, 0))
+	if back > 0 {
+		out[0] = m.title("Events", w, sty(&th.dim, strconv.Itoa(len(ev))+" "), sty(&th.warn, "scrolled back "+strconv.Itoa(back)+" · pgdn newer "))
+	}
+	end := len(ev) - back
+	start := max(end-(h-1), 0)
+	for _, e := range ev[start:end] {
 		ks := &th.dim
 		if e.bad {
 			ks = &th.warn
