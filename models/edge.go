@@ -857,6 +857,8 @@ type EdgePoint struct {
 	Outcomes        [numOutcomes]int64 // how the requests that ended in the interval ended
 	OpenBreakers    int                // breakers not closed at the end of the interval
 	BudgetLevel     float64            // mean over the edge's budgets; NaN without one
+	PoolInUse       int                // a pooled bulkhead: connections in use at the end of the interval, over the caller's instances
+	PoolWaiting     int                // requests waiting for one then
 }
 
 func (e *edge) tick(now sim.Time) {
@@ -872,6 +874,10 @@ func (e *edge) tick(now sim.Time) {
 		if st.budget != nil {
 			lvl += st.budget.Level(now)
 			nb++
+		}
+		if b := &st.bulk; b.pool {
+			p.PoolInUse += b.inUse
+			p.PoolWaiting += len(b.waiters)
 		}
 	}
 	if nb > 0 {

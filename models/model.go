@@ -208,7 +208,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %v", spec.Name, err)
 		}
-		track := &sloTrack{spec: spec, start: opt.Warmup, tracker: tr, threshold: spec.Threshold}
+		track := &sloTrack{spec: spec, start: opt.Warmup, tracker: tr, threshold: spec.Threshold, m: m}
 		st.slos = append(st.slos, track)
 		m.slos = append(m.slos, track)
 	}
@@ -499,18 +499,32 @@ type SLOResult struct {
 	Rules       []slo.Rule    // the alert rules; Alerts refer to them by index
 	Alerts      []slo.Event   // every alert transition, in time order
 	Warnings    []slo.Warning // windows with too few events to mean much
-	Attribution []Attribution // budget burned while each fault was active
+	Attribution []Attribution // per fault that started: the budget it alone burned
+	Shared      []SharedBurn  // budget burned while several faults on the SLO's path were active at once
 }
 
-// Attribution is the part of an SLO's budget burned while one fault was
-// active. Faults that overlap each get the whole overlap: the numbers say
-// what happened during each window, not who is to blame.
+// Attribution is the part of an SLO's budget one fault burned: the bad
+// events while it was the only fault on the SLO's call path that was
+// active. A fault outside the path (it cannot reach the SLO's component:
+// another service, a call the SLO's requests never make) is listed with
+// Outside and charged nothing; time when several faults on the path were
+// active at once is in SLOResult.Shared, not counted for each of them.
 type Attribution struct {
 	Fault      int    // FaultRecord.ID
 	Name       string // FaultRecord.Name
 	Start, End sim.Time
-	Bad        int64   // bad events while active
+	Outside    bool    // not on the SLO's call path
+	Bad        int64   // bad events while it alone was active on the path
 	Budget     float64 // Bad as a fraction of the SLO's budget at Result time
+}
+
+// SharedBurn is the budget burned while a set of faults on the SLO's path
+// were active together: the cause cannot be told apart.
+type SharedBurn struct {
+	Faults []int    // FaultRecord.IDs, in start order
+	Names  []string // their names
+	Bad    int64
+	Budget float64
 }
 
 // WindowResult is what one component saw during a WindowSpec's span (cut

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"math"
 
 	"cascade/models/policy"
 	"cascade/sim"
@@ -28,6 +29,10 @@ type Service struct {
 	busy     sim.Level // workers busy, all instances
 
 	ivArea struct{ inFlight, queued, busy float64 } // level areas at the last tick
+	ivMech struct {                                 // the mechanism's counters at the last tick
+		cache CachePoint
+		dead  int64
+	}
 
 	// Admission (see ServiceSpec.Admission).
 	limiters []*limiter      // one for the service, or one per instance; nil = none
@@ -518,7 +523,44 @@ func (s *Service) tick(now, iv sim.Time) {
 	p.Queue = (q - s.ivArea.queued) / sec
 	p.Busy = (b - s.ivArea.busy) / sec
 	s.ivArea.inFlight, s.ivArea.queued, s.ivArea.busy = a, q, b
+	s.mechPoint(&p, now)
 	s.series.Push(p)
+}
+
+// mechPoint adds what the service's cache, database or queue did in the
+// interval. Counters reset at the end of warm-up: a counter below its last
+// value counts from zero.
+func (s *Service) mechPoint(p *Point, now sim.Time) {
+	diff := func(cur int64, last *int64) int64 {
+		d := cur - *last
+		if d < 0 {
+			d = cur
+		}
+		*last = cur
+		return d
+	}
+	if k := s.cache; k != nil {
+		l := &s.ivMech.cache
+		p.Cache = CachePoint{Lookups: diff(k.Lookups, &l.Lookups), Hits: diff(k.Hits, &l.Hits),
+			StaleServes: diff(k.StaleServes, &l.StaleServes), Coalesced: diff(k.Coalesced, &l.Coalesced),
+			OriginLoads: diff(k.OriginLoads, &l.OriginLoads)}
+	}
+	if d := s.db; d != nil {
+		for _, r := range d.replicas {
+			if !r.gone {
+				p.ReplicaLag = math.Max(p.ReplicaLag, d.lag(r, now).Seconds())
+			}
+		}
+	}
+	if q := s.queue; q != nil {
+		var dead int64
+		for _, g := range q.result(now).Groups {
+			p.Backlog += g.Backlog
+			p.OldestAge = math.Max(p.OldestAge, g.OldestAge)
+			dead += g.DeadLettered
+		}
+		p.Dead = diff(dead, &s.ivMech.dead)
+	}
 }
 
 // Name is the service's name in the scenario.

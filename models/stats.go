@@ -16,6 +16,18 @@ type Point struct {
 	Queue    float64 // time-average waiting requests (services)
 	InFlight float64 // time-average admitted, unfinished requests (services)
 	Busy     float64 // time-average busy workers (services)
+
+	// What a stateful service's own mechanism did (zero elsewhere).
+	Cache      CachePoint // a cache: its counters in the interval
+	ReplicaLag float64    // a database: seconds, its most lagging live replica at the end of the interval
+	Backlog    int64      // a queue: unacked messages over every group at the end of the interval
+	OldestAge  float64    // a queue: seconds, the oldest unacked message of any group then
+	Dead       int64      // a queue: messages dead-lettered in the interval
+}
+
+// CachePoint is one interval of a cache's counters.
+type CachePoint struct {
+	Lookups, Hits, StaleServes, Coalesced, OriginLoads int64
 }
 
 // stats is the metric surface every component shares: arrivals, outcomes,

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -39,12 +40,136 @@ func colorOf(i int) color.RGBA { return palette[i%len(palette)] }
 // hexColor is c as #rrggbb, for hand-written SVG and CSS.
 func hexColor(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
 
-// chartSeries is one line of a chart. NaN values leave a gap.
+// chartSeries is one line of a chart. NaN values leave a gap. Each
+// colour has its own dash pattern too (dashOf), so lines stay apart in
+// greyscale, on a projector and for readers who do not see the colour;
+// Dashed draws the line dotted instead: the second metric of a pair
+// (throughput beside goodput).
 type chartSeries struct {
 	Name   string
 	X, Y   []float64
 	Color  int
 	Dashed bool
+	Points bool // mark every point, not only lone ones
+}
+
+// dashes are the patterns of the colours, in palette order: solid, long
+// dash, dash-dot, short dash, long dash-dot-dot, ...
+var dashes = [][]vg.Length{
+	nil,
+	{vg.Points(7), vg.Points(3)},
+	{vg.Points(7), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(3.5), vg.Points(2.5)},
+	{vg.Points(9), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)},
+	{vg.Points(12), vg.Points(3)},
+	{vg.Points(5), vg.Points(2), vg.Points(5), vg.Points(5)},
+	{vg.Points(2), vg.Points(4)},
+}
+
+// dotted is Dashed's pattern, which no colour has.
+var dotted = []vg.Length{vg.Points(1.2), vg.Points(2.2)}
+
+func dashOf(s chartSeries) []vg.Length {
+	if s.Dashed {
+		return dotted
+	}
+	return dashes[s.Color%len(dashes)]
+}
+
+// niceTicks labels an axis with 5 to 11 round values (1, 2 or 5 times a
+// power of ten), counts past a thousand as 1.5k, 2M.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	top := math.Max(math.Abs(lo), math.Abs(hi))
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: tickLabel(lo, 1, top)}}
+	}
+	step := niceStep(hi - lo)
+	var out []plot.Tick
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+step*1e-9; k++ {
+		v := k * step
+		out = append(out, plot.Tick{Value: v, Label: tickLabel(v, step, top)})
+		if h := v + step/2; h <= hi { // a minor tick halfway
+			out = append(out, plot.Tick{Value: h})
+		}
+	}
+	return out
+}
+
+// niceStep is the largest step of 1, 2 or 5 times a power of ten that
+// puts at least 5 ticks in a span.
+func niceStep(span float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(span)))
+	for _, e := range []float64{5, 2, 1, 0.5, 0.2, 0.1} {
+		if step := e * p; step*4 <= span*(1+1e-9) {
+			return step
+		}
+	}
+	return p / 20
+}
+
+// tickLabel writes v with the decimals the step needs and no more, in k or
+// M when the axis passes a thousand or a million.
+func tickLabel(v, step, top float64) string {
+	suffix, div := "", 1.0
+	switch {
+	case top >= 1e6:
+		suffix, div = "M", 1e6
+	case top >= 1e3:
+		suffix, div = "k", 1e3
+	}
+	st := step / div
+	dec := 0
+	for dec < 9 && math.Abs(st*math.Pow(10, float64(dec))-math.Round(st*math.Pow(10, float64(dec)))) > 1e-6 {
+		dec++
+	}
+	x := v / div
+	if math.Abs(x) < st*1e-6 {
+		return "0"
+	}
+	r := strconv.FormatFloat(x, 'f', dec, 64)
+	return strconv.FormatFloat(mustFloat(r), 'f', -1, 64) + suffix
+}
+
+func mustFloat(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+// scaleUnits turns a milliseconds axis into seconds when values pass
+// 10,000 ms: "38,000 ms" is read as "38 s" anyway.
+func (c *chart) scaleUnits() {
+	if c.YLabel != "ms" {
+		return
+	}
+	top := 0.0
+	for _, s := range c.Series {
+		for _, y := range s.Y {
+			if finite(y) {
+				top = math.Max(top, y)
+			}
+		}
+	}
+	if top <= 10000 {
+		return
+	}
+	c.YLabel = "s"
+	for i := range c.Series {
+		ys := make([]float64, len(c.Series[i].Y))
+		for k, y := range c.Series[i].Y {
+			ys[k] = y / 1000
+		}
+		c.Series[i].Y = ys
+	}
+	for i := range c.Bands {
+		b := &c.Bands[i]
+		lo, hi := make([]float64, len(b.Lo)), make([]float64, len(b.Hi))
+		for k := range b.Lo {
+			lo[k], hi[k] = b.Lo[k]/1000, b.Hi[k]/1000
+		}
+		b.Lo, b.Hi = lo, hi
+	}
 }
 
 // chartBand is a shaded interval around a line (a confidence band).
@@ -84,17 +209,19 @@ func sans(size float64) font.Font {
 
 // svg draws the chart, w x h points.
 func (c chart) svg(w, h vg.Length) ([]byte, error) {
+	c.scaleUnits()
 	p := plot.New()
 	p.Title.Text = c.Title
-	p.Title.TextStyle.Font = sans(11)
+	p.Title.TextStyle.Font = sans(12.5)
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(9)
-		a.Tick.Label.Font = sans(8)
+		a.Label.TextStyle.Font = sans(10.5)
+		a.Tick.Label.Font = sans(10)
+		a.Tick.Marker = niceTicks{}
 		a.Padding = 2
 	}
-	p.Legend.TextStyle.Font = sans(8)
+	p.Legend.TextStyle.Font = sans(10)
 	p.Legend.Top = true
 	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
@@ -132,6 +259,9 @@ func (c chart) svg(w, h vg.Length) ([]byte, error) {
 	if xmin > xmax {
 		xmin, xmax = 0, 1
 	}
+	if xmin > 0 && xmin <= (xmax-xmin)*0.05 {
+		xmin = 0 // a series starting at its first interval still starts at 0
+	}
 	p.Y.Min = ymin
 	p.Y.Max = ymax + (ymax-ymin)*0.08
 	p.X.Min, p.X.Max = xmin, xmax
@@ -151,19 +281,20 @@ func (c chart) svg(w, h vg.Length) ([]byte, error) {
 				return nil, err
 			}
 			l.LineStyle.Color = colorOf(s.Color)
-			l.LineStyle.Width = vg.Points(1.3)
-			if s.Dashed {
-				l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-			}
+			l.LineStyle.Width = vg.Points(1.6)
+			l.LineStyle.Dashes = dashOf(s)
 			p.Add(l)
 			if first && s.Name != "" {
 				p.Legend.Add(s.Name, l)
 				first = false
 			}
-			if len(seg) == 1 {
+			if len(seg) == 1 || s.Points {
 				sc, _ := plotter.NewScatter(seg)
 				sc.GlyphStyle.Color = colorOf(s.Color)
 				sc.GlyphStyle.Radius = vg.Points(1.5)
+				if s.Points {
+					sc.GlyphStyle.Radius = vg.Points(2.5)
+				}
 				p.Add(sc)
 			}
 		}
@@ -256,10 +387,13 @@ func (s shade) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, _ := plt.Transforms(&c)
 	for _, w := range s.windows {
 		lo, hi := math.Max(w[0], plt.X.Min), math.Min(w[1], plt.X.Max)
-		if hi <= lo {
+		if hi < lo {
 			continue
 		}
 		x0, x1 := trX(lo), trX(hi)
+		if x1-x0 < vg.Points(2) {
+			x1 = x0 + vg.Points(2) // an instant fault (a flush, a failover) still shows
+		}
 		c.FillPolygon(color.NRGBA{R: 230, G: 60, B: 60, A: 40}, []vg.Point{
 			{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y},
 		})

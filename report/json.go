@@ -91,9 +91,16 @@ type jsonAlert struct {
 }
 
 type jsonAttribution struct {
-	Fault  string `json:"fault"`
-	Bad    int64  `json:"bad"`
-	Budget number `json:"budget"`
+	Fault   string `json:"fault"`
+	Outside bool   `json:"outside"` // not on the SLO's call path: not charged
+	Bad     int64  `json:"bad"`     // while it alone was active on the path
+	Budget  number `json:"budget"`
+}
+
+type jsonShared struct {
+	Faults []string `json:"faults"`
+	Bad    int64    `json:"bad"`
+	Budget number   `json:"budget"`
 }
 
 type jsonSLO struct {
@@ -102,6 +109,8 @@ type jsonSLO struct {
 	Service          string            `json:"service,omitempty"`
 	Threshold        number            `json:"latency_threshold"` // null for availability
 	Objective        float64           `json:"objective"`
+	History          string            `json:"history"` // elapsed, clean or "burned 40%"
+	Burned           float64           `json:"history_burned"`
 	Total            int64             `json:"total"`
 	Bad              int64             `json:"bad"`
 	SLI              number            `json:"sli"`
@@ -114,6 +123,7 @@ type jsonSLO struct {
 	Firing           []string          `json:"firing"`
 	Alerts           []jsonAlert       `json:"alerts"`
 	Attribution      []jsonAttribution `json:"attribution"`
+	Shared           []jsonShared      `json:"shared"`
 	Warnings         int               `json:"low_traffic_warnings"`
 }
 
@@ -485,10 +495,10 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 	doc.SLOs = []jsonSLO{}
 	for _, s := range r.SLOs {
 		js := jsonSLO{Name: s.Name, Workload: s.Workload, Service: s.Service, Threshold: number(math.NaN()),
-			Objective: s.Objective, Total: s.Total, Bad: s.Bad, SLI: number(s.SLI), Elapsed: seconds(s.Elapsed),
+			Objective: s.Objective, History: s.History.String(), Burned: s.History.Burned, Total: s.Total, Bad: s.Bad, SLI: number(s.SLI), Elapsed: seconds(s.Elapsed),
 			BudgetEvents: number(s.BudgetEvents), Consumed: number(s.Consumed), Remaining: number(s.Remaining),
 			TimeToExhaustion: number(math.Inf(1)), Firing: append([]string{}, s.Firing...),
-			Burn: []jsonBurn{}, Alerts: []jsonAlert{}, Attribution: []jsonAttribution{}, Warnings: len(s.Warnings)}
+			Burn: []jsonBurn{}, Alerts: []jsonAlert{}, Attribution: []jsonAttribution{}, Shared: []jsonShared{}, Warnings: len(s.Warnings)}
 		if s.Threshold > 0 {
 			js.Threshold = seconds(s.Threshold)
 		}
@@ -507,7 +517,10 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 			js.Alerts = append(js.Alerts, ja)
 		}
 		for _, at := range s.Attribution {
-			js.Attribution = append(js.Attribution, jsonAttribution{Fault: at.Name, Bad: at.Bad, Budget: number(at.Budget)})
+			js.Attribution = append(js.Attribution, jsonAttribution{Fault: at.Name, Outside: at.Outside, Bad: at.Bad, Budget: number(at.Budget)})
+		}
+		for _, sh := range s.Shared {
+			js.Shared = append(js.Shared, jsonShared{Faults: append([]string{}, sh.Names...), Bad: sh.Bad, Budget: number(sh.Budget)})
 		}
 		doc.SLOs = append(doc.SLOs, js)
 	}

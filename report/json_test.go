@@ -91,3 +91,40 @@ func TestJSONEmpty(t *testing.T) {
 		}
 	}
 }
+
+// The JSON says what the report says about attribution: a fault outside an
+// SLO's call graph is marked and charged nothing.
+func TestJSONAttributionByCause(t *testing.T) {
+	rv := runReview(t, builtinDesigns(t, "retry-storm")[:1])
+	var b bytes.Buffer
+	if err := JSON(&b, rv.Runs[0].Meta, rv.Runs[0].Result); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		SLOs []struct {
+			Name        string `json:"name"`
+			Attribution []struct {
+				Fault   string  `json:"fault"`
+				Outside bool    `json:"outside"`
+				Bad     int64   `json:"bad"`
+				Budget  float64 `json:"budget"`
+			} `json:"attribution"`
+			Shared []json.RawMessage `json:"shared"`
+		} `json:"slos"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	own := map[string]string{"naive-availability": "slowdown-naive", "budgeted-availability": "slowdown-budget"}
+	for _, s := range doc.SLOs {
+		if s.Shared == nil {
+			t.Errorf("%s: shared is missing (want [])", s.Name)
+		}
+		for _, a := range s.Attribution {
+			mine := a.Fault == own[s.Name]
+			if a.Outside == mine || (!mine && (a.Bad != 0 || a.Budget != 0)) || (mine && a.Bad == 0) {
+				t.Errorf("%s: %+v", s.Name, a)
+			}
+		}
+	}
+}

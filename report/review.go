@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -27,6 +28,31 @@ type Review struct {
 	// Boundaries are the designs' breaking points, when the report was
 	// asked to find them (cascade report --find).
 	Boundaries []Boundary
+	// Command is the command line that reproduces the report, one word
+	// per element ("cascade", "report", "retry-storm", "--out", …); the
+	// report ends with it, shell-quoted. Empty: no such line.
+	Command []string
+}
+
+// ShellQuote joins words into one POSIX shell command line: a word with
+// anything but letters, digits and -_./=:,+@% is put in single quotes.
+func ShellQuote(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		safe := w != ""
+		for _, r := range w {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r)) {
+				safe = false
+				break
+			}
+		}
+		if safe {
+			out[i] = w
+		} else {
+			out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // Boundary is where one design stops meeting a condition: the last value
@@ -37,10 +63,24 @@ type Boundary struct {
 	Path, Until  string
 	Low, High    string // the range searched, Low on the holding side
 	Downwards    bool   // Low > High
-	HoldsAt      string // "" when it failed already at Low
+	HoldsAt      string // "" when it failed already at Low (judged on the means)
 	FailsAt      string // "" when it still held at High
 	Probes       int
 	Replications int
+	// The uncertainty, with several replications: the last value at which
+	// every run held and the first at which every run failed ("" when no
+	// probed value did), and the probes between them.
+	HeldInAll, FailedInAll string
+	Band                   []BoundaryProbe
+	// Every probe, for the chart: its value as a number.
+	All []BoundaryProbe
+}
+
+// BoundaryProbe is one value a search tried: how many of its runs held.
+type BoundaryProbe struct {
+	Value        string
+	X            float64
+	Passed, Runs int
 }
 
 // boundaryCells are one design's row of the breaking-point table.
@@ -57,10 +97,72 @@ func boundaryCells(b Boundary) []string {
 	case fails == "":
 		fails = "holds through " + b.High
 	}
-	return []string{b.Design, holds, fails, strconv.Itoa(b.Probes)}
+	all, none := b.HeldInAll, b.FailedInAll
+	if all == "" {
+		all = dash
+	}
+	if none == "" {
+		none = dash
+	}
+	var band []string
+	for _, p := range b.Band {
+		band = append(band, fmt.Sprintf("%s %d/%d", p.Value, p.Passed, p.Runs))
+	}
+	bandText := strings.Join(band, ", ")
+	if b.Replications <= 1 {
+		all, none, bandText = "(one run)", "(one run)", "not measured: one run per probe"
+	} else if bandText == "" {
+		bandText = "none probed"
+	}
+	return []string{b.Design, holds, fails, all, none, bandText, strconv.Itoa(b.Probes)}
 }
 
-var boundaryHead = []string{"design", "holds at", "fails at", "probes"}
+var boundaryHead = []string{"design", "holds at (means)", "fails at (means)", "held in all runs to", "failed in all runs from", "between: runs held", "probes"}
+
+// boundaryChart draws the share of runs that held at every probed value,
+// a line per design, with the band between held-in-all and failed-in-all
+// shaded.
+func boundaryChart(bs []Boundary) (chart, bool) {
+	if len(bs) == 0 || bs[0].Replications <= 1 {
+		return chart{}, false
+	}
+	c := chart{File: "breaking-points.svg", Title: "Runs that held, by " + bs[0].Path, XLabel: bs[0].Path, YLabel: "% of runs held",
+		Note: "Each point is a probed value; shaded: the band between the last value where every run held and the first where every run failed."}
+	for i, b := range bs {
+		ps := slices.Clone(b.All)
+		slices.SortFunc(ps, func(x, y BoundaryProbe) int { return cmp.Compare(x.X, y.X) })
+		var xs, ys []float64
+		var from, to float64
+		haveFrom, haveTo := false, false
+		for _, p := range ps {
+			xs = append(xs, p.X)
+			ys = append(ys, 100*float64(p.Passed)/float64(max(p.Runs, 1)))
+			if p.Value == b.HeldInAll {
+				from, haveFrom = p.X, true
+			}
+			if p.Value == b.FailedInAll {
+				to, haveTo = p.X, true
+			}
+		}
+		if len(xs) > 0 {
+			if !haveFrom {
+				from = xs[0]
+				if b.Downwards {
+					from = xs[len(xs)-1]
+				}
+			}
+			if !haveTo {
+				to = xs[len(xs)-1]
+				if b.Downwards {
+					to = xs[0]
+				}
+			}
+			c.Shade = append(c.Shade, [2]float64{math.Min(from, to), math.Max(from, to)})
+		}
+		c.Series = append(c.Series, chartSeries{Name: b.Design, X: xs, Y: ys, Color: i, Points: true})
+	}
+	return c, !c.empty()
+}
 
 // boundaryIntro says what the breaking points mean; text escapes prose
 // and code formats the path and the expression.
@@ -74,8 +176,12 @@ func boundaryIntro(bs []Boundary, text, code func(string) string) string {
 	if b.Replications > 1 {
 		runs = fmt.Sprintf("%d replications per probe, judged on the means", b.Replications)
 	}
+	band := ""
+	if b.Replications > 1 {
+		band = " The boundary on the means is not exact: two more bisections over the same probes find the last value at which every run held and the first at which every run failed; between them some runs held and some failed (k/N)."
+	}
 	return text(fmt.Sprintf("The %s value of ", way)) + code(b.Path) + text(fmt.Sprintf(" in %s..%s at which ", b.Low, b.High)) + code(b.Until) +
-		text(fmt.Sprintf(" still holds, found by bisection (%s; the condition is assumed to flip once in the range).", runs))
+		text(fmt.Sprintf(" still holds, found by bisection (%s; the condition is assumed to flip once in the range).", runs)+band)
 }
 
 // ReviewRun is one design's run.
@@ -226,8 +332,8 @@ func faultWindows(rv Review, ax timeAxis) [][2]float64 {
 // budgetSeries derives an availability SLO's budget remaining over time
 // from its component's series: the bad events of each interval (replies
 // that were not OK), accumulated after the warm-up and scaled so the last
-// point is the tracker's own Remaining. Latency SLOs count slow OK replies
-// as bad too, which the series does not keep, so they get no line.
+// point is the tracker's own Remaining (the first, with a burned history,
+// what the history left). Latency SLOs count slow OK replies as bad too, which the series does not keep, so they get no line.
 func budgetSeries(r ReviewRun, s models.SLOResult, ax timeAxis) ([]float64, []float64, bool) {
 	if s.Threshold > 0 {
 		return nil, nil, false
@@ -266,7 +372,9 @@ func budgetSeries(r ReviewRun, s models.SLOResult, ax timeAxis) ([]float64, []fl
 		if total > 0 {
 			frac = cum[i] / total
 		}
-		ys[i] = (1 - s.Consumed*frac) * 100
+		// A burned history starts the line with its budget already spent.
+		b0 := s.History.Burned
+		ys[i] = (1 - b0 - (s.Consumed-b0)*frac) * 100
 	}
 	xs, ys = bucketed(xs, ys, false)
 	return xs, ys, true
@@ -357,19 +465,25 @@ func fileName(parts ...string) string {
 	return b.String() + ".svg"
 }
 
-// charts builds every timeline chart of a review. With one run, each chart
-// has a line per component; with several, each component gets its charts
-// with a line per run, overlaid.
-func charts(rv Review) []chart {
+// timeCharts is the x axis of a review's charts over time and a maker of
+// empty ones, fault windows shaded.
+func timeCharts(rv Review) (timeAxis, func(file, title, ylabel, note string) chart) {
 	ax := axisFor(rv)
 	shadeW := faultWindows(rv, ax)
 	note := ""
 	if len(shadeW) > 0 {
 		note = "Shaded: fault windows."
 	}
-	mk := func(file, title, ylabel, n string) chart {
+	return ax, func(file, title, ylabel, n string) chart {
 		return chart{File: file, Title: title, XLabel: ax.label, YLabel: ylabel, Shade: shadeW, Note: strings.TrimSpace(note + " " + n)}
 	}
+}
+
+// charts builds every timeline chart of a review. With one run, each chart
+// has a line per component; with several, each component gets its charts
+// with a line per run, overlaid.
+func charts(rv Review) []chart {
+	ax, mk := timeCharts(rv)
 	var out []chart
 	add := func(c chart) {
 		if !c.empty() {
@@ -378,7 +492,7 @@ func charts(rv Review) []chart {
 	}
 	if len(rv.Runs) == 1 {
 		r := rv.Runs[0]
-		c := mk("throughput.svg", "Throughput and goodput per workload", "replies/s", "Solid: goodput (OK replies/s); dashed: throughput (replies/s, any outcome).")
+		c := mk("throughput.svg", "Throughput and goodput per workload", "replies/s", "Solid or dashed by workload: goodput (OK replies/s); dotted: throughput (replies/s, any outcome).")
 		for i, w := range r.Result.Workloads {
 			x, y := seriesOf(w.Series, ax, false, okRate)
 			c.Series = append(c.Series, chartSeries{Name: w.Name + " goodput", X: x, Y: y, Color: i})
@@ -451,7 +565,7 @@ func charts(rv Review) []chart {
 		c := mk(file, title, ylabel, n)
 		for i, r := range rv.Runs {
 			if x, y, ok := series(r); ok {
-				c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i, Dashed: i > 0 && i%2 == 0})
+				c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i})
 			}
 		}
 		add(c)
@@ -906,6 +1020,68 @@ func comparison(rv Review) []compareRow {
 			s, ok := findService(r, name)
 			return s.Utilization, ok
 		}, func(v float64) string { return percent(v, 1) }, false)
+	}
+	// The stateful mechanisms, where a design has them.
+	svcRow := func(name, metric string, has func(models.ServiceResult) bool, f func(models.ServiceResult) float64, format func(float64) string, abs ...func(float64) string) {
+		row(name+" "+metric, func(r models.Result) (float64, bool) {
+			s, ok := findService(r, name)
+			if !ok || !has(s) {
+				return 0, false
+			}
+			return f(s), true
+		}, format, true, abs...)
+	}
+	count := func(v float64) string { return fixed(v, 0) }
+	for _, name := range names(rv, serviceNames) {
+		isCache := func(s models.ServiceResult) bool { return s.Cache != nil }
+		svcRow(name, "cache hit ratio", isCache, func(s models.ServiceResult) float64 { return s.Cache.HitRatio }, func(v float64) string { return percent(v, 1) }, points(1))
+		svcRow(name, "origin loads", isCache, func(s models.ServiceResult) float64 { return float64(s.Cache.OriginLoads) }, count)
+		svcRow(name, "stale serves", isCache, func(s models.ServiceResult) float64 { return float64(s.Cache.StaleServes) }, count)
+		svcRow(name, "coalesced waits", isCache, func(s models.ServiceResult) float64 { return float64(s.Cache.Coalesced) }, count)
+		isDB := func(s models.ServiceResult) bool { return s.Database != nil }
+		svcRow(name, "stale reads", isDB, func(s models.ServiceResult) float64 { return float64(s.Database.StaleReads) }, count)
+		svcRow(name, "lost writes", isDB, func(s models.ServiceResult) float64 { return float64(s.Database.LostWrites) }, count)
+		svcRow(name, "max replica lag", func(s models.ServiceResult) bool { return isDB(s) && len(s.Database.Replicas) > 0 }, func(s models.ServiceResult) float64 {
+			m := 0.0
+			for _, r := range s.Database.Replicas {
+				m = math.Max(m, r.MaxLag)
+			}
+			return m
+		}, latency)
+		isQ := func(s models.ServiceResult) bool { return s.Queue != nil }
+		sumG := func(f func(models.GroupResult) float64) func(models.ServiceResult) float64 {
+			return func(s models.ServiceResult) float64 {
+				v := 0.0
+				for _, g := range s.Queue.Groups {
+					v += f(g)
+				}
+				return v
+			}
+		}
+		svcRow(name, "backlog at the end", isQ, sumG(func(g models.GroupResult) float64 { return float64(g.Backlog) }), count)
+		svcRow(name, "dead letters", isQ, sumG(func(g models.GroupResult) float64 { return float64(g.DeadLettered) }), count)
+	}
+	var pools []string
+	for _, r := range rv.Runs {
+		for _, e := range r.Result.Edges {
+			if e.Pool != nil && !slices.Contains(pools, e.Name) {
+				pools = append(pools, e.Name)
+			}
+		}
+	}
+	for _, name := range pools {
+		pool := func(f func(*models.PoolResult) float64) func(models.Result) (float64, bool) {
+			return func(r models.Result) (float64, bool) {
+				for _, e := range r.Edges {
+					if e.Name == name && e.Pool != nil {
+						return f(e.Pool), true
+					}
+				}
+				return 0, false
+			}
+		}
+		row("pool "+name+" peak in use", pool(func(p *models.PoolResult) float64 { return float64(p.PeakInUse) }), count, true)
+		row("pool "+name+" acquire timeouts", pool(func(p *models.PoolResult) float64 { return float64(p.AcquireTimeouts) }), count, true)
 	}
 	row("workers in all (cost driver)", func(r models.Result) (float64, bool) {
 		n := 0

@@ -8,7 +8,6 @@ import (
 
 	"cascade/models"
 	"cascade/scenarios"
-	"cascade/sim"
 )
 
 // reviewFixture runs testdata/review.yaml and its variants with one seed,
@@ -20,39 +19,13 @@ func reviewFixture(t *testing.T, withVariants bool) Review {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type design struct {
-		label string
-		s     *scenarios.Scenario
-		ovs   []string
-	}
-	ds := []design{{scenarios.Baseline, s, nil}}
+	ds := []libraryDesign{{scenarios.Baseline, "testdata/review.yaml", s, nil}}
 	if withVariants {
-		vs, err := s.Variants()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range vs {
-			var ovs []string
-			for _, o := range v.Overrides {
-				ovs = append(ovs, o.Path+": "+o.ValueText())
-			}
-			ds = append(ds, design{v.Name, v.Scenario, ovs})
-		}
+		ds = variantDesigns(t, s, "testdata/review.yaml")
 	}
-	var rv Review
-	for _, d := range ds {
-		eng := sim.NewEngine(s.Seed)
-		m, err := models.New(eng, d.s.Topology(), models.Options{Until: s.Duration, Warmup: d.s.Warmup, Windows: d.s.Windows()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Start()
-		for !m.Advance(sim.Second) {
-		}
-		r := m.Result(true)
-		meta := Meta{Scenario: d.s.Name, Description: d.s.Description, Source: "testdata/review.yaml", Version: "0.1.0-test",
-			Seed: s.Seed, Duration: s.Duration, Warmup: d.s.Warmup, Events: eng.Fired(), Runs: 1, Expect: d.s.Evaluate([]models.Result{r})}
-		rv.Runs = append(rv.Runs, ReviewRun{Label: d.label, Meta: meta, Result: r, Overrides: d.ovs, Hash: Hash(d.s.Data)})
+	rv := runReview(t, ds, "cascade", "report", "testdata/review.yaml", "--out", "review.md")
+	if withVariants {
+		rv.Command = append(rv.Command, "--find", "workloads.browse.rate=100..1000", "--until", `p99("browse") < 100ms`, "--replications", "3")
 	}
 	if withVariants {
 		// Breaking points come from cascade's bisection (cmd/cascade); here
@@ -60,6 +33,13 @@ func reviewFixture(t *testing.T, withVariants bool) Review {
 		b := Boundary{Path: "workloads.browse.rate", Until: `p99("browse") < 100ms`, Low: "100/s", High: "1000/s", Replications: 3}
 		for _, c := range []struct{ design, holds, fails string }{{"baseline", "412/s", "413/s"}, {"no-breaker", "", "100/s"}, {"bigger", "1000/s", ""}} {
 			b.Design, b.HoldsAt, b.FailsAt, b.Probes = c.design, c.holds, c.fails, 11
+			b.HeldInAll, b.FailedInAll, b.Band, b.All = "", "", nil, nil
+			if c.design == "baseline" {
+				// 3 of 3 runs held to 405/s, 2 of 3 at 413/s, none from 420/s.
+				b.HeldInAll, b.FailedInAll = "405/s", "420/s"
+				b.Band = []BoundaryProbe{{"413/s", 413, 2, 3}, {"416/s", 416, 1, 3}}
+				b.All = append([]BoundaryProbe{{"100/s", 100, 3, 3}, {"1000/s", 1000, 0, 3}, {"405/s", 405, 3, 3}, {"420/s", 420, 0, 3}}, b.Band...)
+			}
 			rv.Boundaries = append(rv.Boundaries, b)
 		}
 	}
@@ -323,5 +303,22 @@ func TestCompareTableHeaderAligns(t *testing.T) {
 	}
 	if col != len("with-a-much-longer-label")+1 {
 		t.Errorf("first column %d wide", col)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"cascade", "report", "retry-storm", "--out", "r.html"}, "cascade report retry-storm --out r.html"},
+		{[]string{"--until", `p99("browse") < 100ms`}, `--until 'p99("browse") < 100ms'`},
+		{[]string{"--set", "name=it's"}, `--set 'name=it'\''s'`},
+		{[]string{"my file.yaml", ""}, "'my file.yaml' ''"},
+		{[]string{"--find", "workloads.a.rate=1..2", "builtin:x", "a,b", "50%"}, "--find workloads.a.rate=1..2 builtin:x a,b 50%"},
+	} {
+		if got := ShellQuote(c.in); got != c.want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", c.in, got, c.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cascade/models"
+	"cascade/models/slo"
 	"cascade/sim"
 )
 
@@ -46,7 +47,7 @@ func slos(w io.Writer, ss []models.SLOResult) {
 		if s.Threshold > 0 {
 			sli = "latency (good = ok within " + s.Threshold.String() + ")"
 		}
-		fmt.Fprintf(w, "SLO %s: %s of %s, objective %s\n", s.Name, sli, about, percent(s.Objective, 3))
+		fmt.Fprintf(w, "SLO %s: %s of %s, objective %s, history %s\n", s.Name, sli, about, percent(s.Objective, 3), s.History)
 		fmt.Fprintf(w, "  SLI %s over %d requests (%d bad); %s of the period's clock elapsed\n",
 			percent(s.SLI, 3), s.Total, s.Bad, realSpan(s.Elapsed))
 		exhaust := "never at this burn"
@@ -78,14 +79,27 @@ func slos(w io.Writer, ss []models.SLOResult) {
 			}
 			fmt.Fprintf(w, "  alert %-6s%-16s %s at %-9s (burn %s long, %s short)\n", a.Severity, rule, what, span(a.At), burnRate(a.LongBurn), burnRate(a.ShortBurn))
 		}
-		for _, at := range s.Attribution {
-			fmt.Fprintf(w, "  fault %s burned %s of the budget (%d bad requests while active)\n", at.Name, percent(at.Budget, 1), at.Bad)
+		for _, line := range attributionLines(s) {
+			fmt.Fprintf(w, "  %s\n", line)
 		}
 		for _, x := range s.Warnings {
 			fmt.Fprintf(w, "  warning: the %s window held %d requests at %s, fewer than %d: its burn rate means little\n",
 				realSpan(x.Window), x.Events, span(x.At), x.Min)
 		}
 	}
+}
+
+// historyNote says, in a sentence, what an SLO's windows assumed about the
+// time before it started counting.
+func historyNote(h slo.History) string {
+	switch {
+	case !h.Virtual:
+		return "history elapsed: windows longer than the run cover only what had elapsed"
+	case h.Burned == 0:
+		return "history clean: the time before the start counts as on-target traffic at the SLO's rate"
+	}
+	return "history " + h.String() + ": the time before the start counts as traffic at the SLO's rate that had spent " +
+		percent(h.Burned, 0) + " of the budget"
 }
 
 func burnRate(b float64) string {
@@ -109,4 +123,42 @@ func realSpan(t sim.Time) string {
 		return fmt.Sprintf("%.1fh", t.Seconds()/3600)
 	}
 	return span(t)
+}
+
+// attributionLines say which fault burned how much of an SLO's budget, by
+// cause: a fault is charged only for the bad events while it alone was
+// active on the SLO's call path; overlaps are "shared" by the faults
+// active together; faults outside the call graph are named as such.
+func attributionLines(s models.SLOResult) []string {
+	var out []string
+	for _, a := range s.Attribution {
+		if a.Outside {
+			out = append(out, fmt.Sprintf("fault %s: outside this SLO's call graph, not charged", a.Name))
+			continue
+		}
+		out = append(out, fmt.Sprintf("fault %s burned %s of the budget (%d bad events while it alone was active on the SLO's path)", a.Name, percent(a.Budget, 1), a.Bad))
+	}
+	charged := int64(0)
+	for _, a := range s.Attribution {
+		charged += a.Bad
+	}
+	for _, sh := range s.Shared {
+		out = append(out, fmt.Sprintf("shared by %s (active together on the SLO's path): %s of the budget (%d bad events)", andList(sh.Names), percent(sh.Budget, 1), sh.Bad))
+		charged += sh.Bad
+	}
+	if rest := s.Bad - charged; len(s.Attribution) > 0 && rest > 0 && s.BudgetEvents > 0 {
+		out = append(out, fmt.Sprintf("while no fault on the SLO's path was active: %s of the budget (%d bad events)", percent(float64(rest)/s.BudgetEvents, 1), rest))
+	}
+	return out
+}
+
+// andList is "a", "a and b", "a, b and c".
+func andList(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }

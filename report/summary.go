@@ -178,16 +178,8 @@ func services(w io.Writer, ss []models.ServiceResult, extra []models.Outcome) {
 // caches writes one row per cache: how often it answered, and what it
 // spared or cost its origin.
 func caches(w io.Writer, ss []models.ServiceResult) {
-	t := table{head: []string{"CACHE", "lookups", "hit", "top-10 hit", "stale", "coalesced", "early", "origin loads", "entries", "evicted"}}
-	for _, s := range ss {
-		c := s.Cache
-		if c == nil {
-			continue
-		}
-		t.add(s.Name, integer(c.Lookups), percent(c.HitRatio, 1), percent(c.TopRatio, 1), integer(c.StaleServes),
-			integer(c.Coalesced), integer(c.EarlyRefreshes), integer(c.OriginLoads),
-			fmt.Sprintf("%d/%d", c.Entries, c.Capacity), integer(c.Evictions))
-	}
+	mt := cacheTable(ss)
+	t := table{head: mt.Head, rows: mt.Rows}
 	if len(t.rows) == 0 {
 		return
 	}
@@ -206,27 +198,8 @@ func caches(w io.Writer, ss []models.ServiceResult) {
 // databases writes one row per database: reads and writes, where reads
 // went, how many were stale, and each replica's lag.
 func databases(w io.Writer, ss []models.ServiceResult) {
-	t := table{head: []string{"DATABASE", "writes", "write p99", "reads", "on replicas", "stale", "redirected", "lost writes", "failovers", "replica lag now / mean / max"}}
-	for _, s := range ss {
-		d := s.Database
-		if d == nil {
-			continue
-		}
-		var lags []string
-		for _, r := range d.Replicas {
-			if r.Promoted {
-				label := "primary"
-				if r.Instance != d.Primary {
-					label = "promoted, then failed over" // an earlier failover's primary
-				}
-				lags = append(lags, fmt.Sprintf("#%d %s", r.Instance, label))
-				continue
-			}
-			lags = append(lags, fmt.Sprintf("#%d %s/%s/%s", r.Instance, latency(r.Lag), latency(r.MeanLag), latency(r.MaxLag)))
-		}
-		t.add(s.Name, integer(d.Writes), latency(d.WriteP99), integer(d.Reads), integer(d.ReplicaReads), integer(d.StaleReads),
-			integer(d.Redirected), integer(d.LostWrites), integer(d.Failovers), strings.Join(lags, "  "))
-	}
+	mt := databaseTable(ss)
+	t := table{head: mt.Head, rows: mt.Rows}
 	if len(t.rows) == 0 {
 		return
 	}
@@ -246,17 +219,13 @@ func databases(w io.Writer, ss []models.ServiceResult) {
 // queues writes one row per consumer group of each queue, then what the
 // queue lost or relayed, and the sagas services ran.
 func queues(w io.Writer, ss []models.ServiceResult) {
-	t := table{head: []string{"QUEUE", "group", "published", "delivered", "acked", "redelivered", "dead", "duplicates", "backlog", "oldest"},
-		left: []bool{true, true}}
+	mt := queueTable(ss)
+	t := table{head: mt.Head, rows: mt.Rows, left: []bool{true, true}}
 	var notes []string
 	for _, s := range ss {
 		q := s.Queue
 		if q == nil {
 			continue
-		}
-		for _, g := range q.Groups {
-			t.add(s.Name, g.Name, integer(q.Published), integer(g.Delivered), integer(g.Acked), integer(g.Redelivered),
-				integer(g.DeadLettered), integer(g.Duplicates), integer(g.Backlog), latency(g.OldestAge))
 		}
 		if q.LostEvents > 0 || q.OutboxPublished > 0 || q.Outbox > 0 {
 			notes = append(notes, fmt.Sprintf("%s: %d events lost by dual writes; %d relayed from the outbox, %d waiting there",

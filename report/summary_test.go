@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"cascade/models"
 	"cascade/sim"
 )
 
@@ -111,5 +112,27 @@ func TestWrap(t *testing.T) {
 	}
 	if len(wrap("  ", 10)) != 0 {
 		t.Error("blank text should give no lines")
+	}
+}
+
+func TestAttributionLines(t *testing.T) {
+	s := models.SLOResult{Name: "avail"}
+	s.Bad, s.BudgetEvents = 100, 200
+	s.Attribution = []models.Attribution{
+		{Name: "slow-db", Bad: 30, Budget: 0.15},
+		{Name: "crash-other", Outside: true},
+		{Name: "loss", Bad: 10, Budget: 0.05},
+	}
+	s.Shared = []models.SharedBurn{{Names: []string{"slow-db", "loss"}, Bad: 20, Budget: 0.1}}
+	want := []string{
+		"fault slow-db burned 15.0% of the budget (30 bad events while it alone was active on the SLO's path)",
+		"fault crash-other: outside this SLO's call graph, not charged",
+		"fault loss burned 5.0% of the budget (10 bad events while it alone was active on the SLO's path)",
+		"shared by slow-db and loss (active together on the SLO's path): 10.0% of the budget (20 bad events)",
+		"while no fault on the SLO's path was active: 20.0% of the budget (40 bad events)",
+	}
+	got := attributionLines(s)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

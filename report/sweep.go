@@ -454,15 +454,40 @@ func axisNumber(v string) (float64, error) {
 
 // SweepSVGIndex is a small self-contained HTML page showing every chart
 // of a sweep, written beside them.
+// It ends with the command line that reproduces the sweep, made from the
+// sweep itself (SweepCommand), so a grid run whole and the same grid run
+// in shards and merged show the same page.
 func SweepSVGIndex(s Sweep, charts []ChartFile) []byte {
+	command := SweepCommand(s)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s sweep</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>Sweep of %s</h1>\n",
 		xmlEscape(s.Scenario), css, xmlEscape(s.Scenario))
 	fmt.Fprintf(&b, "<p>%d points, %d replications each (seeds %d..%d), scenario SHA-256 <code>%s</code>, cascade %s.</p>\n",
 		s.Size, s.Replications, s.Seed, s.Seed+uint64(max(s.Replications, 1))-1, xmlEscape(s.SHA256), xmlEscape(s.Version))
+	b.WriteString("<div class=\"charts\">\n")
 	for _, c := range charts {
 		fmt.Fprintf(&b, "<figure class=\"chart\">\n%s</figure>\n", c.SVG)
 	}
+	b.WriteString("</div>\n")
+	fmt.Fprintf(&b, "<section id=\"reproduce\">\n<h2>Reproduce</h2>\n<p>With cascade %s, from the directory it was run in (add <code>--out DIR</code> to write this page; <code>--shard K/N</code> and <code>cascade merge</code> give the same):</p>\n<pre><code>%s</code></pre>\n</section>\n",
+		xmlEscape(s.Version), xmlEscape(ShellQuote(command)))
 	b.WriteString("</main>\n</body>\n</html>\n")
 	return b.Bytes()
+}
+
+// SweepCommand is the cascade sweep command line that runs s's grid again:
+// its source, parameters, fixed values, replications, seed and duration.
+func SweepCommand(s Sweep) []string {
+	cmd := []string{"cascade", "sweep", s.Source}
+	for _, a := range s.Params {
+		cmd = append(cmd, "--set", a.Path+"="+strings.Join(a.Values, ","))
+	}
+	for _, f := range s.Fixed {
+		cmd = append(cmd, "--set", f)
+	}
+	cmd = append(cmd, "--replications", strconv.Itoa(max(s.Replications, 1)), "--seed", strconv.FormatUint(s.Seed, 10))
+	if d := float64(s.Duration); d > 0 && !math.IsInf(d, 0) {
+		cmd = append(cmd, "--duration", strconv.FormatFloat(d, 'f', -1, 64)+"s")
+	}
+	return cmd
 }

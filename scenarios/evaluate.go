@@ -45,8 +45,14 @@ const Confidence = 0.95
 // several replications: each run on its own (Passed), and the means of
 // every measured value (Pass). Results need their series when NeedsSeries.
 func (s *Scenario) Evaluate(runs []models.Result) []Verdict {
-	out := make([]Verdict, 0, len(s.Expect))
-	for _, e := range s.Expect {
+	return evaluateAll(s.Expect, runs)
+}
+
+// evaluateAll is Evaluate for any list of expectations (expect:, a lesson
+// step's check:).
+func evaluateAll(es []Expectation, runs []models.Result) []Verdict {
+	out := make([]Verdict, 0, len(es))
+	for _, e := range es {
 		v := Verdict{Expect: e.Src, Line: e.Line, Col: e.Col, Runs: len(runs)}
 		for i := range runs {
 			ok, err := e.run(runs[i : i+1])

@@ -716,8 +716,12 @@ func constNumber(n ast.Node) (float64, bool) {
 // Windows are the spans the expectations read with from:/to:, for
 // models.Options.Windows: each is one histogram kept during the run.
 func (s *Scenario) Windows() []models.WindowSpec {
-	var out []models.WindowSpec
-	for _, e := range s.Expect {
+	return appendWindows(nil, s.Expect)
+}
+
+// appendWindows adds the spans es read that out does not have yet.
+func appendWindows(out []models.WindowSpec, es []Expectation) []models.WindowSpec {
+	for _, e := range es {
 		for _, m := range e.measures {
 			if !m.args.window {
 				continue

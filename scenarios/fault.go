@@ -64,43 +64,51 @@ func (l *loader) decodeFaults(n *yaml.Node) {
 	if !ok {
 		return
 	}
-	verbs := faultVerbs()
-	allowed := append(verbNames(), faultKeys...)
 	for i, item := range items {
-		path := index("faults", i)
-		fields, ok := l.mapping(item, path, "a fault such as {at: 3m, for: 2m, latency: 200ms, on: api->db}", allowed)
-		if !ok {
-			continue
-		}
-		byKey := map[string]field{}
-		var verbKey *field
-		for j := range fields {
-			f := fields[j]
-			byKey[f.key.Value] = f
-			if _, isVerb := verbs[f.key.Value]; isVerb {
-				if verbKey != nil {
-					l.errorf(f.key, path, "split them into two faults", "one verb per fault, got %s and %s", verbKey.key.Value, f.key.Value)
-					continue
-				}
-				verbKey = &fields[j]
-			}
-		}
-		if verbKey == nil {
-			misspeltVerb := false
-			for _, v := range verbNames() {
-				misspeltVerb = misspeltVerb || misspelt(item, allowed, v)
-			}
-			if !misspeltVerb {
-				l.errorf(item, path, "verbs: "+strings.Join(verbNames(), ", "), "missing the fault's verb")
-			}
-			continue
-		}
-		d := &faultDraft{path: path}
-		d.f.Verb = verbs[verbKey.key.Value]
-		if l.decodeFault(d, verbKey, byKey) {
+		if d := l.decodeFaultItem(item, index("faults", i)); d != nil {
 			l.faults = append(l.faults, d)
 		}
 	}
+}
+
+// decodeFaultItem reads one fault map (a faults: item, a lesson step's
+// inject:); nil when it has problems, which are recorded.
+func (l *loader) decodeFaultItem(item *yaml.Node, path string) *faultDraft {
+	verbs := faultVerbs()
+	allowed := append(verbNames(), faultKeys...)
+	fields, ok := l.mapping(item, path, "a fault such as {at: 3m, for: 2m, latency: 200ms, on: api->db}", allowed)
+	if !ok {
+		return nil
+	}
+	byKey := map[string]field{}
+	var verbKey *field
+	for j := range fields {
+		f := fields[j]
+		byKey[f.key.Value] = f
+		if _, isVerb := verbs[f.key.Value]; isVerb {
+			if verbKey != nil {
+				l.errorf(f.key, path, "split them into two faults", "one verb per fault, got %s and %s", verbKey.key.Value, f.key.Value)
+				continue
+			}
+			verbKey = &fields[j]
+		}
+	}
+	if verbKey == nil {
+		misspeltVerb := false
+		for _, v := range verbNames() {
+			misspeltVerb = misspeltVerb || misspelt(item, allowed, v)
+		}
+		if !misspeltVerb {
+			l.errorf(item, path, "verbs: "+strings.Join(verbNames(), ", "), "missing the fault's verb")
+		}
+		return nil
+	}
+	d := &faultDraft{path: path}
+	d.f.Verb = verbs[verbKey.key.Value]
+	if !l.decodeFault(d, verbKey, byKey) {
+		return nil
+	}
+	return d
 }
 
 // onlyFor says which verb each verb-specific key belongs to.

@@ -184,6 +184,7 @@ var fieldRanges = []FieldRange{
 	{Block: "slo", Key: "period", Kind: Duration, Min: 0, MinOpen: true, Max: inf},
 	{Block: "slo", Key: "scale", Kind: Number, Min: 0, MinOpen: true, Max: inf, Why: `or "SIMULATED = REAL", two durations > 0`},
 	{Block: "slo", Key: "min_events", Kind: Integer, Min: 1, Max: 1 << 31},
+	{Block: "history", Key: "burned", Kind: Probability, Min: 0, Max: 1, Why: "the share of the budget spent before the start"},
 	{Block: "rule", Key: "long", Kind: Duration, Min: 0, MinOpen: true, Max: inf},
 	{Block: "rule", Key: "short", Kind: Duration, Min: 0, MinOpen: true, Max: inf, Why: "and shorter than long"},
 	{Block: "rule", Key: "for", Kind: Duration, Min: 0, Max: inf},

@@ -35,6 +35,7 @@ type loader struct {
 	cacheSteps []cacheUse // cache: steps, checked to name a cache
 	dbWrites   []dbWrite  // databases' writes:, checked to name operations
 	publishes  []cacheUse // publish: steps, checked to name a queue
+	lesson     *lessonDraft
 }
 
 const (
@@ -66,7 +67,7 @@ func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 }
 
 // topKeys are the top-level keys, in the order they are documented.
-var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos", "expect", "variants"}
+var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos", "expect", "variants", "lesson"}
 
 // parse is Parse without the public wrapper: it fills l.sc and l.problems.
 func (l *loader) parse(data []byte) {
@@ -167,6 +168,9 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	if f, ok := get("expect"); ok {
 		l.decodeExpect(f.val)
 	}
+	if f, ok := get("lesson"); ok {
+		l.decodeLesson(f.val, deref(root))
+	}
 	l.checkRefs()
 	l.checkCacheSteps()
 	l.checkDatabases()
@@ -177,6 +181,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	l.checkWhen()
 	l.checkSLOs()
 	l.checkExpect()
+	l.checkLesson()
 
 	// Duration 0 means "until every workload has sent its requests", which
 	// only ends if every workload has a limit.

@@ -38,6 +38,8 @@ type Scenario struct {
 	// Expect is the expect: list, compiled: what must hold for the run to
 	// pass (cascade run exits 1 otherwise).
 	Expect []Expectation
+	// Lesson is the lesson: section, compiled; nil when there is none.
+	Lesson *Lesson
 
 	topo  models.Topology // template; RateFunc is always nil here
 	rates []*rateExpr     // per workload: its compiled rate expression, or nil

@@ -50,8 +50,11 @@ const (
 type fieldDoc struct {
 	kind valueKind
 	doc  string
-	enum []string // vEnum
+	enum []string // vEnum; vBlockOr: the words the scalar shorthand may be
 	ref  string   // vBlock, vBlockOr, vList, vMap: the block's name
+	// props are keys of a vMap that are not names of its entries, such as
+	// slos: history:.
+	props map[string]fieldDoc
 }
 
 // schemaBlock is one kind of map the loader reads. name is the block's name
@@ -97,6 +100,10 @@ func schemaBlocks() []schemaBlock {
 		{name: "link", doc: "A network link's settings.", keys: linkKeys},
 		{name: "slo", doc: "A service level objective.", keys: sloKeys},
 		{name: "rule", doc: "A burn-rate alert rule.", keys: ruleKeys},
+		{name: "history", doc: "An SLO's history before the start, with part of the budget already spent.", keys: historyKeys},
+		{name: "lesson", doc: "A guided lesson: ordered steps an instructor walks through (docs/lessons.md).", keys: lessonKeys},
+		{name: "lesson_step", doc: "One step of a lesson: text, an optional action, wait and check.", keys: lessonStepKeys},
+		{name: "lesson_rate", doc: "A lesson step's rate change: the workload and its new rate or a factor.", keys: lessonRateKeys},
 	}
 }
 
@@ -112,9 +119,27 @@ var fieldDocs = map[string]fieldDoc{
 	"top.services":    {kind: vMap, ref: "service", doc: "Services, by name."},
 	"top.links":       {kind: vAny, doc: `Network latency between services: "from->to": a distribution, or {latency: ...}.`},
 	"top.faults":      {kind: vList, ref: "fault", doc: "Faults injected during the run."},
-	"top.slos":        {kind: vMap, ref: "slo", doc: "Service level objectives, by name."},
-	"top.expect":      {kind: vAny, doc: `Expressions that must hold at the end of the run, e.g. - slo("availability").budget_remaining > 0.5.`},
-	"top.variants":    {kind: vAny, doc: "Named what-ifs: each maps dotted paths to the values that replace them."},
+	"top.slos": {kind: vMap, ref: "slo", doc: "Service level objectives, by name; history: sets the history of every SLO that gives none.",
+		props: map[string]fieldDoc{sloHistoryKey: historyDoc}},
+	"top.expect":   {kind: vAny, doc: `Expressions that must hold at the end of the run, e.g. - slo("availability").budget_remaining > 0.5.`},
+	"top.variants": {kind: vAny, doc: "Named what-ifs: each maps dotted paths to the values that replace them."},
+	"top.lesson":   {kind: vBlock, ref: "lesson", doc: "A guided lesson on this scenario: steps for cascade tui --lesson and cascade run --lesson."},
+
+	"lesson.title":         {kind: vText, doc: "Title of the lesson; defaults to the scenario's name."},
+	"lesson.story":         {kind: vText, doc: "One line for cascade lessons; defaults to the description."},
+	"lesson.source":        {kind: vText, doc: "The post-mortem or published result the lesson is modelled on."},
+	"lesson.steps":         {kind: vList, ref: "lesson_step", doc: "The steps, in order."},
+	"lesson_step.text":     {kind: vText, doc: "What to watch in this step."},
+	"lesson_step.ask":      {kind: vText, doc: "A question for the room; the session pauses on it when the step's wait ends."},
+	"lesson_step.inject":   {kind: vBlock, ref: "fault", doc: "Action: inject this fault when the step starts (no at: or when:)."},
+	"lesson_step.variant":  {kind: vText, doc: "Action: replay from 0 with this variant (same seed, the lesson's earlier injections again)."},
+	"lesson_step.rate":     {kind: vBlock, ref: "lesson_rate", doc: "Action: change a workload's rate from the step on."},
+	"lesson_step.until":    {kind: vText, doc: "Wait until this live condition holds (the when: language), checked every 100ms."},
+	"lesson_step.for":      {kind: vDuration, doc: "Wait this long; with until:, the most to wait for it."},
+	"lesson_step.check":    {kind: vAny, doc: "An expect: expression, or a list, evaluated when the step's wait ends."},
+	"lesson_rate.workload": {kind: vText, doc: "The workload whose rate changes."},
+	"lesson_rate.to":       {kind: vRate, doc: "The new rate (the workload's rate must be a constant)."},
+	"lesson_rate.factor":   {kind: vFactor, doc: "Multiply the current rate by this."},
 
 	"workload.to":       {kind: vText, doc: `The "service.op" (or "service") the requests go to.`},
 	"workload.rate":     {kind: vRate, doc: `Open-loop arrival rate, e.g. 800/s, or an expression of t such as "100 + 50*sin(2*pi*t/5m)".`},
@@ -338,6 +363,9 @@ var fieldDocs = map[string]fieldDoc{
 	"slo.scale":      {kind: vAny, doc: `Time scale, a number or "SIMULATED = REAL".`},
 	"slo.alerts":     {kind: vAny, doc: "Burn-rate alerts: a preset name or a list of rules."},
 	"slo.min_events": {kind: vInt, doc: "Events needed before an alert may fire."},
+	"slo.history":    historyDoc,
+
+	"history.burned": {kind: vProb, doc: "Share of the period's budget spent before the start, e.g. 40%."},
 
 	"rule.severity": {kind: vEnum, enum: []string{"page", "ticket"}, doc: "What the alert does."},
 	"rule.long":     {kind: vDuration, doc: "Long window."},
@@ -345,6 +373,10 @@ var fieldDocs = map[string]fieldDoc{
 	"rule.burn":     {kind: vNumber, doc: "Burn rate that fires the alert."},
 	"rule.for":      {kind: vDuration, doc: "Time the condition must hold."},
 }
+
+// historyDoc is slo.history and slos: history:.
+var historyDoc = fieldDoc{kind: vBlockOr, ref: "history", enum: historyNames,
+	doc: "What windows longer than the run assume came before: elapsed (nothing, the default), clean (on-target traffic at the SLO's rate) or {burned: 40%}."}
 
 // faultVerbDoc describes the verb keys of a fault, which all take a
 // parameter or a target the loader checks by verb.
@@ -485,13 +517,28 @@ func valueSchema(d fieldDoc) (map[string]any, error) {
 	case vBlock:
 		s = ref(d.ref)
 	case vBlockOr:
-		s["anyOf"] = []any{ref(d.ref), map[string]any{"type": []string{"string", "number", "boolean"}}}
+		short := map[string]any{"type": []string{"string", "number", "boolean"}}
+		if d.enum != nil {
+			short = map[string]any{"enum": d.enum}
+		}
+		s["anyOf"] = []any{ref(d.ref), short}
 	case vList:
 		s["type"] = "array"
 		s["items"] = ref(d.ref)
 	case vMap:
 		s["type"] = "object"
 		s["additionalProperties"] = ref(d.ref)
+		if len(d.props) > 0 {
+			props := map[string]any{}
+			for k, p := range d.props {
+				ps, err := valueSchema(p)
+				if err != nil {
+					return nil, err
+				}
+				props[k] = ps
+			}
+			s["properties"] = props
+		}
 	case vSteps:
 		s["type"] = "array"
 		s["items"] = ref("step")

@@ -56,7 +56,8 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"armKeys": armKeys, "retryKeys": retryKeys, "budgetKeys": budgetKeys, "breakerKeys": breakerKeys,
 		"limiterKeys": limiterKeys, "shedKeys": shedKeys, "outlierKeys": outlierKeys, "cacheKeys": cacheKeys,
 		"databaseKeys": databaseKeys, "queueKeys": queueKeys, "consumerKeys": consumerKeys, "linkKeys": linkKeys,
-		"sloKeys": sloKeys, "ruleKeys": ruleKeys, "autoscaleKeys": autoscaleKeys,
+		"sloKeys": sloKeys, "ruleKeys": ruleKeys, "autoscaleKeys": autoscaleKeys, "historyKeys": historyKeys,
+		"lessonKeys": lessonKeys, "lessonStepKeys": lessonStepKeys, "lessonRateKeys": lessonRateKeys,
 		"allowed": append(verbNames(), faultKeys...), // decodeFaults: the verbs and faultKeys
 	}
 	blocks := map[string]string{}

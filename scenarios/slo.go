@@ -12,26 +12,44 @@ import (
 	"cascade/sim"
 )
 
-var sloKeys = []string{"workload", "service", "objective", "latency", "period", "scale", "alerts", "min_events"}
+var sloKeys = []string{"workload", "service", "objective", "latency", "period", "scale", "alerts", "min_events", "history"}
+
+// historyKeys are the keys of a history written as a map: {burned: 40%}.
+var historyKeys = []string{"burned"}
+
+// historyNames are the histories written as a word.
+var historyNames = []string{"elapsed", "clean"}
+
+// sloHistoryKey is the one key of slos: that is not an SLO's name: the
+// history of every SLO that does not give its own.
+const sloHistoryKey = "history"
 
 var ruleKeys = []string{"severity", "long", "short", "burn", "for"}
 
 // sloDraft is a decoded SLO whose component is checked once every workload
 // and service is known.
 type sloDraft struct {
-	spec models.SLOSpec
-	node *yaml.Node // the workload: or service: value
-	path string
+	spec    models.SLOSpec
+	node    *yaml.Node // the workload: or service: value
+	path    string
+	history bool // the SLO gives its own history:
 }
 
-// decodeSLOs reads slos: a map of name to SLO.
+// decodeSLOs reads slos: a map of name to SLO, and history:, the history
+// of every SLO that does not give its own.
 func (l *loader) decodeSLOs(n *yaml.Node) {
 	fields, ok := l.mapping(n, "slos", "a map of SLO name to SLO", nil)
 	if !ok {
 		return
 	}
+	var all slo.History
+	first := len(l.slos)
 	for _, f := range fields {
 		path := join("slos", f.key.Value)
+		if f.key.Value == sloHistoryKey {
+			all, _ = l.history(f.val, path)
+			continue
+		}
 		if !l.checkName(f.key, path, "SLO") {
 			continue
 		}
@@ -39,6 +57,47 @@ func (l *loader) decodeSLOs(n *yaml.Node) {
 			l.slos = append(l.slos, d)
 		}
 	}
+	for _, d := range l.slos[first:] {
+		if !d.history {
+			d.spec.History = all
+		}
+	}
+}
+
+// history reads elapsed, clean or {burned: 40%}.
+func (l *loader) history(n *yaml.Node, path string) (slo.History, bool) {
+	const what = "elapsed, clean or {burned: 40%}"
+	if nd := deref(n); nd != nil && nd.Kind == yaml.MappingNode {
+		fields, ok := l.mapping(nd, path, "a history such as {burned: 40%}", historyKeys)
+		if !ok {
+			return slo.History{}, false
+		}
+		if len(fields) == 0 {
+			if len(nd.Content) > 0 {
+				return slo.History{}, false // only unknown keys, reported
+			}
+			l.errorf(nd, path, "e.g. {burned: 40%}: start with 40% of the budget spent", "missing burned:")
+			return slo.History{}, false
+		}
+		b, ok := l.probabilityField(fields[0].val, join(path, "burned"), "history.burned")
+		return slo.History{Virtual: true, Burned: b}, ok
+	}
+	s, ok := l.scalar(n, path, what)
+	if !ok {
+		return slo.History{}, false
+	}
+	switch s {
+	case "elapsed":
+		return slo.History{}, true
+	case "clean":
+		return slo.History{Virtual: true}, true
+	}
+	hint := hintFor(s, historyNames, "one of")
+	if strings.HasPrefix(strings.TrimSpace(s), "burned") {
+		hint = "write a spent budget as a map: {burned: 40%}"
+	}
+	l.errorf(n, path, hint, "unknown history %q; expected %s", s, what)
+	return slo.History{}, false
 }
 
 func (l *loader) decodeSLO(name string, n *yaml.Node, path string) (*sloDraft, bool) {
@@ -111,6 +170,13 @@ func (l *loader) decodeSLO(name string, n *yaml.Node, path string) (*sloDraft, b
 				continue
 			}
 			d.spec.MinEvents = int(v)
+		case "history":
+			h, hok := l.history(f.val, k)
+			if !hok {
+				ok = false
+				continue
+			}
+			d.spec.History, d.history = h, true
 		}
 	}
 	if d.node == nil {

@@ -22,6 +22,7 @@ type RunOptions struct {
 	Max     bool    // start as fast as the machine goes
 	Dir     string  // where sessions are saved; "" = the current directory
 	NoColor bool    // also set by the NO_COLOR environment variable
+	Lesson  bool    // walk the scenario's lesson (lesson.go)
 	Input   io.Reader
 	Output  io.Writer
 }
@@ -75,7 +76,11 @@ func run(s *scenarios.Scenario, o RunOptions, wrap func(tea.Model) tea.Model) er
 	if o.SeedSet {
 		seed = o.Seed
 	}
-	r, err := NewRunner(s, seed)
+	newRunner := NewRunner
+	if o.Lesson {
+		newRunner = NewLessonRunner
+	}
+	r, err := newRunner(s, seed)
 	if err != nil {
 		return err
 	}

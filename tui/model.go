@@ -371,6 +371,11 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = false
 		return m, nil
 	}
+	if m.snap.Lesson != nil { // lesson.go: n next step, b back
+		if nm, ok := m.lessonKey(s); ok {
+			return nm, nil
+		}
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		if m.unsaved() {

@@ -67,9 +67,10 @@ type Snapshot struct {
 	// edits to it since the start (or the last restart).
 	Session scenarios.Session
 	Changes int
-	Cleared []int  // ids of faults cleared by hand
-	Err     string // why the last action failed, if it did
-	Note    string // what the last action did, if it did something
+	Cleared []int        // ids of faults cleared by hand
+	Err     string       // why the last action failed, if it did
+	Note    string       // what the last action did, if it did something
+	Lesson  *LessonState // lesson mode (lesson.go); nil otherwise
 }
 
 // Runner drives one scenario in real time. Its methods are not safe for
@@ -96,6 +97,7 @@ type Runner struct {
 	slice    sim.Time      // adaptive sub-slice of simulated time
 	Budget   time.Duration // wall time one frame may simulate for
 	StepSize sim.Time      // what ActStep advances
+	lesson   *lessonRun    // lesson mode (lesson.go); nil otherwise
 }
 
 // NewRunner builds the scenario's model with seed, ready to run.
@@ -138,6 +140,9 @@ func (r *Runner) Scenario() *scenarios.Scenario { return r.sc }
 // Apply performs one action at the current simulated time.
 func (r *Runner) Apply(a Action) {
 	r.err, r.note = "", ""
+	if r.lesson != nil && r.lessonApply(a) { // lesson.go
+		return
+	}
 	switch a.Kind {
 	case ActPause:
 		r.paused = true
@@ -271,7 +276,7 @@ func (r *Runner) Frame(elapsed time.Duration) {
 	}
 	reached := true
 	for r.speed == 0 || r.eng.Now() < target {
-		if r.m.Finished() {
+		if r.m.Finished() || r.paused { // a lesson pauses where a step ends
 			break
 		}
 		if time.Since(start) >= r.Budget {
@@ -283,7 +288,7 @@ func (r *Runner) Frame(elapsed time.Duration) {
 			d = min(d, target-r.eng.Now())
 		}
 		t0 := time.Now()
-		r.m.Advance(d)
+		r.advance(d) // lesson.go
 		// Sub-slices of about a millisecond of wall time: fine enough to
 		// stop close to the budget, coarse enough to cost nothing.
 		switch took := time.Since(t0); {
@@ -309,6 +314,7 @@ func (r *Runner) Snapshot() Snapshot {
 		Paused: r.paused, Finished: r.m.Finished(), Behind: r.behind, Seed: r.seed, Events: r.eng.Fired(),
 		Result: r.m.Result(true), Faults: slices.Clone(r.faults), Timeline: len(r.topo.Faults),
 		Session: sess, Changes: r.changes, Cleared: slices.Clone(r.cleared), Err: r.err, Note: r.note,
+		Lesson: r.lessonState(),
 	}
 }
 

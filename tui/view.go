@@ -163,7 +163,7 @@ func (m Model) render() string {
 				rowsOf[s.overlay.y+i] = append(rowsOf[s.overlay.y+i], l.render(s.overlay.w))
 			}
 		} else {
-			put(s.detail, m.detail(s.detail.w, s.detail.h))
+			put(s.detail, m.detailOrLesson(s.detail.w, s.detail.h)) // lesson.go: the step panel
 			put(s.slo, m.sloPanel(s.slo.w, s.slo.h))
 		}
 		put(s.log, m.eventLog(s.log.w, s.log.h))
@@ -172,7 +172,7 @@ func (m Model) render() string {
 		if ov := m.overlayLines(s.overlay.w, s.overlay.h); ov != nil {
 			put(s.overlay, ov)
 		} else {
-			put(s.detail, m.detail(s.detail.w, s.detail.h))
+			put(s.detail, m.detailOrLesson(s.detail.w, s.detail.h)) // lesson.go: the step panel
 			gap(rect{s.detail.w, s.detail.y, 1, s.detail.h})
 			put(s.slo, m.sloPanel(s.slo.w, s.slo.h))
 			put(s.log, m.eventLog(s.log.w, s.log.h))
@@ -831,6 +831,9 @@ func (m Model) sloPanel(w, h int) []line {
 		head := line{sty(&th.bold, o.Name), sty(&th.dim, " "+objective(o.Objective)+" of "+of)}
 		if o.Threshold > 0 {
 			head = append(head, sty(&th.dim, " ≤"+secs(o.Threshold.Seconds())))
+		}
+		if o.History.Virtual { // elapsed, the default, goes unsaid
+			head = append(head, sty(&th.dim, " · history "+o.History.String()))
 		}
 		out = append(out, head)
 		bw := min(max(w-34, 6), 30)

@@ -39,6 +39,7 @@ Examples:
 `
 
 func compareCmd(args []string) int {
+	reviewCommand = append([]string{"cascade", "compare"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,18 +28,26 @@ type findProbe struct {
 
 // findResult is one design's search (schema cascade.find/v1 in --json).
 type findResult struct {
-	Design       string      `json:"design"`
-	Scenario     string      `json:"scenario"`
-	SHA256       string      `json:"sha256"`
-	Version      string      `json:"version"`
-	Seed         uint64      `json:"seed"`
-	Replications int         `json:"replications"`
-	Path         string      `json:"path"`
-	Until        string      `json:"until"`
-	Fixed        []string    `json:"fixed,omitempty"`
-	HoldsAt      *string     `json:"holds_at"` // the last value where it held; null: not even at LO
-	FailsAt      *string     `json:"fails_at"` // the first value where it failed; null: held through HI
-	Probes       []findProbe `json:"probes"`
+	Design       string   `json:"design"`
+	Scenario     string   `json:"scenario"`
+	SHA256       string   `json:"sha256"`
+	Version      string   `json:"version"`
+	Seed         uint64   `json:"seed"`
+	Replications int      `json:"replications"`
+	Path         string   `json:"path"`
+	Until        string   `json:"until"`
+	Fixed        []string `json:"fixed,omitempty"`
+	HoldsAt      *string  `json:"holds_at"` // the last value where it held on the means; null: not even at LO
+	FailsAt      *string  `json:"fails_at"` // the first value where it failed on the means; null: held through HI
+	// The uncertainty: the last value at which it held in every run, the
+	// first at which it failed in every run (null: none in the range), and
+	// the probes between, where some runs held and some failed.
+	HeldInAll   *string     `json:"held_in_all"`
+	FailedInAll *string     `json:"failed_in_all"`
+	Band        []findProbe `json:"band"`
+	Probes      []findProbe `json:"probes"`
+
+	values map[string]float64 // probe text -> value, for ordering
 }
 
 // findSpec is a parsed --find PATH=LO..HI with its --until and precision.
@@ -118,29 +127,35 @@ func findBoundary(cmd string, s *scenarios.Scenario, label string, pre []scenari
 	for _, o := range pre {
 		res.Fixed = append(res.Fixed, o.Path+"="+o.ValueText())
 	}
-	probe := func(v float64) (bool, error) {
+	res.values = map[string]float64{}
+	cache := map[string]findProbe{}
+	// run probes v (every replication) once; later asks use the answer.
+	run := func(v float64) (findProbe, error) {
 		text := f.format(v)
+		if p, ok := cache[text]; ok {
+			return p, nil
+		}
 		o, err := scenarios.ParseSet(f.path + "=" + text)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cascade "+cmd+": --find: %v\n", err)
-			return false, errFindFailed
+			return findProbe{}, errFindFailed
 		}
 		o.Origin = "--find " + f.path + "=" + text
 		ps, err := s.Override(append(slices.Clone(pre), o))
 		if err != nil {
 			reportLoadError(cmd, s.Source, err)
-			return false, errFindFailed
+			return findProbe{}, errFindFailed
 		}
 		c, err := ps.CompileCheck(f.until)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cascade "+cmd+": --until at %s=%s: %v\n", f.path, text, err)
-			return false, errFindFailed
+			return findProbe{}, errFindFailed
 		}
 		ps = ps.WithCheck(c)
 		sd, u, err := planRun(ps, seedp, untilp)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cascade "+cmd+": %v\n", err)
-			return false, errFindFailed
+			return findProbe{}, errFindFailed
 		}
 		res.Seed = sd
 		jobs := make([]job, reps)
@@ -150,12 +165,12 @@ func findBoundary(cmd string, s *scenarios.Scenario, label string, pre []scenari
 		outs, err := runJobs(jobs, stop, nil)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "cascade "+cmd+": %v\n", err)
-			return false, errFindFailed
+			return findProbe{}, errFindFailed
 		}
 		results := make([]models.Result, reps)
 		for i, o := range outs {
 			if o.stopped {
-				return false, errInterrupted
+				return findProbe{}, errInterrupted
 			}
 			results[i] = o.result
 		}
@@ -163,6 +178,8 @@ func findBoundary(cmd string, s *scenarios.Scenario, label string, pre []scenari
 		v0 := vs[len(vs)-1] // the check, appended last
 		p := findProbe{Value: text, Holds: v0.Pass, Passed: v0.Passed, Runs: reps}
 		res.Probes = append(res.Probes, p)
+		res.values[text] = v
+		cache[text] = p
 		var measured []string
 		for _, m := range v0.Measured {
 			t := m.Src + " = " + m.Text
@@ -176,7 +193,11 @@ func findBoundary(cmd string, s *scenarios.Scenario, label string, pre []scenari
 			verdict = "holds"
 		}
 		fmt.Fprintf(out, "%s=%-10s %s  (%d of %d runs)  %s\n", f.path, text, verdict, p.Passed, reps, strings.Join(measured, "; "))
-		return p.Holds, nil
+		return p, nil
+	}
+	probe := func(v float64) (bool, error) {
+		p, err := run(v)
+		return p.Holds, err
 	}
 	okLo, err := probe(f.lo.v)
 	if err != nil {
@@ -194,37 +215,105 @@ func findBoundary(cmd string, s *scenarios.Scenario, label string, pre []scenari
 		res.HoldsAt = ptr(f.format(f.hi.v))
 		return res, nil
 	}
-	// a is where it holds, b where it fails; a > b searches downwards.
-	a, b := f.lo.v, f.hi.v
-	for math.Abs(b-a) > f.precision {
-		mid := (a + b) / 2
-		if f.integer {
-			if a < b {
-				mid = math.Floor(mid)
+	// bisect narrows [a, b] where holds(a) and !holds(b); a > b searches
+	// downwards. It returns the last a and the first b.
+	bisect := func(a, b float64, holds func(findProbe) bool) (float64, float64, error) {
+		for math.Abs(b-a) > f.precision {
+			mid := (a + b) / 2
+			if f.integer {
+				if a < b {
+					mid = math.Floor(mid)
+				} else {
+					mid = math.Ceil(mid)
+				}
 			} else {
-				mid = math.Ceil(mid)
+				mid, _ = strconv.ParseFloat(strconv.FormatFloat(mid, 'f', f.decimals, 64), 64)
 			}
-		} else {
-			mid, _ = strconv.ParseFloat(strconv.FormatFloat(mid, 'f', f.decimals, 64), 64)
+			if mid == a || mid == b {
+				break
+			}
+			p, err := run(mid)
+			if err != nil {
+				return a, b, err
+			}
+			if holds(p) {
+				a = mid
+			} else {
+				b = mid
+			}
 		}
-		if mid == a || mid == b {
-			break
-		}
-		ok, err := probe(mid)
-		if err != nil {
-			return res, err
-		}
-		if ok {
-			a = mid
-		} else {
-			b = mid
-		}
+		return a, b, nil
+	}
+	onMeans := func(p findProbe) bool { return p.Holds }
+	a, b, err := bisect(f.lo.v, f.hi.v, onMeans)
+	if err != nil {
+		return res, err
 	}
 	res.HoldsAt, res.FailsAt = ptr(f.format(a)), ptr(f.format(b))
+	if err := res.uncertainty(f, a, b, run, bisect); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
-// boundaryText says what a search found, in one sentence.
+// uncertainty finds, around the boundary a|b found on the means, the last
+// value at which every run held and the first at which every run failed,
+// by two more bisections over the same probes (with one replication they
+// are the boundary itself and cost nothing), and lists the probes between.
+func (res *findResult) uncertainty(f findSpec, a, b float64, run func(float64) (findProbe, error),
+	bisect func(a, b float64, holds func(findProbe) bool) (float64, float64, error)) error {
+	all := func(p findProbe) bool { return p.Passed == p.Runs }
+	some := func(p findProbe) bool { return p.Passed > 0 }
+	lo, err := run(f.lo.v)
+	if err != nil {
+		return err
+	}
+	if all(lo) {
+		// b failed on the means, so not in every run.
+		last, _, err := bisect(f.lo.v, b, all)
+		if err != nil {
+			return err
+		}
+		res.HeldInAll = ptr(f.format(last))
+	}
+	hi, err := run(f.hi.v)
+	if err != nil {
+		return err
+	}
+	if !some(hi) {
+		// a held on the means, so in some run.
+		_, first, err := bisect(a, f.hi.v, some)
+		if err != nil {
+			return err
+		}
+		res.FailedInAll = ptr(f.format(first))
+	}
+	from, to := f.lo.v, f.hi.v
+	if res.HeldInAll != nil {
+		from = res.values[*res.HeldInAll]
+	}
+	if res.FailedInAll != nil {
+		to = res.values[*res.FailedInAll]
+	}
+	between := func(v float64) bool { return (v-from)*(to-v) > 0 }
+	res.Band = []findProbe{}
+	for _, p := range res.Probes {
+		if v := res.values[p.Value]; between(v) || (p.Passed > 0 && p.Passed < p.Runs && (v == from || v == to)) {
+			res.Band = append(res.Band, p)
+		}
+	}
+	slices.SortFunc(res.Band, func(x, y findProbe) int {
+		vx, vy := res.values[x.Value], res.values[y.Value]
+		if f.lo.v > f.hi.v {
+			vx, vy = -vx, -vy
+		}
+		return cmp.Compare(vx, vy)
+	})
+	return nil
+}
+
+// boundaryText says what a search found: the boundary on the means and,
+// with replications, its uncertainty.
 func boundaryText(f findSpec, r findResult) string {
 	switch {
 	case r.HoldsAt == nil:
@@ -236,7 +325,32 @@ func boundaryText(f findSpec, r findResult) string {
 	if f.lo.v > f.hi.v {
 		way = "down"
 	}
-	return fmt.Sprintf("boundary: %s holds %s to %s=%s and fails from %s=%s", f.until, way, f.path, *r.HoldsAt, f.path, *r.FailsAt)
+	text := fmt.Sprintf("boundary: %s holds %s to %s=%s and fails from %s=%s", f.until, way, f.path, *r.HoldsAt, f.path, *r.FailsAt)
+	if r.Replications <= 1 {
+		return text + " (one run per probe: no uncertainty measured; give --replications 3 or more)"
+	}
+	return text + " on the means of " + strconv.Itoa(r.Replications) + " runs\n" + uncertaintyText(f, r)
+}
+
+// uncertaintyText is the band around the boundary, in one line.
+func uncertaintyText(f findSpec, r findResult) string {
+	held := "it held in all runs at no probed value"
+	if r.HeldInAll != nil {
+		held = fmt.Sprintf("held in all %d runs up to %s=%s", r.Replications, f.path, *r.HeldInAll)
+	}
+	failed := "it failed in all runs at no probed value"
+	if r.FailedInAll != nil {
+		failed = fmt.Sprintf("failed in all from %s=%s", f.path, *r.FailedInAll)
+	}
+	var band []string
+	for _, p := range r.Band {
+		band = append(band, fmt.Sprintf("%s %d/%d", p.Value, p.Passed, p.Runs))
+	}
+	between := "no probe between them"
+	if len(band) > 0 {
+		between = "between, runs held: " + strings.Join(band, ", ")
+	}
+	return "uncertainty: " + held + "; " + failed + "; " + between
 }
 
 // findCmd is sweep --find: the search for the baseline, and with
@@ -292,9 +406,13 @@ func findCmd(s *scenarios.Scenario, fixed []axis, spec, until string, precision 
 	}
 	if len(ds) > 1 {
 		fmt.Println()
-		t := [][]string{{"DESIGN", "HOLDS AT", "FAILS AT"}}
+		t := [][]string{{"DESIGN", "HELD IN ALL", "HOLDS AT (MEANS)", "FAILS AT (MEANS)", "FAILED IN ALL", "BAND (RUNS HELD)"}}
 		for _, r := range results {
-			t = append(t, []string{r.Design, deref(r.HoldsAt), deref(r.FailsAt)})
+			var band []string
+			for _, p := range r.Band {
+				band = append(band, fmt.Sprintf("%s %d/%d", p.Value, p.Passed, p.Runs))
+			}
+			t = append(t, []string{r.Design, deref(r.HeldInAll), deref(r.HoldsAt), deref(r.FailsAt), deref(r.FailedInAll), strings.Join(band, " ")})
 		}
 		printColumns(os.Stdout, t)
 	}

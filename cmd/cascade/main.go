@@ -52,6 +52,7 @@ func init() {
 		{"merge", "combine the shards of a sweep into one result", mergeCmd},
 		{"validate", "check scenario files and print every problem", validateCmd},
 		{"list", "list the built-in scenarios", listCmd},
+		{"lessons", "list the built-in lessons (guided training sessions)", lessonsCmd},
 		{"selftest", "check the simulator against queueing theory", selftestCmd},
 		{"init", "write a commented starter scenario, or copy a built-in to edit", initCmd},
 		{"schema", "print the JSON Schema of scenario files, for editors", schemaCmd},

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"cascade/report"
@@ -85,7 +86,13 @@ func (s *stringsFlag) Set(v string) error {
 	return nil
 }
 
+// reviewCommand is the command line writeReview puts at the end of the
+// report; report and compare set it to theirs, as typed. Empty (cascade
+// run --report): the equivalent 'cascade report' line is made up.
+var reviewCommand []string
+
 func reportCmd(args []string) int {
+	reviewCommand = append([]string{"cascade", "report"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
@@ -196,6 +203,13 @@ func (b *breakSearch) boundaries(ds []design, opt runOptions, stop func() bool) 
 		if r.FailsAt != nil {
 			bd.FailsAt = *r.FailsAt
 		}
+		bd.HeldInAll, bd.FailedInAll = deref0(r.HeldInAll), deref0(r.FailedInAll)
+		for _, p := range r.Band {
+			bd.Band = append(bd.Band, report.BoundaryProbe{Value: p.Value, X: r.values[p.Value], Passed: p.Passed, Runs: p.Runs})
+		}
+		for _, p := range r.Probes {
+			bd.All = append(bd.All, report.BoundaryProbe{Value: p.Value, X: r.values[p.Value], Passed: p.Passed, Runs: p.Runs})
+		}
 		out = append(out, bd)
 	}
 	return out, nil
@@ -287,6 +301,12 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 		fmt.Fprintf(os.Stderr, "cascade %s: %v\n", cmd, err)
 		return exitFailed
 	}
+	rv.Command = reviewCommand
+	if cmd == "run" || len(rv.Command) == 0 {
+		// run --report: the same report, by the command that makes only it.
+		rv.Command = []string{"cascade", "report", ds[0].file.Source, "--out", out, "--seed", strconv.FormatUint(seed, 10), "--duration", until.Duration().String()}
+	}
+	reviewCommand = nil
 	for _, r := range rv.Runs {
 		if r.Meta.Interrupted {
 			fmt.Fprintf(os.Stderr, "cascade %s: interrupted; no report written\n", cmd)
@@ -395,4 +415,26 @@ func saveReview(out string, rv report.Review, force bool) error {
 		}
 	}
 	return nil
+}
+
+// deref0 is *s, or "" for nil.
+func deref0(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// withoutForce drops --force from a command line: it decides whether a file
+// may be overwritten, not what the report says, and a report must be the
+// same bytes whether or not it replaced an older one.
+func withoutForce(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if a == "--force" || a == "-force" || strings.HasPrefix(a, "--force=") || strings.HasPrefix(a, "-force=") {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }

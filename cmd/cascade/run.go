@@ -47,6 +47,10 @@ Flags:
                     expectations are still listed on stderr
   --cpuprofile FILE write a CPU profile of the run to FILE (go tool pprof)
   --memprofile FILE write an allocation profile of the run to FILE
+  --lesson NAME     play a lesson (built-in name or file; 'cascade lessons')
+                    headless: each step's action at the instant the step
+                    starts, every step's check evaluated; with --seed,
+                    --junit and --quiet only
   -h, --help        show this help
 
 On a terminal a progress line is shown on stderr (simulated time, speed,
@@ -81,9 +85,20 @@ func runCmd(args []string) int {
 	force := fs.Bool("force", false, "")
 	cpuProfile := fs.String("cpuprofile", "", "")
 	memProfile := fs.String("memprofile", "", "")
+	lesson := fs.String("lesson", "", "")
 	pos, status, ok := parseFlags(fs, args, runHelp)
 	if !ok {
 		return status
+	}
+	if *lesson != "" {
+		if len(pos) > 0 || *reps != 1 || *jsonPath != "" || *reportPath != "" || isSet(fs, "duration") {
+			return usageError("run", "--lesson takes no scenario and only --seed, --junit and --quiet (a lesson sets its own timeline)")
+		}
+		var sd *uint64
+		if isSet(fs, "seed") {
+			sd = seed
+		}
+		return runLesson(*lesson, sd, *junitPath, *quiet)
 	}
 	prof, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {

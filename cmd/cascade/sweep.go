@@ -284,7 +284,10 @@ func writeSweep(cmd string, sw report.Sweep, jsonPath, csvPath, outDir string) i
 		for _, c := range charts {
 			write(filepath.Join(outDir, c.Name), func(w io.Writer) error { _, err := w.Write(c.SVG); return err })
 		}
-		write(filepath.Join(outDir, "index.html"), func(w io.Writer) error { _, err := w.Write(report.SweepSVGIndex(sw, charts)); return err })
+		write(filepath.Join(outDir, "index.html"), func(w io.Writer) error {
+			_, err := w.Write(report.SweepSVGIndex(sw, charts))
+			return err
+		})
 	}
 	if failed {
 		return exitFailed

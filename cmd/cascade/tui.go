@@ -38,6 +38,10 @@ Flags:
   --seed N    seed for every random stream (default: the scenario's seed)
   --speed X   starting speed: simulated seconds per second, e.g. 0.5, 10x,
               or max (as fast as the machine goes); default 1x
+  --lesson L  walk a lesson (built-in name or file, 'cascade lessons'): a
+              step panel replaces the detail panel; the run pauses where
+              each step ends, n starts the next step, b goes back to the
+              start of a step (re-run from the seed); docs/lessons.md
   -h, --help  show this help
 
 NO_COLOR=1 turns colours off; health is also shown by a glyph.
@@ -46,12 +50,14 @@ Examples:
   cascade tui
   cascade tui partition
   cascade tui my-system.yaml --seed 7
+  cascade tui --lesson retry-storm --speed 10x
 `
 
 func tuiCmd(args []string) int {
 	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
 	seed := fs.Uint64("seed", 0, "")
 	speed := fs.String("speed", "1", "")
+	lesson := fs.String("lesson", "", "")
 	pos, status, ok := parseFlags(fs, args, tuiHelp)
 	if !ok {
 		return status
@@ -73,8 +79,18 @@ func tuiCmd(args []string) int {
 	if len(pos) == 1 {
 		arg = pos[0]
 	}
-	s, ok := loadScenario("tui", arg)
-	if !ok {
+	var s *scenarios.Scenario
+	if *lesson != "" {
+		if len(pos) > 0 {
+			return usageError("tui", "--lesson names the lesson; give no scenario besides it")
+		}
+		ls, err := scenarios.LoadLesson(*lesson)
+		if err != nil {
+			reportLoadError("tui", *lesson, err)
+			return exitUsage
+		}
+		s, arg, opt.Lesson = ls, "--lesson "+*lesson, true
+	} else if s, ok = loadScenario("tui", arg); !ok {
 		return exitUsage
 	}
 	if !isTerminal(os.Stdout) || !isTerminal(os.Stdin) {

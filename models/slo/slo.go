@@ -6,8 +6,11 @@
 // events in a compliance period; the burn rate over a window is the bad
 // fraction in that window divided by (1 - objective). Windows and the period
 // are real time; Spec.Scale maps them onto simulated time so a ten-minute
-// training session can stand for a month. Memory is fixed: every window is a
-// ring of buckets, whatever the run's length.
+// training session can stand for a month. Spec.History says what windows
+// longer than the run assume came before it: nothing (elapsed, the
+// default), or traffic at the SLO's measured rate, clean or with part of the
+// budget spent. Memory is fixed: every window is a ring of buckets, whatever
+// the run's length, and a history is arithmetic, not stored events.
 package slo
 
 import (
@@ -15,6 +18,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 
 	"cascade/sim"
 )
@@ -42,6 +46,40 @@ type Spec struct {
 	// to mean much; emptier windows are reported as warnings. 0 = 100,
 	// because at 99.9% a single bad event among 100 is already burn 10.
 	MinEvents int
+	// History is what the windows and the period assume came before the
+	// start; the zero value is "elapsed": nothing did.
+	History History
+}
+
+// History is what an SLO assumes about the time before it started
+// counting. A window longer than the time elapsed so far is, by default
+// (Virtual false, "elapsed"), computed over what has elapsed, as a fresh
+// Prometheus series is: a 3-day window one hour in is a 1-hour window.
+// With Virtual, the part of every window (and of the period) before the
+// start counts as traffic at the SLO's own rate, measured over the first
+// simulated minute (RateWindow), all of it good ("clean": a service with
+// a clean month behind it, so the SRE Workbook's detection times hold
+// from the start) or with Burned of the period's budget already spent,
+// spread evenly over the period before the start.
+type History struct {
+	Virtual bool
+	Burned  float64 // with Virtual: the fraction of the budget already spent, in [0, 1]
+}
+
+// RateWindow is the simulated time over which a virtual history measures
+// the SLO's rate; until it has passed, the rate so far stands for it.
+const RateWindow = sim.Minute
+
+// String is how scenarios spell the history: "elapsed", "clean" or
+// "burned 40%".
+func (h History) String() string {
+	switch {
+	case !h.Virtual:
+		return "elapsed"
+	case h.Burned == 0:
+		return "clean"
+	}
+	return "burned " + strconv.FormatFloat(100*h.Burned, 'f', -1, 64) + "%"
 }
 
 // Burn-rate arithmetic of theory-and-slo.md 1.1 and 1.2, exact.
@@ -173,6 +211,7 @@ type Status struct {
 	Burn             []WindowBurn
 	TimeToExhaustion sim.Time // real; at the burn over the shortest long window
 	Firing           []string // severities firing now, sorted
+	History          History  // what the windows assumed before the start
 }
 
 // ring counts events in the buckets of one window, so a sliding window
@@ -242,10 +281,15 @@ type Tracker struct {
 	rules   []ruleState
 
 	total, bad int64
-	events     []Event
-	reported   int // events already returned by Advance
-	warnings   []Warning
-	warned     []bool // per window
+	// rate is the SLO's traffic in events per real second, for a virtual
+	// history: fixed once RateWindow has passed (rated), the rate so far
+	// before.
+	rate     float64
+	rated    bool
+	events   []Event
+	reported int // events already returned by Advance
+	warnings []Warning
+	warned   []bool // per window
 }
 
 type ruleState struct {
@@ -271,6 +315,11 @@ func New(spec Spec, start sim.Time) (*Tracker, error) {
 	}
 	if spec.MinEvents <= 0 {
 		spec.MinEvents = 100
+	}
+	if h := spec.History; !(h.Burned >= 0 && h.Burned <= 1) {
+		return nil, errors.New("history: the budget already burned must be in [0, 1]")
+	} else if h.Burned > 0 && !h.Virtual {
+		return nil, errors.New("history: a burned budget needs a virtual history")
 	}
 	t := &Tracker{spec: spec, start: start, period: newRing(spec.Period, spec.Scale)}
 	find := func(w sim.Time) *ring {
@@ -307,6 +356,7 @@ func (t *Tracker) Record(now sim.Time, good bool) {
 	if now >= t.next {
 		t.evaluate(now)
 	}
+	t.measure(now)
 	t.total++
 	if !good {
 		t.bad++
@@ -335,6 +385,7 @@ func (t *Tracker) Advance(now sim.Time) []Event {
 func (t *Tracker) evaluate(now sim.Time) {
 	for ; t.next <= now; t.next += t.step {
 		g := t.next
+		t.measure(g)
 		for _, r := range t.windows {
 			r.roll(g)
 		}
@@ -345,8 +396,54 @@ func (t *Tracker) evaluate(now sim.Time) {
 	}
 }
 
+// measure fixes a virtual history's rate once RateWindow has passed. It
+// runs before the events of now are counted, so the rate is over exactly
+// the events of [start, start + RateWindow).
+func (t *Tracker) measure(now sim.Time) {
+	if t.spec.History.Virtual && !t.rated && now >= t.start+RateWindow {
+		t.rate = float64(t.total) / (RateWindow.Seconds() * t.spec.Scale)
+		t.rated = true
+	}
+}
+
+// trafficRate is the rate a virtual history assumes at now, in events per
+// real second.
+func (t *Tracker) trafficRate(now sim.Time) float64 {
+	if t.rated {
+		return t.rate
+	}
+	if el := t.elapsed(now).Seconds(); el > 0 {
+		return float64(t.total) / el
+	}
+	return 0
+}
+
+// virtual is what a virtual history adds to a window of w (real time) at
+// now: the part of it before the start, at the measured rate, with
+// History.Burned of a period's budget spread evenly over the period before
+// the start. Nothing with an elapsed history or once w has elapsed.
+func (t *Tracker) virtual(w, now sim.Time) (total, bad float64) {
+	h := t.spec.History
+	past := w - t.elapsed(now)
+	if !h.Virtual || past <= 0 {
+		return 0, 0
+	}
+	rate := t.trafficRate(now)
+	total = rate * past.Seconds()
+	bad = h.Burned * (1 - t.spec.Objective) * rate * min(past, t.spec.Period).Seconds()
+	return total, bad
+}
+
+// windowCounts are the events of window r at now, the virtual history's
+// included; call r.roll(now) first.
+func (t *Tracker) windowCounts(r *ring, at sim.Time) (total, bad float64) {
+	total, bad = r.counts(at)
+	vt, vb := t.virtual(r.real, at)
+	return total + vt, bad + vb
+}
+
 func (t *Tracker) burn(r *ring, at sim.Time) (burn float64, events float64) {
-	total, bad := r.counts(at)
+	total, bad := t.windowCounts(r, at)
 	if total <= 0 {
 		return 0, 0
 	}
@@ -373,13 +470,22 @@ func (t *Tracker) rule(i int, at sim.Time) {
 }
 
 // checkTraffic warns, once per window, when a window that has been open
-// its whole length holds fewer events than the minimum.
+// its whole length holds fewer events than the minimum. With a virtual
+// history every window is whole from the start, counted once the rate is
+// measured.
 func (t *Tracker) checkTraffic(at sim.Time) {
 	for i, r := range t.windows {
-		if t.warned[i] || float64(at-t.start)*t.spec.Scale < float64(r.real) {
+		if t.warned[i] {
 			continue
 		}
-		if total, _ := r.counts(at); total < float64(t.spec.MinEvents) {
+		if t.spec.History.Virtual {
+			if !t.rated {
+				continue
+			}
+		} else if float64(at-t.start)*t.spec.Scale < float64(r.real) {
+			continue
+		}
+		if total, _ := t.windowCounts(r, at); total < float64(t.spec.MinEvents) {
 			t.warned[i] = true
 			t.warnings = append(t.warnings, Warning{At: at, Window: r.real, Events: int64(total), Min: t.spec.MinEvents})
 		}
@@ -412,10 +518,12 @@ func (t *Tracker) elapsed(now sim.Time) sim.Time {
 }
 
 // periodCounts are the events the budget is measured against: all of them
-// until a whole period has passed, then the trailing period's.
+// (and a virtual history's part of the period) until a whole period has
+// passed, then the trailing period's.
 func (t *Tracker) periodCounts(now sim.Time) (total, bad float64) {
 	if t.elapsed(now) < t.spec.Period {
-		return float64(t.total), float64(t.bad)
+		vt, vb := t.virtual(t.spec.Period, now)
+		return float64(t.total) + vt, float64(t.bad) + vb
 	}
 	t.period.roll(now)
 	return t.period.counts(now)
@@ -428,7 +536,8 @@ func (t *Tracker) BudgetEvents(now sim.Time) float64 {
 	if el <= 0 {
 		return 0
 	}
-	if el < t.spec.Period {
+	if el < t.spec.Period && !t.spec.History.Virtual {
+		// A virtual history fills the period already; else project.
 		total *= float64(t.spec.Period) / float64(el)
 	}
 	return (1 - t.spec.Objective) * total
@@ -437,7 +546,7 @@ func (t *Tracker) BudgetEvents(now sim.Time) float64 {
 // Status is a snapshot at now; call Advance(now) first.
 func (t *Tracker) Status(now sim.Time) Status {
 	s := Status{Objective: t.spec.Objective, Total: t.total, Bad: t.bad, SLI: 1, Elapsed: t.elapsed(now),
-		BudgetEvents: t.BudgetEvents(now), TimeToExhaustion: sim.Forever}
+		BudgetEvents: t.BudgetEvents(now), TimeToExhaustion: sim.Forever, History: t.spec.History}
 	if t.total > 0 {
 		s.SLI = 1 - float64(t.bad)/float64(t.total)
 	}
