@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"slices"
 	"time"
 
@@ -502,6 +503,9 @@ func SaveSession(sc *scenarios.Scenario, sess scenarios.Session, dir string) (st
 	}
 	if dir == "" {
 		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
 	}
 	for range 100 {
 		path := scenarios.SessionName(dir, sc.Name)
