@@ -659,6 +659,10 @@ func (discard) reply(*call, Outcome, sim.Time) {}
 func (x *exec) cacheLookup(s *step) {
 	m := x.m
 	s.pair.sent(m.measuring())
+	if x.unbounded(s) {
+		s.pair.open.add(m.eng.Now())
+		x.hangOn = s.pair
+	}
 	c := m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
 	c.sheddable = x.sheddable
 	m.send(c, s.timeout)

@@ -255,6 +255,13 @@ func (e *edge) begin(from caller, key uint32, sheddable bool, inst int, parent s
 	r.send(firstAttempt)
 }
 
+// unbounded says a request over e with the caller's deadline parent (0 =
+// none) waits for ever if the callee never answers: no attempt timeout, no
+// policy deadline, none propagated.
+func (e *edge) unbounded(parent sim.Time) bool {
+	return e.timeout == 0 && e.pol.Deadline == 0 && parent == 0
+}
+
 // attemptKind says what an attempt is: the first, a retry, or a hedge.
 type attemptKind uint8
 

@@ -80,6 +80,8 @@ type exec struct {
 	waitTimer sim.Timer // a coalesced miss's wait for another's load
 	missAt    sim.Time  // when a load began (for the fill's Δ)
 
+	hangOn *pair // the pair of the call out now with no time limit (hangs)
+
 	owed  *queue // a dual write committed to the database, its publish not done yet
 	sagaK int32  // Saga: actions done
 	undoK int32  // Saga: next action to undo
@@ -210,6 +212,10 @@ func (x *exec) run() {
 
 func (x *exec) callOnce(s *step) {
 	s.pair.sent(x.m.measuring())
+	if x.unbounded(s) {
+		s.pair.open.add(x.m.eng.Now())
+		x.hangOn = s.pair
+	}
 	if s.edge != nil {
 		s.edge.begin(x, x.key, x.sheddable, x.inst.idx, x.deadline)
 		return
@@ -231,13 +237,30 @@ func (x *exec) callOnce(s *step) {
 	m.send(c, timeout)
 }
 
+// unbounded says step s, sent now, waits for ever if its callee never
+// answers: no timeout on the step or its policy and no deadline from above.
+// A cache lookup takes only its own timeout (cacheLookup).
+func (x *exec) unbounded(s *step) bool {
+	switch {
+	case s.edge != nil:
+		return s.edge.unbounded(x.deadline)
+	case s.kind == Cache:
+		return s.timeout == 0
+	}
+	return s.timeout == 0 && x.deadline == 0
+}
+
 // reply continues after a Call step's reply. Anything but OK fails the
 // operation: the caller reports an error of its own, whatever went wrong
 // below it.
-func (x *exec) reply(c *call, o Outcome, _ sim.Time) {
+func (x *exec) reply(c *call, o Outcome, sent sim.Time) {
 	s := &x.steps[x.pc]
 	if s.pair != nil {
 		s.pair.ended(o, x.m.measuring())
+	}
+	if x.hangOn != nil {
+		x.hangOn.open.remove(sent)
+		x.hangOn = nil
 	}
 	switch s.kind {
 	case Cache:

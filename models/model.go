@@ -503,6 +503,7 @@ type SLOResult struct {
 	Name              string
 	Workload, Service string
 	Threshold         sim.Time
+	Scale             float64 // real seconds one simulated second stands for (slo.Spec.Scale; 1 = real time)
 	slo.Status
 	Rules       []slo.Rule    // the alert rules; Alerts refer to them by index
 	Alerts      []slo.Event   // every alert transition, in time order
@@ -667,7 +668,7 @@ func (m *Model) Result(withSeries bool) Result {
 		r.Edges = append(r.Edges, e.result(now, withSeries))
 	}
 	for _, p := range m.pairs {
-		r.Calls = append(r.Calls, p.result(withSeries))
+		r.Calls = append(r.Calls, p.result(now, withSeries))
 	}
 	for _, w := range m.workloads {
 		c := w.counts()

@@ -12,6 +12,7 @@ type pair struct {
 	outcomes       [numOutcomes]int64
 	iv             CallPoint
 	series         *sim.Ring[CallPoint]
+	open           hangs // calls sent with no time limit, still out
 }
 
 // CallPoint is one interval of a pair's calls.
@@ -26,6 +27,7 @@ type CallResult struct {
 	Caller, Target string
 	Counts         // Arrivals: requests sent; outcomes as the caller heard them
 	Series         []CallPoint
+	Hung           Hung // calls out with no time limit for HungAfter or more, now
 }
 
 // pairOf returns the pair for caller -> target, creating it.
@@ -65,8 +67,8 @@ func (p *pair) restart() {
 	p.outcomes = [numOutcomes]int64{}
 }
 
-func (p *pair) result(withSeries bool) CallResult {
-	r := CallResult{Caller: p.caller, Target: p.target, Counts: countsOf(p.requests, &p.outcomes)}
+func (p *pair) result(now sim.Time, withSeries bool) CallResult {
+	r := CallResult{Caller: p.caller, Target: p.target, Counts: countsOf(p.requests, &p.outcomes), Hung: p.open.hung(now)}
 	if withSeries {
 		r.Series = p.series.Slice()
 	}

@@ -179,8 +179,11 @@ func (t *sloTrack) faultEnded(f *injected) {
 func (t *sloTrack) result(now sim.Time) SLOResult {
 	t.tracker.Advance(now)
 	r := SLOResult{Name: t.spec.Name, Workload: t.spec.Workload, Service: t.spec.Service,
-		Threshold: t.spec.Threshold, Status: t.tracker.Status(now), Rules: t.tracker.Rules(),
+		Threshold: t.spec.Threshold, Scale: t.spec.Scale, Status: t.tracker.Status(now), Rules: t.tracker.Rules(),
 		Alerts: t.tracker.Events(), Warnings: t.tracker.Warnings()}
+	if r.Scale <= 0 {
+		r.Scale = 1
+	}
 	budget := t.tracker.BudgetEvents(now)
 	share := func(bad int64) float64 {
 		if budget > 0 {

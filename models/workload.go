@@ -135,6 +135,9 @@ func (w *Workload) sendFrom(r caller, key uint32) {
 	now := w.m.eng.Now()
 	w.arrive(now)
 	w.pair.sent(w.m.measuring())
+	if w.unbounded() {
+		w.pair.open.add(now)
+	}
 	if w.edge != nil {
 		c := 0
 		if w.client != nil {
@@ -157,6 +160,9 @@ func (w *Workload) record(o Outcome, sent sim.Time) {
 	w.inFlight--
 	now := w.m.eng.Now()
 	w.pair.ended(o, now >= w.m.since)
+	if w.unbounded() {
+		w.pair.open.remove(sent)
+	}
 	w.end(now, o, now-sent)
 	// A run without an end time ends with its last reply, exactly.
 	if w.finished && w.inFlight == 0 && w.m.opt.Until == 0 && w.m.Done() {
@@ -275,3 +281,12 @@ func (w *Workload) tick(now sim.Time) {
 
 // Name is the workload's name in the scenario.
 func (w *Workload) Name() string { return w.spec.Name }
+
+// unbounded says the workload waits for ever for a reply: no timeout of its
+// own and none on its call policy.
+func (w *Workload) unbounded() bool {
+	if w.edge != nil {
+		return w.edge.unbounded(0)
+	}
+	return w.spec.Timeout == 0
+}

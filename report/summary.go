@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"cascade/models"
@@ -38,7 +39,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	fmt.Fprintln(w)
 	workloads(w, r.Workloads, extra)
 	fmt.Fprintln(w)
-	services(w, r.Services, extra)
+	services(w, r.Services, r.Calls, extra)
 	autoscaling(w, r.Services)
 	caches(w, r.Services)
 	databases(w, r.Services)
@@ -132,14 +133,14 @@ func workloads(w io.Writer, ws []models.WorkloadResult, extra []models.Outcome) 
 	t.write(w)
 }
 
-func services(w io.Writer, ss []models.ServiceResult, extra []models.Outcome) {
+func services(w io.Writer, ss []models.ServiceResult, calls []models.CallResult, extra []models.Outcome) {
 	head := append([]string{"SERVICE", "inst×wrk", "arrivals", "ok", "error", "rejected"}, outcomeHeads(extra)...)
 	t := table{head: append(head, "late", "util", "queue", "peak", "p50", "p99", "little")}
 	for _, s := range ss {
 		row := append([]string{s.Name, shape(s), integer(s.Arrivals), integer(s.OK), integer(s.Error), integer(s.Rejected)},
 			outcomeCells(s.Counts, extra)...)
 		t.add(append(row, integer(s.Late), percent(s.Utilization, 1), fixed(s.MeanQueue, 2), integer(s.PeakQueue),
-			latency(s.Latency.P50), latency(s.Latency.P99), percent(s.Little.RelErr(), 1))...)
+			latency(s.Latency.P50), latency(s.Latency.P99), little(s, calls))...)
 	}
 	if len(ss) == 0 {
 		fmt.Fprintln(w, "no services")
@@ -148,7 +149,8 @@ func services(w io.Writer, ss []models.ServiceResult, extra []models.Outcome) {
 	t.write(w)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "util: busy workers / all workers; queue: time-average waiting, peak: most waiting at once;")
-	fmt.Fprintln(w, "late: replies after the caller gave up; little: |L - λW| / λW, Little's law (near 0 when steady)")
+	fmt.Fprintln(w, "late: replies after the caller gave up; little: |L - λW| / λW, Little's law (near 0 when steady;")
+	fmt.Fprintln(w, "\"calls stuck\" when calls with no timeout never finished: L counts them, W cannot)")
 	for _, s := range ss {
 		var notes []string
 		if s.Shed != (models.ShedCauses{}) {
@@ -316,4 +318,20 @@ func shape(s models.ServiceResult) string {
 		return fmt.Sprintf("%d×∞", s.Instances)
 	}
 	return fmt.Sprintf("%d×%d", s.Instances, s.Workers)
+}
+
+// little is the Little's-law column: the relative gap, or "calls stuck"
+// when it is far off because calls to or from the service hang (in flight
+// with no time limit, models.Hung): a number like 8539% would only say the
+// law does not hold, not why.
+func little(s models.ServiceResult, calls []models.CallResult) string {
+	e := s.Little.RelErr()
+	if e > 1 || math.IsInf(e, 0) {
+		for _, c := range calls {
+			if c.Hung.Calls > 0 && (c.Caller == s.Name || c.Target == s.Name) {
+				return "calls stuck"
+			}
+		}
+	}
+	return percent(e, 1)
 }

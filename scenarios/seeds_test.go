@@ -10,7 +10,8 @@ import (
 // seedChecked are built-ins whose expectations must hold on every one of
 // several seeds, not only on the seed the file names: a demonstration
 // that passes by luck of one seed shows nothing.
-var seedChecked = []string{"optimistic-contention", "bad-deploy", "autoscaling", "stale-balancer", "client-population"}
+var seedChecked = []string{"optimistic-contention", "bad-deploy", "autoscaling", "stale-balancer", "client-population",
+	"shop", "no-timeouts", "cache-stampede", "overload", "pool-exhaustion"}
 
 func TestBuiltinExpectationsHoldAcrossSeeds(t *testing.T) {
 	seeds := []uint64{1, 2, 3, 4, 5, 6}

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"slices"
 	"time"
 
@@ -56,7 +57,7 @@ func nextSpeed(cur float64, up bool) float64 {
 
 // keyMap lists every binding, for the help view.
 type keyMap struct {
-	Pause, Faster, Slower, Step, Next, Prev, Move, Fault, Clear, Restart, Save, Help, Quit key.Binding
+	Pause, Faster, Slower, Step, Next, Prev, Move, Fault, Clear, Restart, Save, Help, Quit, Zoom, LogUp, LogDown key.Binding
 }
 
 func newKeys() keyMap {
@@ -77,6 +78,9 @@ func newKeys() keyMap {
 		Save:    b([]string{"s"}, "s", "save session"),
 		Help:    b([]string{"?"}, "?", "help"),
 		Quit:    b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Zoom:    b([]string{"z"}, "z", "zoom a panel (again: the next, then none)"),
+		LogUp:   b([]string{"pgup"}, "pgup", "events: older"),
+		LogDown: b([]string{"pgdown"}, "pgdn", "events: newer"),
 	}
 }
 
@@ -89,7 +93,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.Pause, k.Faster, k.Slower, k.Step},
 		{k.Next, k.Prev, k.Move},
 		{k.Fault, k.Clear, k.Restart, k.Save},
-		{k.Help, k.Quit},
+		{k.Zoom, k.LogUp, k.LogDown, k.Help, k.Quit},
 	}
 }
 
@@ -119,6 +123,8 @@ type Model struct {
 
 	w, h     int
 	sel      int
+	zoom     int // the panel filling the screen: zoomNone, zoomTopology, ...
+	logBack  int // events scrolled back: how many of the newest are hidden
 	th       theme
 	dark     bool
 	help     help.Model
@@ -165,7 +171,8 @@ func (m *Model) derive() {
 	m.edges = map[[2]int]edgeStats{}
 	for _, e := range m.g.edges() {
 		es := edgeStatsOf(&m.snap.Result, m.g.nodes[e[0]].name, m.g.nodes[e[1]].name, 200)
-		if es.policy || es.counted {
+		es.fault = networkFault(&m.snap, m.g.nodes[e[0]].name, m.g.nodes[e[1]].name)
+		if es.policy || es.counted || es.fault != "" {
 			m.edges[e] = es
 		}
 	}
@@ -176,8 +183,51 @@ func (m *Model) derive() {
 				st.openTo = append(st.openTo, m.g.nodes[j].name)
 			}
 		}
+		st.sat = saturation(st)
 		st.health = classify(st)
 		m.stats[i] = st
+	}
+	m.causes()
+}
+
+// causes marks the root causes: a component saturated or failing none of
+// whose callees is — the deepest point of the failure, where a room should
+// look first. A callee only degraded (a few errors) does not explain a
+// failing caller. When what it calls is cut off by a network fault, the
+// cause is that edge, and it says so.
+func (m *Model) causes() {
+	severe := func(i int) bool { return m.stats[i].health == healthFailing || m.stats[i].sat != "" }
+	for i := range m.g.nodes {
+		if !severe(i) {
+			continue
+		}
+		cause, edge := true, ""
+		for _, j := range m.g.nodes[i].callees {
+			es := m.edges[[2]int{i, j}]
+			if severe(j) {
+				cause = false
+				break
+			}
+			if es.fault != "" && edgeHealth(es, m.stats[j].health) == healthFailing && edge == "" {
+				edge = es.fault + "→" + m.g.nodes[j].name
+			}
+		}
+		if !cause {
+			continue
+		}
+		st := &m.stats[i]
+		switch {
+		case edge != "":
+			st.cause = edge
+		case st.sat != "":
+			st.cause = st.sat
+		case len(st.faults) > 0:
+			st.cause = "fault" // its ⚡ marks say which
+		case st.errs >= failErr:
+			st.cause = "errors"
+		default:
+			st.cause = healthName[st.health]
+		}
 	}
 }
 
@@ -364,6 +414,15 @@ func (m Model) key(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.sel = order[i]
 	case key.Matches(k, m.keys.Move):
 		m.move(s)
+	case key.Matches(k, m.keys.Zoom):
+		m.zoom = (m.zoom + 1) % zoomPanels
+	case key.Matches(k, m.keys.LogUp), key.Matches(k, m.keys.LogDown):
+		page := max(m.logRows()-2, 1)
+		if key.Matches(k, m.keys.LogUp) {
+			m.logBack = min(m.logBack+page, max(len(m.events())-1, 0))
+		} else {
+			m.logBack = max(m.logBack-page, 0)
+		}
 	case key.Matches(k, m.keys.Fault):
 		if m.snap.Finished {
 			m.status, m.statusBad = "the run is over: r restarts it", true
@@ -444,6 +503,9 @@ func SaveSession(sc *scenarios.Scenario, sess scenarios.Session, dir string) (st
 	}
 	if dir == "" {
 		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
 	}
 	for range 100 {
 		path := scenarios.SessionName(dir, sc.Name)

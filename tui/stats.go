@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,9 @@ const (
 	degradeUtil = 0.85
 	failQueue   = 0.9
 	degradeQ    = 0.5
+	// saturatedUtil with requests waiting: every worker busy, a queue
+	// forming (the last interval's average, so a burst of 0.98 counts).
+	saturatedUtil = 0.98
 )
 
 // nodeStats is what the topology shows of one component, from the last
@@ -62,6 +66,11 @@ type nodeStats struct {
 	lag      float64  // database: the worst replica's lag now, seconds
 	backlog  int64    // topic: unacked messages over its groups; -1 = not a topic
 	pools    []string // "db 8/10": connection pools it calls through, in use / size
+	poolFull bool     // some pool it calls through has every connection in use and callers waiting
+
+	hung  models.Hung // calls it waits on with no time limit (all callees)
+	sat   string      // why it is saturated: "hung", "queue full", "workers", "pool full", "down"; "" = not
+	cause string      // set on a root cause: what it is ("saturated", "partition→db", ...)
 }
 
 func seriesOf(r *models.Result, g *graph, i int) []models.Point {
@@ -105,6 +114,15 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 	for _, e := range s.Result.Edges {
 		if e.Caller == n.name && e.Pool != nil {
 			st.pools = append(st.pools, e.Target+" "+strconv.Itoa(e.Pool.InUse)+"/"+strconv.Itoa(e.Pool.Size))
+			if e.Pool.Size > 0 && e.Pool.InUse >= e.Pool.Size && e.Pool.Waiting > 0 {
+				st.poolFull = true
+			}
+		}
+	}
+	for _, c := range s.Result.Calls {
+		if c.Caller == n.name && c.Hung.Calls > 0 {
+			st.hung.Calls += c.Hung.Calls
+			st.hung.Oldest = max(st.hung.Oldest, c.Hung.Oldest)
 		}
 	}
 	if !n.workload {
@@ -176,8 +194,34 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 		}
 		st.alerts = append(st.alerts, o.Firing...)
 	}
+	st.sat = saturation(st)
 	st.health = classify(st)
 	return st
+}
+
+// saturation says why a component can take no more, most basic first: it
+// is down; it waits on calls that never end; its queue is full; every
+// worker is busy with requests waiting; a connection pool it needs is
+// exhausted. A saturated component is failing, whatever its error ratio:
+// its callers' errors are its doing.
+func saturation(st nodeStats) string {
+	qfill := 0.0
+	if st.queueCap > 0 {
+		qfill = st.queue / float64(st.queueCap)
+	}
+	switch {
+	case st.down:
+		return "down"
+	case st.hung.Calls > 0:
+		return "hung"
+	case qfill >= failQueue:
+		return "queue full"
+	case st.util >= saturatedUtil && st.queue >= 1:
+		return "workers"
+	case st.poolFull:
+		return "pool full"
+	}
+	return ""
 }
 
 // mark sets the instances a selection picks, by index as the model picks
@@ -235,7 +279,7 @@ func classify(st nodeStats) health {
 		qfill = st.queue / float64(st.queueCap)
 	}
 	switch {
-	case st.down, st.errs >= failErr, qfill >= failQueue, hasString(st.alerts, "page"):
+	case st.sat != "", st.down, st.errs >= failErr, qfill >= failQueue, hasString(st.alerts, "page"):
 		return healthFailing
 	case st.errs >= degradeErr, st.util >= degradeUtil, qfill >= degradeQ, len(st.alerts) > 0, len(st.openTo) > 0:
 		return healthDegraded
@@ -267,6 +311,52 @@ type edgeStats struct {
 	half     int     // half-open now
 	budget   float64 // retry budget level now; NaN without a budget
 	series   []float64
+	hung     models.Hung // calls out with no time limit for HungAfter or more
+	fault    string      // an active network fault on the edge: "partition", "loss", "latency", "blackhole"
+}
+
+// edgeHealth is the colour of a call edge: the edge's own trouble (a network
+// fault, hung calls, errors, an open breaker) first, so a partition is drawn
+// failing even while the idle callee behind it looks fine.
+func edgeHealth(es edgeStats, callee health) health {
+	switch {
+	case es.fault == "partition", es.fault == "blackhole", es.fault == "loss", es.hung.Calls > 0, es.open > 0, es.errs >= failErr:
+		return healthFailing
+	case es.fault != "", es.half > 0, es.errs >= degradeErr:
+		return max(callee, healthDegraded)
+	}
+	return callee
+}
+
+// networkFault names the active network fault that acts on calls from
+// caller to callee ("" for none), the most disruptive first.
+func networkFault(s *Snapshot, caller, callee string) string {
+	best, rank := "", 0
+	for id, rec := range s.Result.Faults {
+		if rec.State != models.FaultActive || id >= len(s.Faults) {
+			continue
+		}
+		f := s.Faults[id]
+		t := f.Target
+		hit, r := false, 0
+		switch rec.Verb {
+		case models.FaultPartition:
+			in := func(g []string, n string) bool { return slices.Contains(g, n) }
+			a, b := t.Groups[0], t.Groups[1]
+			hit = (in(a, caller) && in(b, callee)) || (!f.OneWay && in(b, caller) && in(a, callee))
+			r = 4
+		case models.FaultBlackhole:
+			hit, r = (t.Component == callee || t.To == callee) && (t.From == "" || t.From == caller), 3
+		case models.FaultLoss:
+			hit, r = t.To == callee && (t.From == "" || t.From == caller), 2
+		case models.FaultLatency:
+			hit, r = t.To == callee && (t.From == "" || t.From == caller), 1
+		}
+		if hit && r > rank {
+			best, rank = rec.Verb.String(), r
+		}
+	}
+	return best
 }
 
 func edgeStatsOf(r *models.Result, caller, callee string, width int) edgeStats {
@@ -317,6 +407,7 @@ func edgeStatsOf(r *models.Result, caller, callee string, width int) edgeStats {
 		}
 		p := c.Series[len(c.Series)-1]
 		es.counted = true
+		es.hung = c.Hung
 		es.rate = float64(p.Requests)
 		var done int64
 		for _, n := range p.Outcomes {

@@ -245,7 +245,10 @@ func sparkline(vals []float64, w int, top float64) string {
 			hi, lo = math.Max(hi, v), math.Min(lo, v)
 		}
 	}
-	lo = 0
+	// A constant series is a flat line at its level: half height when the
+	// scale is its own (nothing to compare it with), its share of top when
+	// a top is given; zero is the lowest bar either way.
+	flat := finite(hi) && hi-lo <= 1e-9*math.Abs(hi)
 	if top > 0 {
 		hi = top
 	}
@@ -255,14 +258,12 @@ func sparkline(vals []float64, w int, top float64) string {
 		switch {
 		case !finite(v):
 			b.WriteByte(' ')
-		case hi <= lo:
-			if v > 0 {
-				b.WriteRune(rs[3])
-			} else {
-				b.WriteRune(rs[0])
-			}
+		case v <= 0 || hi <= 0:
+			b.WriteRune(rs[0])
+		case flat && top <= 0:
+			b.WriteRune(rs[3])
 		default:
-			k := int(math.Round((v - lo) / (hi - lo) * float64(len(rs)-1)))
+			k := int(math.Round(v / hi * float64(len(rs)-1)))
 			b.WriteRune(rs[min(max(k, 0), len(rs)-1)])
 		}
 	}

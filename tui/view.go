@@ -70,6 +70,24 @@ func (m Model) screen() screen {
 	return s
 }
 
+// The panels z zooms, in turn.
+const (
+	zoomNone = iota
+	zoomTopology
+	zoomDetail
+	zoomSLO
+	zoomEvents
+	zoomPanels
+)
+
+// logRows is the height of the events panel as drawn now.
+func (m Model) logRows() int {
+	if m.zoom == zoomEvents {
+		return m.h - 2
+	}
+	return m.screen().log.h
+}
+
 // View draws the screen.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
@@ -116,8 +134,21 @@ func (m Model) render() string {
 		}
 	}
 	grid[0] = m.header().render(m.w)
+	full := rect{0, 1, m.w, m.h - 2}
 	switch {
 	case m.showHelp:
+		put(full, m.helpLines())
+	case m.zoom != zoomNone && m.overlayLines(full.w, full.h) != nil:
+		put(full, m.overlayLines(full.w, full.h))
+	case m.zoom == zoomTopology:
+		put(full, m.topology(full.w, full.h))
+	case m.zoom == zoomDetail:
+		put(full, m.detail(full.w, full.h))
+	case m.zoom == zoomSLO:
+		put(full, m.sloPanel(full.w, full.h))
+	case m.zoom == zoomEvents:
+		put(full, m.eventLog(full.w, full.h))
+	case false:
 		put(rect{0, 1, m.w, m.h - 2}, m.helpLines())
 	case s.wide:
 		put(s.topo, m.topology(s.topo.w, s.topo.h))
@@ -203,14 +234,16 @@ func (m Model) footer() line {
 		}
 		return line{txt(" "), sty(st, m.status)}
 	}
-	l := line{txt(" ")}
-	for i, kd := range [][2]string{{"space", "pause"}, {"+/-", "speed"}, {"f", "fault"}, {"x", "clear"}, {"s", "save"}, {"?", "help"}, {"q", "quit"}, {"tab", "select"}, {"r", "restart"}} {
-		if i > 0 {
-			l = append(l, sty(&th.dim, " · "))
+	// Whole hints only, most needed first: ? shows the rest.
+	var parts []line
+	for i, kd := range [][2]string{{"space", "pause"}, {"f", "fault"}, {"x", "clear"}, {"?", "help"}, {"q", "quit"}, {"+/-", "speed"}, {"s", "save"}, {"z", "zoom"}, {"tab", "select"}, {"pgup", "events"}, {"r", "restart"}} {
+		sep := " · "
+		if i == 0 {
+			sep = ""
 		}
-		l = append(l, sty(&th.key, kd[0]), sty(&th.dim, " "+kd[1]))
+		parts = append(parts, line{sty(&th.dim, sep), sty(&th.key, kd[0]), sty(&th.dim, " "+kd[1])})
 	}
-	return l
+	return fit(m.w, line{txt(" ")}, parts...)
 }
 
 // title is a panel's first row: a rule with its name.
@@ -235,6 +268,20 @@ func (m Model) columnWidth(w int) int {
 	return min((w-2*(n-1))/n, 30)
 }
 
+// fit is base followed by as many of parts as fit in w cells, in order:
+// a part that does not fit is left out whole, never cut, so what is shown
+// is always a whole number with its unit (abbreviation by rule: the less
+// telling parts go first).
+func fit(w int, base line, parts ...line) line {
+	out := base
+	for _, p := range parts {
+		if len(p) > 0 && out.width()+p.width() <= w {
+			out = append(out, p...)
+		}
+	}
+	return out
+}
+
 // nodeLines renders node i in mode, width w.
 func (m Model) nodeLines(i, mode, w int) []line {
 	th := &m.th
@@ -245,62 +292,120 @@ func (m Model) nodeLines(i, mode, w int) []line {
 	if i == m.sel {
 		nameSt = &th.sel
 	}
-	name := line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}
-	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
-		name = append(name, sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances)))
+	var causeMark line
+	if st.cause != "" {
+		causeMark = line{sty(&th.bad, " ◎")}
 	}
-	traffic := line{txt(rate(st.rate) + "/s")}
+	var inst line
+	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
+		inst = line{sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances))}
+	}
+	name := fit(w, line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}, causeMark, inst)
+	var errs line
 	if st.errs > 0 {
 		es := &th.dim
 		if st.errs >= degradeErr {
 			es = hs
 		}
-		traffic = append(traffic, txt(" "), sty(es, "✗"+pct(st.errs)))
+		errs = line{txt(" "), sty(es, "✗"+pct(st.errs))}
+	}
+	var hung line
+	if st.hung.Calls > 0 {
+		hung = line{txt(" "), sty(&th.bad, "hung "+count64(st.hung.Calls))}
 	}
 	if mode == modeLine {
-		l := append(name, txt(" "))
-		return []line{append(l, traffic...)}
+		return []line{fit(w, name, line{txt(" " + rate(st.rate) + "/s")}, hung, errs)}
 	}
-	out := []line{name, append(line{txt("  ")}, traffic...)}
+	out := []line{name, fit(w, line{txt("  " + rate(st.rate) + "/s")}, hung, errs)}
 	// Saturation: worker use and queue fill for services, p99 for workloads.
 	var sat line
 	if n.workload {
 		sat = line{txt("  p99 " + secs(st.p99))}
 	} else {
+		var parts []line
 		if finite(st.util) {
 			us := &th.plain
-			if st.util >= degradeUtil {
+			switch {
+			case st.sat == "workers":
+				us = &th.bad
+			case st.util >= degradeUtil:
 				us = &th.warn
 			}
-			sat = append(sat, txt("  "), sty(us, "u"+fixed(100*st.util, 0)+"%"))
+			parts = append(parts, line{sty(us, "u"+fixed(100*st.util, 0)+"%")})
 		} else {
-			sat = append(sat, txt("  in "+fixed(st.inFlight, 1)))
+			parts = append(parts, line{txt("in " + fixed(st.inFlight, 1))})
 		}
 		if st.queueCap != 0 {
-			q := "q" + fixed(st.queue, 0)
-			if st.queueCap > 0 {
-				q += "/" + strconv.Itoa(st.queueCap)
+			q := "q" + count64(int64(math.Round(st.queue)))
+			qs := &th.plain
+			if st.sat == "queue full" || st.sat == "workers" {
+				qs = &th.bad
 			}
-			sat = append(sat, txt(" "+q))
+			full := q
+			if st.queueCap > 0 {
+				full += "/" + strconv.Itoa(st.queueCap)
+			}
+			// The room first, when it fits; the queue alone when not.
+			if 2+parts[0].width()+1+len([]rune(full)) <= w {
+				q = full
+			}
+			parts = append(parts, line{txt(" "), sty(qs, q)})
 		}
+		sat = fit(w, line{txt("  ")}, parts...)
 	}
 	out = append(out, sat)
 	if mode == modeRows {
 		return out
 	}
-	out = append(out, append(line{txt("  ")}, m.extras(st)...))
-	for _, j := range n.callees {
-		out = append(out, m.edgeLine(i, j, st))
+	out = append(out, append(line{txt("  ")}, m.extras(st, w-2)...))
+	for k, j := range n.callees {
+		out = append(out, m.edgeLine(i, j, st, k == len(n.callees)-1, w))
 	}
 	return out
 }
 
-// extras are a component's own marks: active faults and firing alerts
-// today; breaker state, cache hit ratio, pool use and replication lag go
-// here as those components arrive.
-func (m Model) extras(st nodeStats) line {
+// count64 prints a count compactly: 950, 6.3k, 12k, 1.2M.
+func count64(n int64) string {
+	f := float64(n)
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10)
+	case n < 9_950:
+		return fixed(f/1000, 1) + "k"
+	case n < 999_500:
+		return fixed(f/1000, 0) + "k"
+	}
+	return trim0(fixed(f/1e6, 1)) + "M"
+}
+
+// extras are a component's own marks: the root cause, hung calls, active
+// faults and firing alerts, breaker state, cache hit ratio, pool use and
+// replication lag.
+func (m Model) extras(st nodeStats, w int) line {
+	var out line
+	for _, p := range m.marks(st) {
+		if out.width()+(line{p}).width() <= w {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// marks are the pieces of extras, most telling first, each ending in a
+// space.
+func (m Model) marks(st nodeStats) []seg {
 	th := &m.th
-	var l line
+	var l []seg
+	if st.cause != "" {
+		if st.cause == "fault" {
+			l = append(l, sty(&th.bad, "◎ "))
+		} else {
+			l = append(l, sty(&th.bad, "◎"+st.cause+" "))
+		}
+	}
+	if st.hung.Calls > 0 {
+		l = append(l, sty(&th.bad, "hung "+count64(st.hung.Calls)+" for "+span(st.hung.Oldest)+" "))
+	}
 	switch {
 	case st.down:
 		l = append(l, sty(&th.bad, "DOWN "))
@@ -331,13 +436,21 @@ func (m Model) extras(st nodeStats) line {
 		l = append(l, sty(&th.dim, "backlog "+strconv.FormatInt(st.backlog, 10)+" "))
 	}
 	for _, p := range st.pools {
-		l = append(l, sty(&th.dim, "pool→"+p+" "))
+		ps := &th.dim
+		if st.poolFull {
+			ps = &th.bad
+		}
+		l = append(l, sty(ps, "pool→"+p+" "))
 	}
 	for _, f := range st.faults {
 		l = append(l, sty(&th.accent, "⚡"+f+" "))
 	}
+	var seen []string
 	for _, a := range st.alerts {
-		l = append(l, sty(&th.bad, "⚑"+a+" "))
+		if !slices.Contains(seen, a) { // one mark per severity, however many SLOs
+			seen = append(seen, a)
+			l = append(l, sty(&th.bad, "⚑"+a+" "))
+		}
 	}
 	if finite(st.sloRemain) {
 		bs := &th.dim
@@ -349,35 +462,55 @@ func (m Model) extras(st nodeStats) line {
 	return l
 }
 
-// edgeLine is one call edge, with its request rate and error rate (the
-// model counts every caller -> service pair) and, for call sites under a
-// policy, attempts per request and breaker state. The fallbacks below
-// serve hand-built results without call counts.
-func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
+// edgeLine is one call edge, drawn as a branch of its caller (├→ or, for
+// the last, └→), in the edge's own health colour (edgeHealth: a partitioned
+// edge is failing even while the idle callee is not), with its request
+// rate and what is wrong with it. Parts are left out whole, least telling
+// first, to fit w cells (fit). The fallbacks serve hand-built results
+// without call counts.
+func (m Model) edgeLine(from, to int, fromStats nodeStats, last bool, w int) line {
 	th := &m.th
 	callee := m.g.nodes[to]
 	ts := m.stats[to]
-	l := line{sty(&th.dim, " →"), sty(&th.health[ts.health], callee.name)}
-	if es, ok := m.edges[[2]int{from, to}]; ok {
-		l = append(l, sty(&th.dim, " "+rate(es.rate)+"/s"))
-		// Most telling first, since a narrow column cuts the end off.
+	branch := " ├→"
+	if last {
+		branch = " └→"
+	}
+	if es, ok := m.edges[[2]int{from, to}]; ok && (es.policy || es.counted || es.fault != "") {
+		eh := edgeHealth(es, ts.health)
+		head := line{sty(&th.health[eh], branch), sty(&th.health[eh], callee.name)}
+		// Most telling first: what is wrong with the edge, then its rate.
+		var parts []line
+		if es.fault != "" {
+			fs := &th.warn
+			if eh == healthFailing {
+				fs = &th.bad
+			}
+			parts = append(parts, line{sty(fs, " "+es.fault)})
+		}
+		if es.hung.Calls > 0 {
+			parts = append(parts, line{sty(&th.bad, " hung "+count64(es.hung.Calls)+" "+span(es.hung.Oldest))})
+		}
 		switch {
 		case es.open > 0:
-			l = append(l, sty(&th.bad, " open"))
+			o := line{sty(&th.bad, " open")}
 			if es.breakers > 1 {
-				l = append(l, sty(&th.bad, " "+strconv.Itoa(es.open)+"/"+strconv.Itoa(es.breakers)))
+				o = append(o, sty(&th.bad, " "+strconv.Itoa(es.open)+"/"+strconv.Itoa(es.breakers)))
 			}
+			parts = append(parts, o)
 		case es.half > 0:
-			l = append(l, sty(&th.warn, " half-open"))
-		}
-		if finite(es.amp) && es.amp >= 1.05 {
-			l = append(l, sty(&th.warn, " ×"+fixed(es.amp, 1)))
+			parts = append(parts, line{sty(&th.warn, " half-open")})
 		}
 		if es.errs >= degradeErr {
-			l = append(l, sty(&th.dim, " ✗"+pct(es.errs)))
+			parts = append(parts, line{sty(&th.health[eh], " ✗"+pct(es.errs))})
 		}
-		return l
+		parts = append(parts, line{sty(&th.dim, " "+rate(es.rate)+"/s")})
+		if finite(es.amp) && es.amp >= 1.05 {
+			parts = append(parts, line{sty(&th.warn, " ×"+fixed(es.amp, 1))})
+		}
+		return fit(w, head, parts...)
 	}
+	head := line{sty(&th.dim, branch), sty(&th.health[ts.health], callee.name)}
 	var r, e float64
 	switch {
 	case m.g.nodes[from].workload:
@@ -385,13 +518,13 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats) line {
 	case len(callee.callers) == 1:
 		r, e = ts.rate, ts.errs
 	default:
-		return l
+		return head
 	}
-	l = append(l, sty(&th.dim, " "+rate(r)+"/s"))
+	var errs line
 	if e >= degradeErr {
-		l = append(l, sty(&th.dim, " ✗"+pct(e)))
+		errs = line{sty(&th.dim, " ✗"+pct(e))}
 	}
-	return l
+	return fit(w, head, line{sty(&th.dim, " "+rate(r)+"/s")}, errs)
 }
 
 func (m Model) columnHeight(c []int, mode, w int) int {
@@ -472,6 +605,7 @@ func (m Model) topology(w, h int) []line {
 	for _, hh := range []health{healthOK, healthDegraded, healthFailing} {
 		legend = append(legend, sty(&th.health[hh], healthGlyph[hh]), sty(&th.dim, healthName[hh]+" "))
 	}
+	legend = append(legend, sty(&th.bad, "◎"), sty(&th.dim, "root cause "))
 	out := []line{m.title("Topology", w, legend...)}
 	cw := m.columnWidth(w)
 	mode := m.pickMode(w, h-1)
@@ -554,21 +688,32 @@ func (m Model) detail(w, h int) []line {
 		}
 		return float64(d)
 	}
+	// Fractions of the replies of an interval; an interval with no reply
+	// has no fraction (a gap, not a full bar of errors).
 	frac := func(k int) func(p models.Point) float64 {
 		return func(p models.Point) float64 {
 			if d := done(p); d > 0 {
 				return float64(p.Outcomes[k]) / d
 			}
-			return 0
+			return math.NaN()
 		}
 	}
+	// Sparklines take the component's health colour, so a failing series
+	// reads as failing from across the room.
+	spark := &th.health[st.health]
+	if st.health == healthIdle {
+		spark = &th.dim
+	}
 	row := func(label string, vals []float64, value string, top float64) line {
-		return line{txt(padRight(label, 10)), sty(&th.accent, sparkline(vals, sw, top)), txt(" "), txt(padLeft(value, 10))}
+		// A long label (a callee's name) takes cells from the sparkline,
+		// never from the value.
+		lw := max(10, len([]rune(label))+1)
+		return line{txt(padRight(label, lw)), sty(spark, sparkline(vals, sw-(lw-10), top)), txt(" "), txt(padLeft(value, 10))}
 	}
 	sec := max(st.interval, 1)
 	rows := []line{
 		row("thru", val(func(p models.Point) float64 { return done(p) / sec }), rate(st.rate)+"/s", 0),
-		row("errors", val(func(p models.Point) float64 { return 1 - frac(0)(p) }), pct(st.errs), 0),
+		row("errors", val(func(p models.Point) float64 { return 1 - frac(0)(p) }), pct(st.errs), 1),
 	}
 	// Errors by cause: every outcome but OK that occurred in the window
 	// shown, so causes added to the model later appear by themselves.
@@ -578,13 +723,19 @@ func (m Model) detail(w, h int) []line {
 			continue
 		}
 		vs := val(frac(int(o)))
-		if slices.ContainsFunc(vs, func(v float64) bool { return v > 0 }) {
-			causes = append(causes, row(" "+o.String(), vs, pct(vs[len(vs)-1]), 0))
+		if len(vs) > 0 && slices.ContainsFunc(vs, func(v float64) bool { return v > 0 }) {
+			causes = append(causes, row(" "+o.String(), vs, pct(vs[len(vs)-1]), 1))
 		}
 	}
+	// Latency is of OK replies only: a timeout or a rejection has no
+	// latency worth drawing, so when many replies were not OK the rows say
+	// how many were left out.
 	lat := []line{
-		row("p50", val(func(p models.Point) float64 { return p.P50 }), secs(lastOf(series, func(p models.Point) float64 { return p.P50 })), 0),
-		row("p99", val(func(p models.Point) float64 { return p.P99 }), secs(st.p99), 0),
+		row("p50 ok", val(func(p models.Point) float64 { return p.P50 }), secs(lastOf(series, func(p models.Point) float64 { return p.P50 })), 0),
+		row("p99 ok", val(func(p models.Point) float64 { return p.P99 }), secs(st.p99), 0),
+	}
+	if st.errs >= degradeErr {
+		lat = append(lat, fit(w, line{sty(&th.dim, "          OK replies only")}, line{sty(&th.dim, "; "), sty(&th.health[st.health], pct(st.errs)+" not OK")}))
 	}
 	var sat []line
 	if !n.workload {
@@ -651,7 +802,7 @@ func (m Model) detail(w, h int) []line {
 	take(sat)
 	take(calls)
 	take(causes)
-	if ex := m.extras(st); len(ex) > 0 {
+	if ex := m.extras(st, w-10); len(ex) > 0 {
 		take([]line{append(line{txt(padRight("marks", 10))}, ex...)})
 	}
 	return append(out, rows...)
@@ -670,7 +821,10 @@ func (m Model) sloPanel(w, h int) []line {
 	th := &m.th
 	out := []line{m.title("SLOs", w)}
 	if len(m.snap.Result.SLOs) == 0 {
-		return append(out, line{sty(&th.dim, "  no SLOs in this scenario (see slos: in docs/scenario-format.md)")})
+		for _, l := range wrapWords("no SLOs in this scenario (see slos: in docs/scenario-format.md)", w-2) {
+			out = append(out, line{sty(&th.dim, "  "+l)})
+		}
+		return out
 	}
 	for _, o := range m.snap.Result.SLOs {
 		of := o.Workload + o.Service
@@ -691,14 +845,25 @@ func (m Model) sloPanel(w, h int) []line {
 		case o.Remaining < 0.5:
 			bs = &th.warn
 		}
-		b := line{txt(" budget "), sty(bs, full), sty(&th.dim, empty), txt(" " + fixed(100*o.Remaining, 0) + "% left")}
-		switch {
-		case o.Remaining <= 0:
-			b = append(b, sty(&th.bad, " exhausted"))
-		case o.TimeToExhaustion != sim.Forever && o.TimeToExhaustion > 0:
-			b = append(b, sty(&th.warn, " · empty in "+span(o.TimeToExhaustion)))
+		b := line{txt(" budget "), sty(bs, full), sty(&th.dim, empty)}
+		if o.Remaining <= 0 {
+			// Past empty: what was spent, never a negative "left".
+			b = append(b, sty(&th.bad, " exhausted, "+fixed(100*o.Consumed, 0)+"% spent"))
+		} else {
+			b = append(b, txt(" "+fixed(100*o.Remaining, 0)+"% left"))
 		}
 		out = append(out, b)
+		if o.Remaining > 0 && o.TimeToExhaustion != sim.Forever && o.TimeToExhaustion > 0 {
+			// The budget's clock is the SLO's: with a scale, say both.
+			e := line{sty(&th.warn, " empty in "+span(o.TimeToExhaustion))}
+			if o.Scale != 1 && o.Scale > 0 {
+				e = fit(w, e, line{sty(&th.dim, " of SLO time")},
+					line{sty(&th.dim, " = "+span(sim.Time(float64(o.TimeToExhaustion)/o.Scale))+" simulated")})
+			} else {
+				e = append(e, sty(&th.dim, " at this burn"))
+			}
+			out = append(out, e)
+		}
 		if len(o.Rules) > 0 {
 			out = append(out, line{sty(&th.dim, " "+padRight("alert", 7)+padRight("windows", 7)+" "+padRight("burn≥", 7)+padLeft("long", 6)+" "+padLeft("short", 6))})
 		}
@@ -783,6 +948,11 @@ func (m Model) events() []logEntry {
 	for _, o := range m.snap.Result.SLOs {
 		for _, e := range o.Alerts {
 			t := o.Name + " " + e.Severity
+			if e.Rule >= 0 && e.Rule < len(o.Rules) {
+				// Which rule: two pages differ only by their windows.
+				r := o.Rules[e.Rule]
+				t += " " + span(r.Long) + "/" + span(r.Short)
+			}
 			if e.Firing {
 				t += " firing (burn " + burnText(e.LongBurn) + " / " + burnText(e.ShortBurn) + ")"
 			} else {
@@ -821,8 +991,13 @@ func (m Model) eventLog(w, h int) []line {
 	if len(ev) == 0 {
 		return append(out, line{sty(&th.dim, "  nothing yet: press f to inject a fault")})
 	}
-	start := max(len(ev)-(h-1), 0)
-	for _, e := range ev[start:] {
+	back := min(m.logBack, max(len(ev)-1, 0))
+	if back > 0 {
+		out[0] = m.title("Events", w, sty(&th.dim, strconv.Itoa(len(ev))+" "), sty(&th.warn, "scrolled back "+strconv.Itoa(back)+" · pgdn newer "))
+	}
+	end := len(ev) - back
+	start := max(end-(h-1), 0)
+	for _, e := range ev[start:end] {
 		ks := &th.dim
 		if e.bad {
 			ks = &th.warn

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -29,10 +30,13 @@ Keys (? shows them all):
   r           restart, same seed    s      save the session
   q           quit (asks before discarding an unsaved session)
 
-Saving writes NAME-session-N.yaml in the current directory, never over an
-existing file: the scenario as written (comments kept) plus every fault
-injected, at the simulated instant it took effect. 'cascade run' on it
-replays the session headless to the same numbers.
+Saving writes NAME-session-N.yaml, never over an existing file: the
+scenario as written (comments kept) plus every fault injected, at the
+simulated instant it took effect. 'cascade run' on it replays the session
+headless to the same numbers. It goes to --save-dir, by default the
+scenario file's directory (the current directory for a built-in) — but
+never loose into the root of a git work tree: there it goes to
+cascade-sessions/ inside it. The path is shown when it is saved.
 
 Flags:
   --seed N    seed for every random stream (default: the scenario's seed)
@@ -42,6 +46,7 @@ Flags:
               step panel replaces the detail panel; the run pauses where
               each step ends, n starts the next step, b goes back to the
               start of a step (re-run from the seed); docs/lessons.md
+  --save-dir DIR  where saved sessions go (created if missing)
   -h, --help  show this help
 
 NO_COLOR=1 turns colours off; health is also shown by a glyph.
@@ -58,6 +63,7 @@ func tuiCmd(args []string) int {
 	seed := fs.Uint64("seed", 0, "")
 	speed := fs.String("speed", "1", "")
 	lesson := fs.String("lesson", "", "")
+	saveDir := fs.String("save-dir", "", "")
 	pos, status, ok := parseFlags(fs, args, tuiHelp)
 	if !ok {
 		return status
@@ -93,6 +99,11 @@ func tuiCmd(args []string) int {
 	} else if s, ok = loadScenario("tui", arg); !ok {
 		return exitUsage
 	}
+	dir, err := sessionDir(s.Source, *saveDir, isSet(fs, "save-dir"))
+	if err != nil {
+		return usageError("tui", err.Error())
+	}
+	opt.Dir = dir
 	if !isTerminal(os.Stdout) || !isTerminal(os.Stdin) {
 		return usageError("tui", "needs a terminal (for a headless run use 'cascade run "+arg+"')")
 	}
@@ -121,4 +132,29 @@ func pickCmd() int {
 		return exitOK
 	}
 	return tuiCmd([]string{name})
+}
+
+// sessionDir is where the TUI saves sessions: the directory the user named
+// (created if missing), else the scenario file's own directory, or the
+// current one for a built-in. A default that is the root of a git work tree
+// becomes its cascade-sessions/ subdirectory, so a save never drops
+// untracked files beside a project's top-level files unasked.
+func sessionDir(source, named string, set bool) (string, error) {
+	if set {
+		if named == "" {
+			return "", errors.New("--save-dir: want a directory")
+		}
+		if err := os.MkdirAll(named, 0o755); err != nil {
+			return "", fmt.Errorf("--save-dir: %v", err)
+		}
+		return named, nil
+	}
+	dir := "."
+	if !strings.HasPrefix(source, "builtin:") && source != "" && source != "-" {
+		dir = filepath.Dir(source)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+		return filepath.Join(dir, "cascade-sessions"), nil
+	}
+	return dir, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,102 @@ func TestTUIInTmux(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "shop-session-1.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	r := cascade(t, dir, "run", "shop-session-1.yaml", "--duration", "30s", "--quiet")
+	r := cascade(t, dir, "run", "shop-session-1.yaml", "--duration", "1m", "--quiet") // past the warm-up, so shop's expectations have data
 	wantCode(t, r, exitOK)
+}
+
+// TestTUIEveryVerbInTmux injects every fault verb the palette offers, each
+// on its first target with its default parameters, into the real binary on
+// shop and cache-stampede: the UI must survive each (no panic, the screen
+// still drawn) and say the fault was applied or why not.
+func TestTUIEveryVerbInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("no tmux")
+	}
+	for _, sc := range []string{"shop", "cache-stampede"} {
+		t.Run(sc, func(t *testing.T) {
+			dir := t.TempDir()
+			sock := "cascade-verbs-" + filepath.Base(dir)
+			run := func(args ...string) string {
+				out, _ := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
+				return string(out)
+			}
+			defer run("kill-server")
+			if out := run("new-session", "-d", "-s", "t", "-x", "160", "-y", "45", "-c", dir, "env NO_COLOR=1 "+binary+" tui "+sc+" --speed 5x"); out != "" {
+				t.Fatalf("tmux: %s", out)
+			}
+			screen := func() string { return run("capture-pane", "-p", "-t", "t") }
+			waitFor := func(what string) string {
+				t.Helper()
+				deadline := time.Now().Add(20 * time.Second)
+				for {
+					s := screen()
+					if strings.Contains(s, what) {
+						return s
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("no %q on screen:\n%s", what, s)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			keys := func(k ...string) {
+				for _, key := range k {
+					run("send-keys", "-t", "t", key)
+					time.Sleep(120 * time.Millisecond)
+				}
+			}
+			highlighted := func(s string) string {
+				for _, l := range strings.Split(s, "\n") {
+					if i := strings.Index(l, "▸ "); i >= 0 {
+						if f := strings.Fields(l[i+len("▸ "):]); len(f) > 0 {
+							return f[0]
+						}
+					}
+				}
+				return ""
+			}
+			waitFor("▶ running")
+			var done []string
+			for i := 0; i < 40; i++ {
+				keys("f")
+				waitFor("Inject a fault")
+				keys("Home")
+				for range i {
+					keys("Down")
+				}
+				verb := highlighted(screen())
+				if verb == "" || slices.Contains(done, verb) {
+					keys("Escape")
+					break
+				}
+				done = append(done, verb)
+				keys("Enter", "Enter") // the verb, its first target
+				if strings.Contains(screen(), "Inject a fault") {
+					keys("Enter") // apply with the default parameters
+				}
+				s := screen()
+				if strings.Contains(s, "Inject a fault") { // a default the verb refuses: say so, then leave
+					keys("Escape", "Escape", "Escape")
+					s = screen()
+				}
+				if strings.Contains(s, "cascade crashed") || !strings.Contains(s, " cascade "+sc) {
+					t.Fatalf("after %s:\n%s", verb, s)
+				}
+			}
+			if len(done) < 8 {
+				t.Errorf("only %d verbs tried: %v", len(done), done)
+			}
+			t.Logf("%s: %d verbs: %v", sc, len(done), done)
+			s := waitFor("Events")
+			if !strings.Contains(s, "applied") {
+				t.Errorf("no fault applied:\n%s", s)
+			}
+			keys("q", "y")
+		})
+	}
 }
