@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -193,6 +195,29 @@ type picker struct {
 	w, h    int
 	th      theme
 	noColor bool
+
+	filter    string // what / typed: entries whose name or description has it
+	filtering bool   // typing a filter: letters go to it, not to the keys
+}
+
+// visible are the entries the filter lets through, by index.
+func (p picker) visible() []int {
+	var out []int
+	f := strings.ToLower(p.filter)
+	for i, e := range p.entries {
+		if f == "" || strings.Contains(strings.ToLower(e.Name+" "+e.Description), f) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// refilter keeps the highlight on a visible entry after the filter changed.
+func (p *picker) refilter() {
+	vis := p.visible()
+	if len(vis) > 0 && !slices.Contains(vis, p.at) {
+		p.at = vis[0]
+	}
 }
 
 func (p picker) Init() tea.Cmd { return tea.RequestBackgroundColor }
@@ -206,14 +231,48 @@ func (p picker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			p.th = newTheme(msg.IsDark(), false)
 		}
 	case tea.KeyPressMsg:
-		switch msg.String() {
+		k := msg.String()
+		vis := p.visible()
+		if p.filtering {
+			switch {
+			case k == "esc":
+				p.filter, p.filtering = "", false
+				p.refilter()
+				return p, nil
+			case k == "backspace":
+				if r := []rune(p.filter); len(r) > 0 {
+					p.filter = string(r[:len(r)-1])
+				}
+				p.refilter()
+				return p, nil
+			case msg.Text != "" && k != "enter" && k != "tab":
+				p.filter += msg.Text
+				p.refilter()
+				return p, nil
+			}
+		}
+		pos := slices.Index(vis, p.at)
+		switch k {
+		case "/":
+			p.filtering = true
 		case "q", "esc", "ctrl+c":
+			if k == "esc" && p.filter != "" {
+				p.filter, p.filtering = "", false
+				return p, nil
+			}
 			return p, tea.Quit
 		case "up", "k", "shift+tab":
-			p.at = (p.at - 1 + len(p.entries)) % len(p.entries)
+			if len(vis) > 0 {
+				p.at = vis[(pos-1+len(vis))%len(vis)]
+			}
 		case "down", "j", "tab":
-			p.at = (p.at + 1) % len(p.entries)
+			if len(vis) > 0 {
+				p.at = vis[(pos+1)%len(vis)]
+			}
 		case "enter", "space":
+			if len(vis) == 0 {
+				return p, nil // nothing matches: keep typing or esc
+			}
 			p.chosen = p.entries[p.at].Name
 			return p, tea.Quit
 		}
@@ -234,7 +293,16 @@ func (p picker) render() string {
 	th := &p.th
 	w := p.w
 	head := []line{{sty(&th.title, " cascade "), txt("— pick a scenario to open live")}, nil}
-	foot := []line{nil, {sty(&th.dim, " ↑↓ choose · enter open · q quit · the same list: cascade list")}}
+	if p.filtering || p.filter != "" {
+		vis := len(p.visible())
+		f := line{sty(&th.key, " /"), txt(p.filter)}
+		if p.filtering {
+			f = append(f, txt("▏"))
+		}
+		f = append(f, sty(&th.dim, "  "+strconv.Itoa(vis)+" of "+strconv.Itoa(len(p.entries))+" · esc clears"))
+		head[1] = f
+	}
+	foot := []line{nil, {sty(&th.dim, " ↑↓ choose · enter open · / filter · q quit · the same list: cascade list")}}
 	nameW := 0
 	for _, e := range p.entries {
 		nameW = max(nameW, len(e.Name))
@@ -242,7 +310,8 @@ func (p picker) render() string {
 	// One row per scenario; the chosen one shows its whole description.
 	var rows []line
 	cursor := 0
-	for i, e := range p.entries {
+	for _, i := range p.visible() {
+		e := p.entries[i]
 		mark, st := "  ", &th.bold
 		if i == p.at {
 			mark, st, cursor = "▸ ", &th.sel, len(rows)

@@ -1,6 +1,9 @@
 package tui
 
 import (
+	tea "charm.land/bubbletea/v2"
+
+	"cascade/scenarios"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,5 +57,39 @@ func TestTUIGoldenRoom(t *testing.T) {
 			}
 			golden(t, sc.name+"-"+strconv.Itoa(sz[0])+"x"+strconv.Itoa(sz[1]), got)
 		}
+	}
+}
+
+// The picker filters with /: what is typed narrows the list (name or
+// description), enter opens the highlighted match, esc clears the filter.
+func TestTUIPickerFilter(t *testing.T) {
+	p := picker{th: newTheme(true, true), noColor: true, entries: []scenarios.Entry{
+		{Name: "gc-pause", Description: "A GC pause."},
+		{Name: "shop", Description: "Online shop."},
+		{Name: "theory-mm1", Description: "M/M/1 at rho = 0.8."},
+	}}
+	step := func(k string) tea.Cmd {
+		nm, cmd := p.Update(keyMsg(k))
+		p = nm.(picker)
+		return cmd
+	}
+	p.w, p.h = 80, 24
+	for _, k := range []string{"/", "m", "m", "q"} {
+		step(k)
+	}
+	if len(p.visible()) != 0 || !strings.Contains(strip(p.render()), "/mmq") {
+		t.Errorf("filter %q shows %v:\n%s", p.filter, p.visible(), strip(p.render()))
+	}
+	step("backspace")
+	if v := p.visible(); len(v) != 1 || p.at != 2 || strings.Contains(strip(p.render()), "shop") {
+		t.Errorf("filter %q: visible %v, at %d:\n%s", p.filter, v, p.at, strip(p.render()))
+	}
+	if step("enter"); p.chosen != "theory-mm1" {
+		t.Errorf("enter chose %q", p.chosen)
+	}
+	p.chosen = ""
+	step("esc")
+	if p.filter != "" || len(p.visible()) != 3 {
+		t.Errorf("esc left filter %q", p.filter)
 	}
 }
