@@ -1159,11 +1159,12 @@ func (m Model) helpLines() []line {
 		legend = append(legend, sty(&th.health[hh], healthGlyph[hh]), txt(" "+healthName[hh]+"  "))
 	}
 	out = append(out, nil, legend)
-	text := "Health is from the last second: failing at ≥10% errors, a nearly full queue, every instance down or a page alert; " +
-		"degraded at ≥3% errors, ≥85% busy workers, a half-full queue or a ticket alert. " +
-		"u = busy workers, q = waiting requests / queue room, ✗ = replies that were not OK, " +
-		"→callee = a call edge (its rate and errors), ⚡ = an active fault, ⚑ = a firing alert. " +
-		"s writes NAME-session-N.yaml: the scenario plus every fault you injected, at its time; " +
+	text := "Health is from the last second: failing when saturated (down, calls hung with no timeout, a queue ≥90% full, every worker busy with requests waiting, a pool exhausted), at ≥10% errors or a page alert; " +
+		"degraded at ≥3% errors, ≥85% busy workers, a half-full queue or a ticket alert. ◎ marks the root cause: saturated or failing while nothing it calls is. " +
+		"u = busy workers, q = waiting requests / queue room, ✗ = replies that were not OK, hung = calls in flight ≥1s that nothing will time out, " +
+		"├→callee = a call edge in its own health colour (a partition is failing even if the callee looks idle), ⚡ = an active fault, ⚑ = a firing alert. " +
+		"Latencies are of OK replies. z zooms a panel, PgUp/PgDn scroll the events. " +
+		"s writes NAME-session-N.yaml (see --save-dir): the scenario plus every fault you injected, at its time; " +
 		"'cascade run' on that file replays the session to the same numbers."
 	for _, l := range wrapWords(text, m.w-2) {
 		out = append(out, line{txt(" " + l)})
