@@ -93,3 +93,22 @@ func TestTUIPickerFilter(t *testing.T) {
 		t.Errorf("esc left filter %q", p.filter)
 	}
 }
+
+// A parameter's hint wraps in a narrow palette instead of being cut: the
+// example at its end is what helps.
+func TestTUIParameterHintWraps(t *testing.T) {
+	hs := newHarness(t, "shop", 80, 24)
+	hs.press("f")
+	hs.choose("latency")
+	hs.press("enter")
+	var all []string
+	for _, l := range hs.m.paletteLines(30, 20) {
+		if w := l.width(); w > 30 && (strings.Contains(l.plain(), "round trip") || strings.Contains(l.plain(), "exp(")) {
+			t.Errorf("row %q is %d cells", l.plain(), w)
+		}
+		all = append(all, strings.TrimSpace(l.plain()))
+	}
+	if got := strings.Join(all, " "); !strings.Contains(got, "e.g. exp(100ms)") {
+		t.Errorf("hint cut:\n%s", strings.Join(all, "\n"))
+	}
+}

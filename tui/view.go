@@ -1087,7 +1087,10 @@ func (m Model) paletteLines(w, h int) []line {
 			out = append(out, line{sty(&th.key, mark), txt(padRight(f.label, 14)), sty(vs, v)})
 		}
 		if p.focus < len(p.fields) {
-			out = append(out, line{sty(&th.dim, "   "+p.fields[p.focus].hint)})
+			// The hint wraps: cut, it would lose the example that helps.
+			for _, l := range wrapWords(p.fields[p.focus].hint, w-4) {
+				out = append(out, line{sty(&th.dim, "   "+l)})
+			}
 		}
 	}
 	if p.err != "" {
