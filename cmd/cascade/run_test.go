@@ -70,13 +70,13 @@ func readJSON(t *testing.T, path string) (jsonDoc, []byte) {
 
 func TestRunJSON(t *testing.T) {
 	dir := t.TempDir()
-	r := cascade(t, dir, "run", scenarios.Default, "--seed", "7", "--duration", "30s", "--json", "out.json")
+	r := cascade(t, dir, "run", scenarios.Default, "--seed", "7", "--duration", "40s", "--json", "out.json") // past the 30 s warm-up: shop's expectations need data
 	wantCode(t, r, exitOK)
 	doc, data := readJSON(t, filepath.Join(dir, "out.json"))
 	if doc.Schema != "cascade.result/v1" || doc.Seed != 7 || doc.Scenario != scenarios.Default {
 		t.Errorf("schema %q seed %d scenario %q", doc.Schema, doc.Seed, doc.Scenario)
 	}
-	if doc.Duration != 30 || doc.Interrupted || doc.Events == 0 || len(doc.Workloads) == 0 || len(doc.Services) == 0 {
+	if doc.Duration != 40 || doc.Interrupted || doc.Events == 0 || len(doc.Workloads) == 0 || len(doc.Services) == 0 {
 		t.Errorf("unexpected document:\n%s", data)
 	}
 	if !strings.HasSuffix(string(data), "}\n") {
