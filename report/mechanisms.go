@@ -211,13 +211,7 @@ func mechCharts(rv Review) []chart {
 		return out
 	}
 	overlay := func(file, title, ylabel, n string, series func(r ReviewRun) ([]float64, []float64, bool)) {
-		c := mk(file, title, ylabel, n)
-		for i, r := range rv.Runs {
-			if x, y, ok := series(r); ok {
-				c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i})
-			}
-		}
-		add(c)
+		add(runLines(mk(file, title, ylabel, n), rv.Runs, series))
 	}
 	for _, name := range names(rv, serviceNames) {
 		for _, m := range metrics {

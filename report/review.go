@@ -479,6 +479,17 @@ func timeCharts(rv Review) (timeAxis, func(file, title, ylabel, note string) cha
 	}
 }
 
+// runLines adds a line per run to c, labelled by the run, for the runs
+// series has data for: the overlay of several designs.
+func runLines(c chart, runs []ReviewRun, series func(r ReviewRun) ([]float64, []float64, bool)) chart {
+	for i, r := range runs {
+		if x, y, ok := series(r); ok {
+			c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i})
+		}
+	}
+	return c
+}
+
 // charts builds every timeline chart of a review. With one run, each chart
 // has a line per component; with several, each component gets its charts
 // with a line per run, overlaid.
@@ -562,13 +573,7 @@ func charts(rv Review) []chart {
 
 	// Several designs: one chart per component and metric, a line per run.
 	overlay := func(file, title, ylabel, n string, series func(r ReviewRun) ([]float64, []float64, bool)) {
-		c := mk(file, title, ylabel, n)
-		for i, r := range rv.Runs {
-			if x, y, ok := series(r); ok {
-				c.Series = append(c.Series, chartSeries{Name: r.Label, X: x, Y: y, Color: i})
-			}
-		}
-		add(c)
+		add(runLines(mk(file, title, ylabel, n), rv.Runs, series))
 	}
 	for _, name := range names(rv, workloadNames) {
 		wl := func(f func(models.Point, float64) float64, worst bool) func(r ReviewRun) ([]float64, []float64, bool) {

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"cascade/scenarios"
 	"cascade/sim"
 )
@@ -21,11 +19,7 @@ func newLessonHarness(t *testing.T, name string, w, h int) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &harness{t: t, r: r, dir: t.TempDir()}
-	hs.m = New(s, r.Topology(), Options{Send: func(a Action) { r.Apply(a) }, Dir: hs.dir, NoColor: true, Dark: true})
-	hs.msg(tea.WindowSizeMsg{Width: w, Height: h})
-	hs.feed()
-	return hs
+	return wire(t, s, r, w, h)
 }
 
 // runStep runs frames until the current step's wait is over, as the live

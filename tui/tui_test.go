@@ -53,6 +53,11 @@ func newHarness(t testing.TB, name string, w, h int) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return wire(t, s, r, w, h)
+}
+
+// wire is a harness on runner r of scenario s, sized w x h.
+func wire(t testing.TB, s *scenarios.Scenario, r *Runner, w, h int) *harness {
 	hs := &harness{t: t, r: r, dir: t.TempDir()}
 	hs.m = New(s, r.Topology(), Options{Send: func(a Action) { r.Apply(a) }, Dir: hs.dir, NoColor: true, Dark: true})
 	hs.msg(tea.WindowSizeMsg{Width: w, Height: h})
