@@ -183,8 +183,7 @@ func (m *Model) derive() {
 				st.openTo = append(st.openTo, m.g.nodes[j].name)
 			}
 		}
-		st.sat = saturation(st)
-		st.health = classify(st)
+		st.health = classify(st) // again: an open breaker degrades (statsOf set sat)
 		m.stats[i] = st
 	}
 	m.causes()

@@ -279,7 +279,7 @@ func classify(st nodeStats) health {
 		qfill = st.queue / float64(st.queueCap)
 	}
 	switch {
-	case st.sat != "", st.down, st.errs >= failErr, qfill >= failQueue, hasString(st.alerts, "page"):
+	case st.sat != "", st.errs >= failErr, hasString(st.alerts, "page"): // sat covers down and a full queue
 		return healthFailing
 	case st.errs >= degradeErr, st.util >= degradeUtil, qfill >= degradeQ, len(st.alerts) > 0, len(st.openTo) > 0:
 		return healthDegraded
