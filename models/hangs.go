@@ -18,62 +18,61 @@ type Hung struct {
 	Oldest sim.Time // age of the oldest of them; 0 when Calls is 0
 }
 
+// hangGrain is the resolution of the send instants hangs keeps: a tenth
+// of HungAfter, so "hung" and the oldest age are exact to 100 ms.
+const hangGrain = HungAfter / 10
+
 // hangs tracks the calls of one pair that were sent with no time limit, by
-// send instant: sends come in time order, so they append to a queue of
-// buckets; a reply removes its call from its send instant's bucket, found
-// by binary search. Memory is one bucket per distinct instant with calls
-// still out, which a hang keeps small (the callers run out of workers).
+// send instant to hangGrain: n[i] counts the calls still out that were sent
+// in grain start+i. Sends come in time order, so they only ever append; a
+// reply finds its grain by subtraction. Both are O(1): every call of a
+// scenario without timeouts passes here. Memory is one counter per grain
+// from the oldest call still out to now, and nothing once all are back.
 type hangs struct {
-	at   []sim.Time // send instants, ascending, from head on
-	n    []int64    // calls still out per instant
-	head int
+	start int64   // grain number of n[0]
+	n     []int64 // calls still out per grain
+	head  int     // first grain with calls out; len(n) when none
 }
 
 func (h *hangs) add(now sim.Time) {
-	if k := len(h.at); k > h.head && h.at[k-1] == now {
-		h.n[k-1]++
-		return
+	g := int64(now / hangGrain)
+	if h.head == len(h.n) { // none out: start afresh at now
+		h.n, h.head, h.start = h.n[:0], 0, g
 	}
-	if h.head > 0 && h.head == len(h.at) {
-		h.at, h.n, h.head = h.at[:0], h.n[:0], 0
+	for h.start+int64(len(h.n)) <= g {
+		h.n = append(h.n, 0)
 	}
-	h.at = append(h.at, now)
-	h.n = append(h.n, 1)
+	h.n[g-h.start]++
 }
 
 func (h *hangs) remove(sent sim.Time) {
-	lo, hi := h.head, len(h.at)
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if h.at[mid] < sent {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
+	i := int64(sent/hangGrain) - h.start
+	if i < int64(h.head) || i >= int64(len(h.n)) || h.n[i] == 0 {
+		return // sent before tracking began afresh: not tracked
 	}
-	if lo == len(h.at) || h.at[lo] != sent || h.n[lo] == 0 {
-		return // sent before tracking began (a restart keeps no history)
-	}
-	h.n[lo]--
-	for h.head < len(h.at) && h.n[h.head] == 0 {
+	h.n[i]--
+	for h.head < len(h.n) && h.n[h.head] == 0 {
 		h.head++
 	}
-	if h.head > 64 && h.head*2 > len(h.at) {
-		k := copy(h.at, h.at[h.head:])
-		copy(h.n, h.n[h.head:])
-		h.at, h.n, h.head = h.at[:k], h.n[:k], 0
+	if h.head > 64 && h.head*2 > len(h.n) {
+		k := copy(h.n, h.n[h.head:])
+		h.n, h.start, h.head = h.n[:k], h.start+int64(h.head), 0
 	}
 }
 
-// hung counts the calls out for at least HungAfter at now.
+// hung counts the calls out for at least HungAfter at now (to hangGrain).
 func (h *hangs) hung(now sim.Time) Hung {
 	var out Hung
-	for i := h.head; i < len(h.at) && h.at[i] <= now-HungAfter; i++ {
+	for i := h.head; i < len(h.n); i++ {
+		at := sim.Time(h.start+int64(i)) * hangGrain
+		if at > now-HungAfter {
+			break
+		}
 		if h.n[i] == 0 {
 			continue
 		}
 		if out.Calls == 0 {
-			out.Oldest = now - h.at[i]
+			out.Oldest = now - at
 		}
 		out.Calls += h.n[i]
 	}
