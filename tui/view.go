@@ -476,7 +476,7 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats, last bool, w int) lin
 	if last {
 		branch = " └→"
 	}
-	if es, ok := m.edges[[2]int{from, to}]; ok && (es.policy || es.counted || es.fault != "") {
+	if es, ok := m.edges[[2]int{from, to}]; ok { // derive keeps only edges with something to show
 		eh := edgeHealth(es, ts.health)
 		head := line{sty(&th.health[eh], branch), sty(&th.health[eh], callee.name)}
 		// Most telling first: what is wrong with the edge, then its rate.
