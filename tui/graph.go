@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"slices"
 
 	"cascade/models"
@@ -131,7 +132,37 @@ func newGraph(t models.Topology) *graph {
 		}
 		g.columns[n.depth] = append(g.columns[n.depth], i)
 	}
+	g.orderColumns()
 	return g
+}
+
+// orderColumns puts each node next to its callers: column by column, nodes
+// are sorted by the mean row of their callers in the column before
+// (barycentre ordering, the usual first step of layered graph drawing),
+// ties and nodes without such callers kept in file order. It keeps the
+// connectors between columns short and apart, so one lane of calls does
+// not cross another.
+func (g *graph) orderColumns() {
+	for c := 1; c < len(g.columns); c++ {
+		pos := map[int]int{}
+		for k, i := range g.columns[c-1] {
+			pos[i] = k
+		}
+		key := make(map[int]float64, len(g.columns[c]))
+		for k, i := range g.columns[c] {
+			sum, n := 0.0, 0
+			for _, j := range g.nodes[i].callers {
+				if p, ok := pos[j]; ok {
+					sum, n = sum+float64(p), n+1
+				}
+			}
+			key[i] = float64(k) / float64(len(g.columns[c])) * float64(len(g.columns[c-1]))
+			if n > 0 {
+				key[i] = sum / float64(n)
+			}
+		}
+		slices.SortStableFunc(g.columns[c], func(a, b int) int { return cmp.Compare(key[a], key[b]) })
+	}
 }
 
 // order is the tab order: column by column, top to bottom.

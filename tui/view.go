@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -527,60 +528,71 @@ func (m Model) edgeLine(from, to int, fromStats nodeStats, last bool, w int) lin
 	return fit(w, head, line{sty(&th.dim, " "+rate(r)+"/s")}, errs)
 }
 
-func (m Model) columnHeight(c []int, mode, w int) int {
-	h := 0
-	for _, i := range c {
-		h += len(m.nodeLines(i, mode, w))
-		if mode != modeLine {
-			h++ // a blank row between nodes
+// layout places the nodes of every column in mode at column width cw: the
+// first row of each node (start, by node index) and the rows the tallest
+// column takes. Aligned, a node starts no higher than its first caller in
+// the column before, so a call runs straight across or down and the
+// connectors stay apart; unaligned, nodes are stacked (fewer rows, for
+// when the aligned picture does not fit).
+func (m Model) layout(mode, cw int, aligned bool) (start []int, rows int) {
+	start = make([]int, len(m.g.nodes))
+	placed := make([]bool, len(m.g.nodes))
+	for c, ids := range m.g.columns {
+		y := 0
+		for k, i := range ids {
+			if k > 0 && mode != modeLine {
+				y++ // a blank row between nodes
+			}
+			if aligned && c > 0 {
+				top := -1
+				for _, j := range m.g.nodes[i].callers {
+					if placed[j] && m.g.nodes[j].depth == c-1 && (top < 0 || start[j] < top) {
+						top = start[j]
+					}
+				}
+				y = max(y, top)
+			}
+			start[i], placed[i] = y, true
+			y += len(m.nodeLines(i, mode, cw))
 		}
+		rows = max(rows, y)
 	}
-	return h
+	return start, rows
 }
 
-// pickMode is the richest mode whose tallest column fits in h rows.
-func (m Model) pickMode(w, h int) int {
+// pickMode is the richest layout whose tallest column fits in h rows:
+// each mode aligned, then stacked.
+func (m Model) pickMode(w, h int) (mode int, aligned bool) {
 	cw := m.columnWidth(w)
 	for mode := modeFull; mode < modeLine; mode++ {
-		fits := true
-		for _, c := range m.g.columns {
-			if m.columnHeight(c, mode, cw) > h {
-				fits = false
-				break
+		for _, al := range []bool{true, false} {
+			if _, rows := m.layout(mode, cw, al); rows <= h {
+				return mode, al
 			}
 		}
-		if fits {
-			return mode
-		}
 	}
-	return modeLine
+	if _, rows := m.layout(modeLine, cw, true); rows <= h {
+		return modeLine, true
+	}
+	return modeLine, false
 }
 
 // topoHeight is the rows the topology takes at width w in mode, title
 // included (narrow layout).
 func (m Model) topoHeight(w, mode int) int {
-	cw := m.columnWidth(w)
-	best := 0
-	for _, c := range m.g.columns {
-		best = max(best, m.columnHeight(c, mode, cw))
-	}
-	return best + 1
+	_, rows := m.layout(mode, m.columnWidth(w), true)
+	return rows + 1
 }
 
 // nodeCells are the screen cells of each node's rows, for mouse clicks.
 func (m Model) nodeCells(r rect) map[int]rect {
 	cw := m.columnWidth(r.w)
-	mode := m.pickMode(r.w, r.h-1)
+	mode, aligned := m.pickMode(r.w, r.h-1)
+	start, _ := m.layout(mode, cw, aligned)
 	out := map[int]rect{}
 	for c, ids := range m.g.columns {
-		y := r.y + 1
 		for _, i := range ids {
-			n := len(m.nodeLines(i, mode, cw))
-			out[i] = rect{r.x + c*(cw+2), y, cw, n}
-			y += n
-			if mode != modeLine {
-				y++
-			}
+			out[i] = rect{r.x + c*(cw+2), r.y + 1 + start[i], cw, len(m.nodeLines(i, mode, cw))}
 		}
 	}
 	return out
@@ -608,23 +620,23 @@ func (m Model) topology(w, h int) []line {
 	legend = append(legend, sty(&th.bad, "◎"), sty(&th.dim, "root cause "))
 	out := []line{m.title("Topology", w, legend...)}
 	cw := m.columnWidth(w)
-	mode := m.pickMode(w, h-1)
+	mode, aligned := m.pickMode(w, h-1)
+	nameRow, rows := m.layout(mode, cw, aligned)
 	cols := make([][]line, len(m.g.columns))
-	rows := 0
 	for c, ids := range m.g.columns {
-		for k, i := range ids {
-			if k > 0 && mode != modeLine {
+		for _, i := range ids {
+			for len(cols[c]) < nameRow[i] {
 				cols[c] = append(cols[c], nil)
 			}
 			cols[c] = append(cols[c], m.nodeLines(i, mode, cw)...)
 		}
-		rows = max(rows, len(cols[c]))
 	}
+	gaps, leads := m.connectors(nameRow, rows)
 	for y := 0; y < min(rows, h-1); y++ {
 		var l line
 		for c := range cols {
 			if c > 0 {
-				l = append(l, txt("  "))
+				l = append(l, gaps[c-1][y][:]...)
 			}
 			var cell line
 			if y < len(cols[c]) {
@@ -637,7 +649,11 @@ func (m Model) topology(w, h int) []line {
 				cut = line{txt(string([]rune(cut.plain())[:max(cw-1, 0)]) + "…")}
 			}
 			l = append(l, cut...)
-			l = append(l, txt(repeat(" ", cw-cut.width())))
+			if free := cw - cut.width(); c < len(gaps) && leads[c][y] && free > 1 {
+				l = append(l, txt(" "), sty(&th.dim, repeat("─", free-1)))
+			} else {
+				l = append(l, txt(repeat(" ", free)))
+			}
 		}
 		out = append(out, l)
 	}
@@ -645,6 +661,112 @@ func (m Model) topology(w, h int) []line {
 		out[h-1] = line{sty(&th.dim, "  … "+strconv.Itoa(rows-(h-2))+" more rows: enlarge the window")}
 	}
 	return out
+}
+
+// boxGlyph is the line-drawing character that joins the given sides of a
+// cell: up, down, left, right.
+var boxGlyph = [16]string{
+	" ", "╶", "╴", "─", "╷", "┌", "┐", "┬",
+	"╵", "└", "┘", "┴", "│", "├", "┤", "┼",
+}
+
+// connectors draws the calls between neighbouring columns in the two-cell
+// gap between them, so the room sees who calls whom at a glance: each
+// caller's name row runs a line (leads) to a bus in the gap's first cell,
+// the bus runs down or up to each callee's name row, and an arrow in the
+// second cell points at the callee, coloured by the worst edge into it
+// (edgeHealth: a partitioned edge shows red while the idle callee does
+// not). Callers whose spans do not overlap get separate buses; callers
+// whose spans overlap share one only when each calls every callee on it,
+// and are otherwise left to their edge rows, so a line never suggests a
+// call that is not there. Calls that skip a column are
+// left to the edge rows under each node.
+func (m Model) connectors(nameRow []int, rows int) (gaps [][][2]seg, leads [][]bool) {
+	th := &m.th
+	n := max(len(m.g.columns)-1, 0)
+	gaps = make([][][2]seg, n)
+	leads = make([][]bool, n)
+	for c := range n {
+		up, down := make([]bool, rows), make([]bool, rows)
+		left, right := make([]bool, rows), make([]bool, rows)
+		worst := make([]health, rows)
+		// Each caller's span: its name row and its callees' in the next column.
+		type span struct {
+			caller, a, b int
+			callees      []int
+		}
+		var spans []span
+		for _, i := range m.g.columns[c] {
+			s := span{caller: i, a: nameRow[i], b: nameRow[i]}
+			for _, j := range m.g.nodes[i].callees {
+				if slices.Contains(m.g.columns[c+1], j) {
+					s.callees = append(s.callees, j)
+					s.a, s.b = min(s.a, nameRow[j]), max(s.b, nameRow[j])
+				}
+			}
+			if len(s.callees) > 0 {
+				spans = append(spans, s)
+			}
+		}
+		// Overlapping spans share the bus, which says every caller in the
+		// group calls every callee in it: draw a group only when that holds.
+		slices.SortStableFunc(spans, func(x, y span) int { return cmp.Compare(x.a, y.a) })
+		for g0 := 0; g0 < len(spans); {
+			g1, end := g0+1, spans[g0].b
+			for g1 < len(spans) && spans[g1].a <= end {
+				end = max(end, spans[g1].b)
+				g1++
+			}
+			group := spans[g0:g1]
+			g0 = g1
+			var callees []int
+			for _, s := range group {
+				for _, j := range s.callees {
+					if !slices.Contains(callees, j) {
+						callees = append(callees, j)
+					}
+				}
+			}
+			complete := true
+			for _, s := range group {
+				complete = complete && len(s.callees) == len(callees)
+			}
+			if !complete {
+				continue
+			}
+			for _, s := range group {
+				left[nameRow[s.caller]] = true
+				for _, j := range s.callees {
+					r := nameRow[j]
+					right[r] = true
+					eh := m.stats[j].health
+					if es, ok := m.edges[[2]int{s.caller, j}]; ok {
+						eh = edgeHealth(es, eh)
+					}
+					worst[r] = max(worst[r], eh)
+				}
+				for r := s.a; r < s.b; r++ {
+					down[r], up[r+1] = true, true
+				}
+			}
+		}
+		gaps[c] = make([][2]seg, rows)
+		leads[c] = left
+		for r := range rows {
+			k := 0
+			for bit, on := range []bool{right[r], left[r], down[r], up[r]} {
+				if on {
+					k |= 1 << bit
+				}
+			}
+			arrow := txt(" ")
+			if right[r] {
+				arrow = sty(&th.health[worst[r]], "→")
+			}
+			gaps[c][r] = [2]seg{sty(&th.dim, boxGlyph[k]), arrow}
+		}
+	}
+	return gaps, leads
 }
 
 // ---- detail ---------------------------------------------------------------
