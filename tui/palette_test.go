@@ -15,6 +15,9 @@ import (
 func TestTUIPaletteEveryVerbEveryBuiltin(t *testing.T) {
 	for _, e := range scenarios.Library() {
 		t.Run(e.Name, func(t *testing.T) {
+			if testing.Short() && e.Name != "shop" && e.Name != "cache-stampede" {
+				t.Skip("-short: shop and cache-stampede only")
+			}
 			hs := newHarness(t, e.Name, 120, 40)
 			hs.r.StepSize = 5 * sim.Second
 			hs.press("space", ".")

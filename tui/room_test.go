@@ -43,6 +43,9 @@ func stampedeFlush(t testing.TB, w, h int) *harness {
 func at(m, s int) sim.Time { return sim.Time(m)*sim.Minute + sim.Time(s)*sim.Second }
 
 func TestTUIGoldenRoom(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	for _, sc := range []struct {
 		name string
 		at   func(testing.TB, int, int) *harness

@@ -36,6 +36,39 @@ func load(t testing.TB, name string) *scenarios.Scenario {
 	return s
 }
 
+// singleThreaded is why a test that takes seconds is skipped under -short:
+// it starts no goroutines, so the race pass (go test -race -short) can find
+// nothing in it that the plain pass does not check.
+const singleThreaded = "-short: single-threaded and slow; the plain go test runs it"
+
+// loadCut is load, but under -short the scenario's duration line says d
+// instead: for the tests that run a scenario to its end to compare two
+// ways of getting there, which holds at any length, and which the race
+// detector makes ten times slower. The text is cut, not the parsed value,
+// so that a session saved from it replays the same length.
+func loadCut(t testing.TB, name, d string) *scenarios.Scenario {
+	t.Helper()
+	if !testing.Short() {
+		return load(t, name)
+	}
+	data, ok := scenarios.Builtin(name)
+	if !ok {
+		var err error
+		if data, err = os.ReadFile(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cut := regexp.MustCompile(`(?m)^duration: .*$`)
+	if !cut.Match(data) {
+		t.Fatalf("%s has no duration line to cut", name)
+	}
+	s, err := scenarios.Parse(filepath.Base(name), cut.ReplaceAll(data, []byte("duration: "+d)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // harness is a UI model wired straight to a runner, with no goroutines:
 // every action is applied at once and a snapshot fed back, which is what
 // the real program does through channels, minus the timing.
@@ -213,6 +246,9 @@ func partitionAt(t testing.TB, w, h int) *harness {
 }
 
 func TestTUIGoldenViews(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
 		hs := partitionAt(t, sz[0], sz[1])
 		got := hs.view()
@@ -229,6 +265,9 @@ func TestTUIGoldenViews(t *testing.T) {
 }
 
 func TestTUIGoldenOverlays(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	hs := partitionAt(t, 80, 24)
 	hs.press("f")
 	golden(t, "palette-verbs-80x24", hs.view())
@@ -363,6 +402,9 @@ func TestTUIKeys(t *testing.T) {
 // loaded back and run headless with the same seed: the JSON result is
 // identical, byte for byte, to the live run's.
 func TestTUISessionReplaysHeadless(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	hs := newHarness(t, "partition", 120, 40)
 	hs.r.StepSize = 7*sim.Second + 3*sim.Millisecond // odd slices on purpose
 	hs.stepTo(95 * sim.Second)
@@ -471,6 +513,9 @@ func TestTUISessionReplaysHeadless(t *testing.T) {
 // The runner's frames follow the wall clock, yet slicing never changes
 // the numbers: a run driven by Frame equals one stepped by hand.
 func TestTUIRunnerFramesAreDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	s := load(t, "gc-pause")
 	a, _ := NewRunner(s, 3)
 	a.Apply(Action{Kind: ActSpeed, Speed: 0})
@@ -543,6 +588,9 @@ func TestTUIPicker(t *testing.T) {
 
 // A light terminal gets its own palette, and nothing else changes.
 func TestTUILightBackground(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	hs := partitionAt(t, 100, 30)
 	plain := hs.view()
 	hs.m.opt.NoColor = false
@@ -557,7 +605,7 @@ func TestTUILightBackground(t *testing.T) {
 // clock at full speed, actions arriving whenever they arrive. The session
 // it records still replays to the live run's numbers.
 func TestTUIRunLoopSessionReplays(t *testing.T) {
-	s := load(t, "gc-pause")
+	s := loadCut(t, "gc-pause", "2m30s")
 	r, err := NewRunner(s, s.Seed)
 	if err != nil {
 		t.Fatal(err)
@@ -684,6 +732,9 @@ func TestTUISpeedLadder(t *testing.T) {
 
 // Every size draws exactly its cells, panels, overlays and help alike.
 func TestTUIEverySize(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	hs := partitionAt(t, 80, 24)
 	check := func(what string) {
 		for w := 1; w <= 150; w += 7 {
@@ -758,6 +809,9 @@ func TestTUIBreakers(t *testing.T) {
 // Retries and breakers schedule timers of their own; a session over them
 // still replays exactly.
 func TestTUIBreakerSessionReplays(t *testing.T) {
+	if testing.Short() {
+		t.Skip(singleThreaded)
+	}
 	s := load(t, "testdata/breaker.yaml")
 	r, err := NewRunner(s, s.Seed)
 	if err != nil {

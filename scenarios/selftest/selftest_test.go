@@ -13,14 +13,14 @@ import (
 )
 
 // TestSelftest is the full self-test with the default options, exactly what
-// `cascade selftest` runs (with -short, 4 replications instead of 10): every
+// `cascade selftest` runs: every
 // row must pass, and every model must be there with the metrics it
 // promises.
 func TestSelftest(t *testing.T) {
-	opt, reps := Options{}, defaultReplications
 	if testing.Short() {
-		opt.Replications, reps = 4, 4 // wider intervals, same rows
+		t.Skip("-short: the full self-test runs without it; TestRunJobsInParallel covers the concurrency")
 	}
+	opt, reps := Options{}, defaultReplications
 	start := time.Now()
 	calls, last := 0, 0
 	rows, err := Run(opt, func(done, total int) {
@@ -66,6 +66,35 @@ func TestSelftest(t *testing.T) {
 	}
 }
 
+// TestRunJobsInParallel: replications run on every core give each seed the
+// result it gives alone, in seed order, whatever finishes first. Short
+// runs, so that the race detector can afford it.
+func TestRunJobsInParallel(t *testing.T) {
+	p := mustLoad(t, "theory-mm1")
+	jobs := p.jobs(Options{Replications: 6, Seed: 1})
+	for i := range jobs {
+		jobs[i].opt.Until, jobs[i].opt.Warmup = 20*sim.Second, 2*sim.Second
+	}
+	var progress []int
+	got, err := runJobs(jobs, func(done, total int) { progress = append(progress, done) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progress) != len(jobs) || progress[len(progress)-1] != len(jobs) {
+		t.Errorf("progress %v for %d jobs", progress, len(jobs))
+	}
+	for i, j := range jobs {
+		alone, err := j.run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := alone.Services[0], got[i].Services[0]
+		if a.Counts.OK == 0 || a.Counts != b.Counts || a.Latency.Mean != b.Latency.Mean || a.Latency.P99 != b.Latency.P99 || a.MeanQueue != b.MeanQueue {
+			t.Errorf("seed %d: alone %+v mean %v, in parallel %+v mean %v", j.seed, a.Counts, a.Latency.Mean, b.Counts, b.Latency.Mean)
+		}
+	}
+}
+
 // TestSelftestCoversLibrary: every theory-* scenario in the library is part
 // of the self-test, so a new one cannot be added and silently never run.
 func TestSelftestCoversLibrary(t *testing.T) {
@@ -89,6 +118,9 @@ func TestSelftestCoversLibrary(t *testing.T) {
 // check must also see a much smaller error, ρ = 0.82 (W = 55.6 ms, +11 %).
 // Little's law, which does not depend on the theory, must still pass.
 func TestSelftestCanFail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: ten full replications")
+	}
 	p := mustLoad(t, "theory-mm1")
 	results, err := runJobs(p.jobs(Options{Replications: defaultReplications, Seed: 1}), nil)
 	if err != nil {
