@@ -101,7 +101,7 @@ func poolTable(es []models.EdgeResult) mechTable {
 // mechTables are a run's tables, the kinds it has, in a fixed order.
 func mechTables(r models.Result) []mechTable {
 	var out []mechTable
-	for _, t := range []mechTable{cacheTable(r.Services), poolTable(r.Edges), databaseTable(r.Services), queueTable(r.Services)} {
+	for _, t := range []mechTable{cacheTable(r.Services), poolTable(r.Edges), databaseTable(r.Services), queueTable(r.Services), zoneTable(r)} {
 		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}
@@ -248,7 +248,7 @@ func mechCharts(rv Review) []chart {
 }
 
 // mechKinds are the kinds of mechanism, in report order.
-var mechKinds = []string{"Caches", "Pools", "Databases", "Topics"}
+var mechKinds = []string{"Caches", "Pools", "Databases", "Topics", "Zones"}
 
 // chartKind is the kind of mechanism a chart of mechCharts is about.
 func chartKind(file string) string {
@@ -301,4 +301,4 @@ func mechSections(rv Review, cs []chart) []mechSection {
 }
 
 // mechTitle is the report section of the mechanisms.
-const mechTitle = "Caches, pools, databases and topics"
+const mechTitle = "Caches, pools, databases, topics and zones"

@@ -200,6 +200,13 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 		f.Target.Component = s
 		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "service"})
+	case models.FaultZoneOutage, models.FaultZonePartition:
+		s, sok := l.scalar(verb.val, vpath, "a zone name")
+		if !sok {
+			return false
+		}
+		f.Target.Zone = s
+		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "zone"})
 	case models.FaultBlackhole:
 		if !l.linkOrService(d, verb.val, vpath) {
 			return false
@@ -541,6 +548,8 @@ func (l *loader) checkFaults() {
 				known, label = services, "service"
 			case r.want == "workload":
 				known, label = workloads, "workload"
+			case r.want == "zone":
+				known, label = l.zoneNames(), "zone"
 			}
 			if !contains(known, r.name) {
 				col := r.col
