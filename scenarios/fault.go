@@ -560,7 +560,11 @@ func (l *loader) checkFaults() {
 				if r.node != nil {
 					line = r.node.Line
 				}
-				l.problem(line, col, d.path, hintFor(r.name, known, "known"), "unknown %s %q", label, r.name)
+				hint := hintFor(r.name, known, "known")
+				if r.want == "zone" && len(known) == 0 {
+					hint = "the scenario declares no zones: add zones: {names: [a, b, c]} and services' zones:"
+				}
+				l.problem(line, col, d.path, hint, "unknown %s %q", label, r.name)
 				ok = false
 				continue
 			}
