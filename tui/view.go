@@ -899,7 +899,7 @@ func (m Model) detail(w, h int) []line {
 		for _, z := range m.snap.Result.Zones {
 			calls += z.Requests
 		}
-		cz := line{txt(padRight("cross-zone", 10)), txt(count64(c.Calls) + " calls")}
+		cz := line{txt(padRight("cross-zone", 11)), txt(count64(c.Calls) + " calls")}
 		var share line
 		if calls > 0 {
 			share = line{sty(&th.dim, " ("+pct(float64(c.Calls)/float64(calls))+")")}
