@@ -431,6 +431,9 @@ func (t *ticker) Fire(any) {
 	for _, p := range m.pairs {
 		p.tick(now)
 	}
+	if m.zones != nil {
+		m.zones.tick(now)
+	}
 	for _, s := range m.slos {
 		s.tracker.Advance(now)
 	}
@@ -665,7 +668,7 @@ func (m *Model) Result(withSeries bool) Result {
 	}
 	r := Result{Now: now, Measured: span}
 	if m.zones != nil {
-		r.Zones, r.CrossZone = m.zones.result()
+		r.Zones, r.CrossZone = m.zones.result(withSeries)
 	}
 	for _, t := range m.slos {
 		r.SLOs = append(r.SLOs, t.result(now))

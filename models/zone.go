@@ -43,6 +43,17 @@ type ZoneResult struct {
 	Cost      float64
 	Outage    bool // a zone_outage fault holds it now
 	Cut       bool // a zone_partition fault holds it now
+	Series    []ZonePoint
+}
+
+// ZonePoint is one series interval of a zone: its instances up at the end
+// of the interval, and the calls routed there and sent from it to another
+// zone during the interval (warm-up included, like every series).
+type ZonePoint struct {
+	T        sim.Time
+	Up       int
+	Requests int64
+	CrossOut int64
 }
 
 // CrossZoneResult totals the traffic between zones.
@@ -65,6 +76,10 @@ type zones struct {
 	outage   []int     // per zone: zone_outage faults holding it
 	cut      []int     // per zone: zone_partition faults holding it
 	members  [][]member
+
+	series []*sim.Ring[ZonePoint] // per zone
+	ivReq  []int64                // per zone: the open interval's routed calls
+	ivOut  []int64                // per zone: the open interval's cross-zone calls sent
 }
 
 // member is one instance placed in a zone.
@@ -88,7 +103,11 @@ func (m *Model) buildZones(t Topology) error {
 		return fmt.Errorf("zones: between 1 and 100 zones")
 	}
 	z := &zones{spec: *spec, names: spec.Names, index: map[string]int8{}, rng: m.eng.Stream("zones/latency"),
-		requests: make([]int64, n), outage: make([]int, n), cut: make([]int, n), members: make([][]member, n)}
+		requests: make([]int64, n), outage: make([]int, n), cut: make([]int, n), members: make([][]member, n),
+		ivReq: make([]int64, n), ivOut: make([]int64, n)}
+	for range n {
+		z.series = append(z.series, sim.NewRing[ZonePoint](m.opt.Points))
+	}
 	for i, name := range spec.Names {
 		if _, dup := z.index[name]; dup {
 			return fmt.Errorf("zones: %q twice", name)
@@ -161,12 +180,14 @@ func (m *Model) zoneSend(c *call) sim.Time {
 	c.inst, c.picked = in, true
 	c.zone = from
 	measuring := m.measuring()
+	z.ivReq[in.zone-1]++
 	if measuring {
 		z.requests[in.zone-1]++
 	}
 	if from == 0 || from == in.zone {
 		return 0
 	}
+	z.ivOut[from-1]++
 	if measuring {
 		z.cross[from-1][in.zone-1]++
 	}
@@ -273,6 +294,26 @@ func (x *injected) zoneCut(a, b int8) bool {
 	return a == x.zone || b == x.zone
 }
 
+// tick closes one series interval.
+func (z *zones) tick(now sim.Time) {
+	for i := range z.names {
+		z.series[i].Push(ZonePoint{T: now, Up: z.up(i), Requests: z.ivReq[i], CrossOut: z.ivOut[i]})
+	}
+	clear(z.ivReq)
+	clear(z.ivOut)
+}
+
+// up counts zone i's instances up and in rotation now.
+func (z *zones) up(i int) int {
+	n := 0
+	for _, mb := range z.members[i] {
+		if mb.in.down == 0 && mb.in.out == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // restart resets the counters at the end of the warm-up.
 func (z *zones) restart() {
 	for i := range z.cross {
@@ -282,15 +323,13 @@ func (z *zones) restart() {
 }
 
 // result is every zone at now, in declaration order, and the totals.
-func (z *zones) result() ([]ZoneResult, CrossZoneResult) {
+func (z *zones) result(withSeries bool) ([]ZoneResult, CrossZoneResult) {
 	var tot CrossZoneResult
 	out := make([]ZoneResult, len(z.names))
 	for i, name := range z.names {
-		r := ZoneResult{Name: name, Instances: len(z.members[i]), Requests: z.requests[i], Outage: z.outage[i] > 0, Cut: z.cut[i] > 0}
-		for _, mb := range z.members[i] {
-			if mb.in.down == 0 && mb.in.out == 0 {
-				r.Up++
-			}
+		r := ZoneResult{Name: name, Instances: len(z.members[i]), Up: z.up(i), Requests: z.requests[i], Outage: z.outage[i] > 0, Cut: z.cut[i] > 0}
+		if withSeries {
+			r.Series = z.series[i].Slice()
 		}
 		for j := range z.names {
 			r.CrossOut += z.cross[i][j]

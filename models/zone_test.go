@@ -134,3 +134,35 @@ func TestZoneFaultErrors(t *testing.T) {
 		t.Error("zones on services without declared zones were accepted")
 	}
 }
+
+// The zone series: zone b's instances leave at the outage's start and come
+// back at its end; the interval's calls are counted per zone.
+func TestZoneSeries(t *testing.T) {
+	topo := zoneTopo(t, false)
+	topo.Workloads[0].Limit = 0
+	topo.Faults = []Fault{{Verb: FaultZoneOutage, Target: Target{Zone: "b"}, Start: 2 * sim.Second, Duration: 2 * sim.Second}}
+	r := run(t, topo, Options{Until: 6 * sim.Second})
+	b := r.Zones[1].Series
+	if len(b) != 6 {
+		t.Fatalf("%d points, want 6", len(b))
+	}
+	for i, p := range b {
+		if p.T != sim.Time(i+1)*sim.Second {
+			t.Errorf("point %d at %v", i, p.T)
+		}
+	}
+	// Points at 1, 3 and 5 s: before, inside and after [2 s, 4 s).
+	if b[0].Up != 2 || b[2].Up != 0 || b[4].Up != 2 {
+		t.Errorf("up over time %+v", b)
+	}
+	if b[2].Requests != 0 || b[0].Requests == 0 {
+		t.Errorf("requests over time %+v", b)
+	}
+	var a int64
+	for _, p := range r.Zones[0].Series {
+		a += p.Requests
+	}
+	if a == 0 {
+		t.Error("zone a's series counts no calls")
+	}
+}

@@ -208,6 +208,14 @@ func mechCharts(rv Review) []chart {
 			k++
 		}
 		add(c)
+		for _, zm := range zoneMetrics {
+			c := mk(zm.file+".svg", zm.title, zm.ylabel, zm.note)
+			for _, z := range r.Result.Zones {
+				x, y := zoneSeries(z.Series, ax, zm.worst, zm.f)
+				c.Series = append(c.Series, chartSeries{Name: "zone " + z.Name, X: x, Y: y, Color: len(c.Series)})
+			}
+			add(c)
+		}
 		return out
 	}
 	overlay := func(file, title, ylabel, n string, series func(r ReviewRun) ([]float64, []float64, bool)) {
@@ -231,6 +239,27 @@ func mechCharts(rv Review) []chart {
 			if e.Pool != nil && !slices.Contains(pools, e.Name) {
 				pools = append(pools, e.Name)
 			}
+		}
+	}
+	var zones []string
+	for _, r := range rv.Runs {
+		for _, z := range r.Result.Zones {
+			if !slices.Contains(zones, z.Name) {
+				zones = append(zones, z.Name)
+			}
+		}
+	}
+	for _, name := range zones {
+		for _, zm := range zoneMetrics {
+			overlay(fileName(zm.file, name), zm.title+": zone "+name, zm.ylabel, zm.note, func(r ReviewRun) ([]float64, []float64, bool) {
+				for _, z := range r.Result.Zones {
+					if z.Name == name {
+						x, y := zoneSeries(z.Series, ax, zm.worst, zm.f)
+						return x, y, true
+					}
+				}
+				return nil, nil, false
+			})
 		}
 	}
 	for _, name := range pools {
@@ -259,6 +288,8 @@ func chartKind(file string) string {
 		return "Pools"
 	case strings.HasPrefix(file, "replica-lag"):
 		return "Databases"
+	case strings.HasPrefix(file, "zone-"):
+		return "Zones"
 	}
 	return "Topics"
 }

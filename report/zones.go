@@ -8,6 +8,36 @@ import (
 	"cascade/models"
 )
 
+// zoneSeries is one zone's series in chart units: f of each point, with
+// the interval in seconds.
+func zoneSeries(ps []models.ZonePoint, ax timeAxis, worst bool, f func(p models.ZonePoint, iv float64) float64) ([]float64, []float64) {
+	iv := 1.0
+	if len(ps) >= 2 {
+		iv = (ps[1].T - ps[0].T).Seconds()
+	} else if len(ps) == 1 {
+		iv = ps[0].T.Seconds()
+	}
+	xs := make([]float64, len(ps))
+	ys := make([]float64, len(ps))
+	for i, p := range ps {
+		xs[i] = p.T.Seconds() / ax.div
+		ys[i] = f(p, iv)
+	}
+	return bucketed(xs, ys, worst)
+}
+
+// zoneMetrics are the zones' charts.
+var zoneMetrics = []struct {
+	file, title, ylabel, note string
+	worst                     bool
+	f                         func(models.ZonePoint, float64) float64
+}{
+	{"zone-up", "Instances up per zone", "instances", "Zoned instances up and in rotation at the end of each interval, every service.", false,
+		func(p models.ZonePoint, _ float64) float64 { return float64(p.Up) }},
+	{"zone-cross", "Cross-zone calls per zone", "calls/s", "Calls the zone's instances sent to another zone.", false,
+		func(p models.ZonePoint, iv float64) float64 { return float64(p.CrossOut) / iv }},
+}
+
 // zoneTable is one row per declared zone: its instances up now, the calls
 // routed there, the calls crossing into and out of it, and their price.
 func zoneTable(r models.Result) mechTable {
