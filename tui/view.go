@@ -301,7 +301,25 @@ func (m Model) nodeLines(i, mode, w int) []line {
 	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
 		inst = line{sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances))}
 	}
-	name := fit(w, line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}, causeMark, inst)
+	// Its zones, each in the colour of its instances: red with none up.
+	var zl line
+	if mode != modeLine {
+		for k, z := range st.zones {
+			zs := &th.dim
+			switch {
+			case z.up == 0:
+				zs = &th.bad
+			case z.up < z.placed || z.cut:
+				zs = &th.warn
+			}
+			sep := "·"
+			if k == 0 {
+				sep = " "
+			}
+			zl = append(zl, sty(&th.dim, sep), sty(zs, z.name))
+		}
+	}
+	name := fit(w, line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}, causeMark, inst, zl)
 	var errs line
 	if st.errs > 0 {
 		es := &th.dim
