@@ -38,6 +38,7 @@ type call struct {
 	key   uint32 // the user or key the request is for, inherited by downstream calls
 	epoch uint32 // the instance's epoch when the call started: a crash bumps it
 	slot  int32  // index in the instance's running list while it runs
+	zone  int8   // a call to a zoned service: the sender's zone (0 = none)
 
 	outcome Outcome
 
@@ -64,6 +65,7 @@ type call struct {
 	hit        bool // a cache lookup's answer: the key was there
 	failedLoad bool // a cache fill reporting that the load failed
 	poison     bool // a poison message: its handler fails on it
+	picked     bool // a zoned service's instance, chosen when sent (inst)
 
 	root exec // the operation's execution, embedded: no allocation per call
 }
@@ -101,11 +103,15 @@ func (m *Model) send(c *call, timeout sim.Time) {
 		c.timer = m.eng.After(timeout, (*expiry)(c), nil)
 	}
 	var extra sim.Time
+	if c.svc.zoned {
+		extra = m.zoneSend(c)
+	}
 	if len(m.net) > 0 {
-		var gone bool
-		if extra, gone = m.netRequest(c); gone {
+		more, gone := m.netRequest(c)
+		if gone {
 			return
 		}
+		extra += more
 	}
 	if c.link == nil && extra == 0 {
 		c.svc.accept(c)

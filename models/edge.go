@@ -160,6 +160,7 @@ type request struct {
 	src       int32
 	key       uint32
 	sheddable bool
+	zone      int8 // the caller's zone, when zones are declared
 
 	start, deadline sim.Time
 	dlTimer         sim.Timer
@@ -234,6 +235,11 @@ func (e *edge) begin(from caller, key uint32, sheddable bool, inst int, parent s
 	now := m.eng.Now()
 	r := m.newRequest()
 	r.e, r.st, r.from, r.src, r.key, r.sheddable, r.start = e, e.state(inst), from, e.src, key, sheddable, now
+	if m.zones != nil {
+		if x, ok := from.(*exec); ok {
+			r.zone = x.inst.zone
+		}
+	}
 	if e.pol.Deadline > 0 {
 		r.deadline = now + e.pol.Deadline
 	}

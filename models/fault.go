@@ -104,6 +104,21 @@ const (
 	// rollout does; what it deployed stays. Clearing it stops further
 	// waves, leaving the instances as they are.
 	FaultDeploy
+
+	// Zone faults act on every instance placed in one zone (Target.Zone).
+
+	// FaultZoneOutage loses a whole zone: every instance placed there
+	// crashes (its calls fail at once) and leaves rotation — the health
+	// checks see the zone gone, so balancers send its share to the other
+	// zones, which must have the headroom to take it. They come back when
+	// the fault ends.
+	FaultZoneOutage
+	// FaultZonePartition cuts a zone off from the others: every message
+	// between an instance there and an instance in another zone is
+	// dropped, both ways. Calls within a zone, and from workloads (outside
+	// every zone), pass. Balancers do not route around it by themselves;
+	// zone-aware ones keep most calls inside the zone anyway.
+	FaultZonePartition
 )
 
 func (v Verb) String() string {
@@ -146,6 +161,10 @@ func (v Verb) String() string {
 		return "poison"
 	case FaultDeploy:
 		return "deploy"
+	case FaultZoneOutage:
+		return "zone_outage"
+	case FaultZonePartition:
+		return "zone_partition"
 	}
 	return "unknown"
 }
@@ -153,7 +172,7 @@ func (v Verb) String() string {
 // Verbs lists every verb by name, in declaration order.
 func Verbs() []Verb {
 	var out []Verb
-	for v := FaultLatency; v <= FaultDeploy; v++ {
+	for v := FaultLatency; v <= FaultZonePartition; v++ {
 		out = append(out, v)
 	}
 	return out
@@ -177,6 +196,9 @@ func (v Verb) Data() bool { return v >= FaultFlush && v <= FaultHotKey }
 
 // Database reports whether v acts on a database's replication.
 func (v Verb) Database() bool { return v == FaultReplicaLag || v == FaultFailover }
+
+// Zone reports whether v acts on a zone.
+func (v Verb) Zone() bool { return v == FaultZoneOutage || v == FaultZonePartition }
 
 // Instant reports whether v happens at an instant and ends at once.
 func (v Verb) Instant() bool { return v == FaultFlush || v == FaultMassExpiry || v == FaultFailover }
@@ -216,8 +238,10 @@ type Instances struct {
 //   - instance verbs: Component, a service, and Instances;
 //   - traffic verbs: Component, a workload;
 //   - policy verbs: From (a workload or service) and To (a service): every
-//     call site from one to the other that has a policy.
+//     call site from one to the other that has a policy;
+//   - zone verbs: Zone, a declared zone.
 type Target struct {
+	Zone      string
 	Component string
 	Instances Instances
 	From, To  string

@@ -42,6 +42,8 @@ type injected struct {
 	note  string
 	// Deploy: the rollout.
 	dep *deployment
+	// Zone faults: the zone, from 1.
+	zone int8
 }
 
 // replicas are the database replicas a replica_lag fault selected: the
@@ -201,6 +203,15 @@ func (x *injected) resolve() error {
 			return fmt.Errorf("%s: factor must be > 0", f.Verb)
 		}
 		return nil
+	case f.Verb.Zone():
+		if m.zones == nil {
+			return fmt.Errorf("%s: the scenario declares no zones", f.Verb)
+		}
+		x.zone = m.zones.index[f.Target.Zone]
+		if x.zone == 0 {
+			return fmt.Errorf("%s: no zone %q (zones: %s)", f.Verb, f.Target.Zone, strings.Join(m.zones.names, ", "))
+		}
+		return nil
 	case f.Verb == FaultDeploy:
 		id, ok := m.names[f.Target.Component]
 		if !ok || int(id) >= len(m.services) {
@@ -338,6 +349,8 @@ func (x *injected) target() string {
 		return t.From + "->" + t.To
 	case x.f.Verb == FaultHotKey:
 		return fmt.Sprintf("%s key %d", t.Component, x.f.Key)
+	case x.f.Verb.Zone():
+		return "zone " + t.Zone
 	case x.f.Verb == FaultReplicaLag:
 		if t.Instances.Mode == SelectAll {
 			return t.Component + " replicas"
@@ -387,6 +400,15 @@ func (x *injected) begin() {
 	switch x.f.Verb {
 	case FaultLatency, FaultLoss, FaultPartition, FaultBlackhole:
 		m.net = append(m.net, x)
+	case FaultZonePartition:
+		m.zones.cut[x.zone-1]++
+		m.net = append(m.net, x)
+	case FaultZoneOutage:
+		m.zones.outage[x.zone-1]++
+		for _, mb := range m.zones.members[x.zone-1] {
+			mb.in.out++
+			mb.svc.crash(mb.in, now)
+		}
 	case FaultCrash:
 		x.down = true
 		for _, in := range x.insts {
@@ -469,6 +491,15 @@ func (x *injected) stop() {
 	switch x.f.Verb {
 	case FaultLatency, FaultLoss, FaultPartition, FaultBlackhole:
 		m.net = without(m.net, x)
+	case FaultZonePartition:
+		m.zones.cut[x.zone-1]--
+		m.net = without(m.net, x)
+	case FaultZoneOutage:
+		m.zones.outage[x.zone-1]--
+		for _, mb := range m.zones.members[x.zone-1] {
+			mb.in.down--
+			mb.in.out--
+		}
 	case FaultCrash:
 		x.bringUp()
 	case FaultPause:
@@ -652,6 +683,12 @@ func (s *Service) resume(in *instance, now sim.Time) {
 func (m *Model) netRequest(c *call) (extra sim.Time, gone bool) {
 	src, dst := c.src, c.svc.id
 	for _, x := range m.net {
+		if x.f.Verb == FaultZonePartition {
+			if c.picked && x.zoneCut(c.zone, c.inst.zone) {
+				gone = true
+			}
+			continue
+		}
 		if !x.crosses(src, dst) && !(x.f.Verb != FaultPartition && x.crosses(dst, src)) {
 			continue
 		}
@@ -685,6 +722,10 @@ func (m *Model) netReplyLost(c *call) bool {
 	src, dst := c.src, c.svc.id
 	for _, x := range m.net {
 		switch x.f.Verb {
+		case FaultZonePartition:
+			if c.picked && x.zoneCut(c.zone, c.inst.zone) {
+				return true
+			}
 		case FaultPartition:
 			if x.crosses(dst, src) {
 				return true

@@ -48,6 +48,7 @@ type Model struct {
 	net      []*injected      // active network faults, checked on every message
 	slos     []*sloTrack
 	windows  []*window
+	zones    *zones // nil without zones
 }
 
 // New builds t on eng. The scenarios package has already validated t; the
@@ -229,6 +230,9 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		w := &window{spec: spec, latency: sim.NewHistogram(3)}
 		st.windows = append(st.windows, w)
 		m.windows = append(m.windows, w)
+	}
+	if err := m.buildZones(t); err != nil {
+		return nil, err
 	}
 	// The timeline's faults are injected at Start, which has no one to tell
 	// of a fault that cannot act: check them now.
@@ -427,6 +431,9 @@ func (t *ticker) Fire(any) {
 	for _, p := range m.pairs {
 		p.tick(now)
 	}
+	if m.zones != nil {
+		m.zones.tick(now)
+	}
 	for _, s := range m.slos {
 		s.tracker.Advance(now)
 	}
@@ -453,6 +460,9 @@ func (w *warmupEnd) Fire(any) {
 	}
 	for _, p := range m.pairs {
 		p.restart()
+	}
+	if m.zones != nil {
+		m.zones.restart()
 	}
 	for _, s := range m.services {
 		if s.cache != nil {
@@ -496,6 +506,8 @@ type Result struct {
 	Faults    []FaultRecord  // every fault injected so far, in injection order
 	Edges     []EdgeResult   // call sites under a policy: services' steps in file order, then workloads
 	Calls     []CallResult   // every caller -> service pair, policy or not
+	Zones     []ZoneResult   // declared zones, in order; nil without zones
+	CrossZone CrossZoneResult
 }
 
 // SLOResult is the state of one SLO's error budget at Result time.
@@ -655,6 +667,9 @@ func (m *Model) Result(withSeries bool) Result {
 		return float64(n) / sec
 	}
 	r := Result{Now: now, Measured: span}
+	if m.zones != nil {
+		r.Zones, r.CrossZone = m.zones.result(withSeries)
+	}
 	for _, t := range m.slos {
 		r.SLOs = append(r.SLOs, t.result(now))
 	}

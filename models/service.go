@@ -20,6 +20,7 @@ type Service struct {
 	seenAt  sim.Time  // when seen was last refreshed
 	workers int       // per instance; 0 = unlimited
 	id      int32     // component id: services first, then workloads
+	zoned   bool      // instances placed in zones: routed when sent (zone.go)
 
 	stats
 	late     int64     // completions after the caller had given up
@@ -101,7 +102,8 @@ type instance struct {
 	held        []*call  // completions waiting for the pause to end
 	slow        float64  // work multiplier; 1 when healthy
 	errs        []*injected
-	out         int // deploys and autoscaling holding it out of rotation (deploy.go, autoscale.go)
+	out         int  // deploys, autoscaling and zone outages holding it out of rotation (deploy.go, autoscale.go, zone.go)
+	zone        int8 // its zone, from 1; 0 = unzoned
 }
 
 // clock is the instance's work clock: simulated time minus the time it
@@ -353,6 +355,8 @@ func (s *Service) accept(c *call) {
 	switch {
 	case s.db != nil:
 		in, routed = s.db.route(c)
+	case c.picked:
+		// A zoned service: the instance was chosen when the call was sent.
 	case !c.limited || len(s.limiters) < 2:
 		// A per-instance limiter's delayed call stays with its instance.
 		in = s.pick()

@@ -120,6 +120,13 @@ func (p *sloPath) onPath(x *injected) bool {
 		return false
 	case x.svc != nil:
 		return p.nodes[x.svc.id]
+	case f.Verb.Zone():
+		for _, mb := range x.m.zones.members[x.zone-1] {
+			if p.nodes[mb.svc.id] {
+				return true
+			}
+		}
+		return false
 	}
 	return true // unknown: charge rather than hide a burn
 }

@@ -21,6 +21,8 @@ type Topology struct {
 	Links     []LinkSpec
 	Faults    []Fault   // the timeline: injected when the run starts
 	SLOs      []SLOSpec // error budgets tracked as the run goes
+	// Zones declares availability zones; nil = none (see zone.go).
+	Zones *ZoneSpec
 }
 
 // ArrivalKind says how an open-loop workload spaces its requests.
@@ -156,6 +158,14 @@ type ServiceSpec struct {
 	// Topic makes the service a message queue (a topic); its publish
 	// operation is built from it and Ops must be empty.
 	Topic *QueueSpec
+	// Zones places the instances in zones, round robin by index (instance
+	// i in Zones[i % len(Zones)]); nil = unzoned. A zoned service's
+	// instance is chosen when a call is sent, so a call between zones
+	// pays the cross-zone latency and cost (see zone.go).
+	Zones []string
+	// ZoneAware makes the balancer prefer instances in the caller's zone
+	// while one of them is in rotation with a free worker.
+	ZoneAware bool
 }
 
 // OpSpec is one operation of a service: steps run in order by the worker

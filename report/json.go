@@ -41,6 +41,27 @@ type jsonResult struct {
 	Expect      []jsonExpect   `json:"expectations"`
 	Passed      bool           `json:"passed"` // every expectation holds (true when there are none)
 	Replicas    *jsonReplicas  `json:"replications,omitempty"`
+	Zones       []jsonZone     `json:"zones,omitempty"`      // declared zones, in order
+	CrossZone   *jsonCrossZone `json:"cross_zone,omitempty"` // with zones: the traffic between them
+}
+
+// jsonZone is one zone at the end of the run.
+type jsonZone struct {
+	Name      string `json:"name"`
+	Instances int    `json:"instances"`
+	Up        int    `json:"up"`
+	Requests  int64  `json:"requests"`
+	CrossOut  int64  `json:"cross_out"`
+	CrossIn   int64  `json:"cross_in"`
+	Cost      number `json:"cost"`
+	Outage    bool   `json:"outage"`
+	Cut       bool   `json:"cut"`
+}
+
+type jsonCrossZone struct {
+	Calls int64  `json:"calls"`
+	Bytes number `json:"bytes"`
+	Cost  number `json:"cost"`
 }
 
 type jsonFault struct {
@@ -398,6 +419,14 @@ func JSON(w io.Writer, meta Meta, r models.Result) error {
 	}
 	if meta.Duration > 0 {
 		doc.Planned = seconds(meta.Duration)
+	}
+	for _, z := range r.Zones {
+		doc.Zones = append(doc.Zones, jsonZone{Name: z.Name, Instances: z.Instances, Up: z.Up, Requests: z.Requests,
+			CrossOut: z.CrossOut, CrossIn: z.CrossIn, Cost: number(z.Cost), Outage: z.Outage, Cut: z.Cut})
+	}
+	if r.Zones != nil {
+		c := r.CrossZone
+		doc.CrossZone = &jsonCrossZone{Calls: c.Calls, Bytes: number(c.Bytes), Cost: number(c.Cost)}
 	}
 	for _, x := range r.Workloads {
 		doc.Workloads = append(doc.Workloads, jsonWorkload{

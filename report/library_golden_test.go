@@ -97,7 +97,10 @@ func TestLibraryMarkdownGolden(t *testing.T) {
 		}},
 		{"cache-stampede.md.golden", func() Review {
 			return runReview(t, builtinDesigns(t, "cache-stampede"), "cascade", "report", "cache-stampede", "--out", "cache-stampede.md")
-		}, []string{"## Caches, pools, databases and topics", "### Caches", "| cache-swr |", "cache-hit.svg"}},
+		}, []string{"## Caches, pools, databases, topics and zones", "### Caches", "| cache-swr |", "cache-hit.svg"}},
+		{"zone-failure.md.golden", func() Review {
+			return runReview(t, builtinDesigns(t, "zone-failure"), "cascade", "report", "zone-failure", "--out", "zone-failure.md")
+		}, []string{"### Zones", "| zone | up | requests | cross out | cross in | cost | now |", `| zone-b-down | zone\_outage | zone b |`}},
 		{"compare.md.golden", func() Review {
 			return runReview(t, []libraryDesign{
 				{"compare-current", "testdata/compare-current.yaml", load("testdata/compare-current.yaml"), nil},

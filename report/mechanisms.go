@@ -101,7 +101,7 @@ func poolTable(es []models.EdgeResult) mechTable {
 // mechTables are a run's tables, the kinds it has, in a fixed order.
 func mechTables(r models.Result) []mechTable {
 	var out []mechTable
-	for _, t := range []mechTable{cacheTable(r.Services), poolTable(r.Edges), databaseTable(r.Services), queueTable(r.Services)} {
+	for _, t := range []mechTable{cacheTable(r.Services), poolTable(r.Edges), databaseTable(r.Services), queueTable(r.Services), zoneTable(r)} {
 		if len(t.Rows) > 0 {
 			out = append(out, t)
 		}
@@ -208,6 +208,14 @@ func mechCharts(rv Review) []chart {
 			k++
 		}
 		add(c)
+		for _, zm := range zoneMetrics {
+			c := mk(zm.file+".svg", zm.title, zm.ylabel, zm.note)
+			for _, z := range r.Result.Zones {
+				x, y := zoneSeries(z.Series, ax, zm.worst, zm.f)
+				c.Series = append(c.Series, chartSeries{Name: "zone " + z.Name, X: x, Y: y, Color: len(c.Series)})
+			}
+			add(c)
+		}
 		return out
 	}
 	overlay := func(file, title, ylabel, n string, series func(r ReviewRun) ([]float64, []float64, bool)) {
@@ -233,6 +241,27 @@ func mechCharts(rv Review) []chart {
 			}
 		}
 	}
+	var zones []string
+	for _, r := range rv.Runs {
+		for _, z := range r.Result.Zones {
+			if !slices.Contains(zones, z.Name) {
+				zones = append(zones, z.Name)
+			}
+		}
+	}
+	for _, name := range zones {
+		for _, zm := range zoneMetrics {
+			overlay(fileName(zm.file, name), zm.title+": zone "+name, zm.ylabel, zm.note, func(r ReviewRun) ([]float64, []float64, bool) {
+				for _, z := range r.Result.Zones {
+					if z.Name == name {
+						x, y := zoneSeries(z.Series, ax, zm.worst, zm.f)
+						return x, y, true
+					}
+				}
+				return nil, nil, false
+			})
+		}
+	}
 	for _, name := range pools {
 		overlay(fileName("pool", name), "Connections in use, "+name, "connections", "At the end of each interval.", func(r ReviewRun) ([]float64, []float64, bool) {
 			for _, e := range r.Result.Edges {
@@ -248,7 +277,7 @@ func mechCharts(rv Review) []chart {
 }
 
 // mechKinds are the kinds of mechanism, in report order.
-var mechKinds = []string{"Caches", "Pools", "Databases", "Topics"}
+var mechKinds = []string{"Caches", "Pools", "Databases", "Topics", "Zones"}
 
 // chartKind is the kind of mechanism a chart of mechCharts is about.
 func chartKind(file string) string {
@@ -259,6 +288,8 @@ func chartKind(file string) string {
 		return "Pools"
 	case strings.HasPrefix(file, "replica-lag"):
 		return "Databases"
+	case strings.HasPrefix(file, "zone-"):
+		return "Zones"
 	}
 	return "Topics"
 }
@@ -301,4 +332,4 @@ func mechSections(rv Review, cs []chart) []mechSection {
 }
 
 // mechTitle is the report section of the mechanisms.
-const mechTitle = "Caches, pools, databases and topics"
+const mechTitle = "Caches, pools, databases, topics and zones"

@@ -1088,6 +1088,13 @@ func comparison(rv Review) []compareRow {
 		row("pool "+name+" peak in use", pool(func(p *models.PoolResult) float64 { return float64(p.PeakInUse) }), count, true)
 		row("pool "+name+" acquire timeouts", pool(func(p *models.PoolResult) float64 { return float64(p.AcquireTimeouts) }), count, true)
 	}
+	// Zones: the traffic between them and its price (a design without
+	// zones has none of either: the row shows a dash).
+	zoned := func(f func(models.CrossZoneResult) float64) func(models.Result) (float64, bool) {
+		return func(r models.Result) (float64, bool) { return f(r.CrossZone), r.Zones != nil }
+	}
+	row("cross-zone calls", zoned(func(c models.CrossZoneResult) float64 { return float64(c.Calls) }), count, true)
+	row("cross-zone cost", zoned(func(c models.CrossZoneResult) float64 { return c.Cost }), cost, true)
 	row("workers in all (cost driver)", func(r models.Result) (float64, bool) {
 		n := 0
 		for _, s := range r.Services {

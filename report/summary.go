@@ -44,6 +44,7 @@ func Summary(w io.Writer, run Meta, r models.Result) {
 	caches(w, r.Services)
 	databases(w, r.Services)
 	queues(w, r.Services)
+	zones(w, r)
 	edges(w, r.Edges)
 	faults(w, r.Faults)
 	slos(w, r.SLOs)

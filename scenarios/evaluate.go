@@ -117,6 +117,7 @@ func newCheckEnv(runs []models.Result) *checkEnv {
 		Autoscale: func(name string) autoscaleValue {
 			return meanValue[autoscaleValue](runs, "autoscale", name, "")
 		},
+		Zone:  func(name string) zoneValue { return meanValue[zoneValue](runs, "zone", name, "") },
 		DB:    func(name string) dbValue { return meanValue[dbValue](runs, "db", name, "") },
 		Cache: func(name string) cacheValue { return meanValue[cacheValue](runs, "cache", name, "") },
 		Calls: func(from, to string) callsValue { return meanValue[callsValue](runs, "calls", from, to) },
@@ -519,6 +520,9 @@ func (m measure) value(r *models.Result) float64 {
 	if m.fn == "autoscale" {
 		return autoscaleField(r, m.arg, m.field)
 	}
+	if m.fn == "zone" {
+		return zoneField(r, m.arg, m.field)
+	}
 	if m.fn == "slo" {
 		for _, s := range r.SLOs {
 			if s.Name == m.arg {
@@ -757,6 +761,30 @@ func goodputAround(r *models.Result, name string, within sim.Time) (before, afte
 		return 0, 0, "no complete interval after the last fault's end + within"
 	}
 	return float64(sb) / float64(nb) / iv, float64(sa) / float64(na) / iv, ""
+}
+
+// zoneField reads one counter of a zone.
+func zoneField(r *models.Result, name, field string) float64 {
+	for _, z := range r.Zones {
+		if z.Name != name {
+			continue
+		}
+		switch field {
+		case "instances":
+			return float64(z.Instances)
+		case "up":
+			return float64(z.Up)
+		case "requests":
+			return float64(z.Requests)
+		case "cross_out":
+			return float64(z.CrossOut)
+		case "cross_in":
+			return float64(z.CrossIn)
+		case "cost":
+			return z.Cost
+		}
+	}
+	return math.NaN()
 }
 
 // autoscaleField reads one counter of an autoscaled service.

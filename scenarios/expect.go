@@ -79,6 +79,7 @@ func checkFuncs() []checkFunc {
 		{"queue", "queue", nil, unitNumber, "a queue's counters over its consumer groups: .published .delivered .acked .redelivered .dead_lettered .duplicates .backlog .oldest_age .lost_events .outbox_published"},
 		{"saga", "service", nil, unitNumber, "the sagas a service ran: .started .completed .compensated .undos .undo_failures"},
 		{"autoscale", "service", nil, unitNumber, "an autoscaled service: .ready .provisioning .mean_ready .scale_outs .scale_ins"},
+		{"zone", "zone", nil, unitNumber, "a zone: .instances .up .requests .cross_out .cross_in .cost (calls between zones it sent, priced)"},
 		{"calls", "edge", nil, unitNumber, "the calls from one component to a service under a policy: .requests .attempts .amplification .retries .suppressed .breaker_rejected .bulkhead_rejected .throttled .opens .closes .open_at_end .pool_wait_mean .pool_wait_p99 .pool_peak .acquire_timeouts"},
 	}
 }
@@ -186,6 +187,16 @@ type autoscaleValue struct {
 	ScaleIns     float64 `expr:"scale_ins"`
 }
 
+// zoneValue is what zone("name") gives an expectation.
+type zoneValue struct {
+	Instances float64 `expr:"instances"` // placed there, every zoned service
+	Up        float64 `expr:"up"`        // of them, up and in rotation at the end
+	Requests  float64 `expr:"requests"`  // calls routed there since the warm-up
+	CrossOut  float64 `expr:"cross_out"` // calls its instances sent to another zone
+	CrossIn   float64 `expr:"cross_in"`  // calls it received from another zone
+	Cost      float64 `expr:"cost"`      // the price of its cross_out calls
+}
+
 // sagaValue is what saga("service") gives an expectation.
 type sagaValue struct {
 	Started      float64 `expr:"started"`
@@ -260,6 +271,7 @@ type checkEnv struct {
 	Saga         func(string) sagaValue          `expr:"saga"`
 
 	Autoscale func(string) autoscaleValue `expr:"autoscale"`
+	Zone      func(string) zoneValue      `expr:"zone"`
 }
 
 // measure is one function call of an expectation, resolved at load time:
@@ -336,6 +348,7 @@ func (l *loader) checkExpect() {
 type knownNames struct {
 	workloads, services, slos []string
 	caches, databases, queues []string
+	zones                     []string
 	edges                     [][2]string // caller, service: calls under a policy
 }
 
@@ -369,6 +382,7 @@ func (l *loader) knownNames() knownNames {
 	for _, s := range l.slos {
 		k.slos = append(k.slos, s.spec.Name)
 	}
+	k.zones = l.zoneNames()
 	add := func(from, to string) {
 		for _, e := range k.edges {
 			if e == [2]string{from, to} {
@@ -447,7 +461,7 @@ func fixCheckMessage(e *exprError, funcs []string, names knownNames) {
 		e.Msg = fmt.Sprintf("expression: slo() has no field %q", rest)
 		e.Hint = hintFor(rest, fieldNames[sloValue](), "fields")
 	}
-	for typ, fields := range map[string][]string{"queueValue": fieldNames[queueValue](), "sagaValue": fieldNames[sagaValue](), "autoscaleValue": fieldNames[autoscaleValue]()} {
+	for typ, fields := range map[string][]string{"queueValue": fieldNames[queueValue](), "sagaValue": fieldNames[sagaValue](), "autoscaleValue": fieldNames[autoscaleValue](), "zoneValue": fieldNames[zoneValue]()} {
 		if _, rest, ok := strings.Cut(e.Msg, "type scenarios."+typ+" has no field "); ok {
 			e.Msg = fmt.Sprintf("expression: %s() has no field %q", strings.TrimSuffix(typ, "Value"), rest)
 			e.Hint = hintFor(rest, fields, "fields")
@@ -578,6 +592,8 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 		known = v.names.databases
 	case "queue":
 		known = v.names.queues
+	case "zone":
+		known = v.names.zones
 	case "service":
 		known = v.names.services
 	default:
@@ -643,7 +659,7 @@ func (v *callVisitor) check(n *ast.CallNode, f checkFunc) (measure, bool) {
 // structFunc says whether fn's value is a struct read through a field.
 func structFunc(fn string) bool {
 	switch fn {
-	case "slo", "calls", "cache", "db", "queue", "saga", "autoscale":
+	case "slo", "calls", "cache", "db", "queue", "saga", "autoscale", "zone":
 		return true
 	}
 	return false

@@ -200,6 +200,13 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 		}
 		f.Target.Component = s
 		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "service"})
+	case models.FaultZoneOutage, models.FaultZonePartition:
+		s, sok := l.scalar(verb.val, vpath, "a zone name")
+		if !sok {
+			return false
+		}
+		f.Target.Zone = s
+		d.refs = append(d.refs, faultRef{node: deref(verb.val), name: s, want: "zone"})
 	case models.FaultBlackhole:
 		if !l.linkOrService(d, verb.val, vpath) {
 			return false
@@ -541,6 +548,8 @@ func (l *loader) checkFaults() {
 				known, label = services, "service"
 			case r.want == "workload":
 				known, label = workloads, "workload"
+			case r.want == "zone":
+				known, label = l.zoneNames(), "zone"
 			}
 			if !contains(known, r.name) {
 				col := r.col
@@ -551,7 +560,11 @@ func (l *loader) checkFaults() {
 				if r.node != nil {
 					line = r.node.Line
 				}
-				l.problem(line, col, d.path, hintFor(r.name, known, "known"), "unknown %s %q", label, r.name)
+				hint := hintFor(r.name, known, "known")
+				if r.want == "zone" && len(known) == 0 {
+					hint = "the scenario declares no zones: add zones: {names: [a, b, c]} and services' zones:"
+				}
+				l.problem(line, col, d.path, hint, "unknown %s %q", label, r.name)
 				ok = false
 				continue
 			}

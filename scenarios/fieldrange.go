@@ -87,6 +87,10 @@ var fieldRanges = []FieldRange{
 	{Block: "service", Key: "choices", Kind: Integer, Min: 2, Max: math.MaxInt32, Why: "p2c samples this many instances"},
 	{Block: "service", Key: "refresh", Kind: Duration, Min: 0, MinOpen: true, Max: math.Inf(1)},
 
+	{Block: "zones", Key: "cost_per_call", Kind: Number, Min: 0, Max: inf, Why: "any currency: the report adds it up"},
+	{Block: "zones", Key: "cost_per_gb", Kind: Number, Min: 0, Max: inf, Why: "per 10^9 bytes crossing, with bytes:"},
+	{Block: "zones", Key: "bytes", Kind: Number, Min: 0, MinOpen: true, Max: 1e12, Why: "one call's request and reply; B, KB, MB, GB (decimal)"},
+
 	{Block: "step", Key: "timeout", Kind: Duration, Min: 0, MinOpen: true, Max: inf},
 	{Block: "step", Key: "repeat", Kind: Integer, Min: 1, Max: math.MaxInt32},
 	{Block: "step", Key: "fail", Kind: Probability, Min: 0, Max: 1},

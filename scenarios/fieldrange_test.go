@@ -98,7 +98,7 @@ func TestEveryRangeIsUsed(t *testing.T) {
 		"limiter": limiterKeys, "shed": shedKeys, "outlier": outlierKeys, "cache": cacheKeys,
 		"database": databaseKeys, "queue": queueKeys, "consumer": consumerKeys,
 		"fault": append(verbNames(), faultKeys...), "slo": sloKeys, "rule": ruleKeys,
-		"history": historyKeys,
+		"history": historyKeys, "zones": zoneKeys,
 	}
 	seen := map[string]bool{}
 	for _, r := range fieldRanges {

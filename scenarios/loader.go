@@ -36,6 +36,9 @@ type loader struct {
 	dbWrites   []dbWrite  // databases' writes:, checked to name operations
 	publishes  []cacheUse // publish: steps, checked to name a queue
 	lesson     *lessonDraft
+	zones      *zoneDraft  // the zones: block, nil without one
+	svcZones   []*svcZones // services' zones: lists, checked against it
+	zoneAware  []*svcZones // services' zone_aware: keys
 }
 
 const (
@@ -67,7 +70,7 @@ func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 }
 
 // topKeys are the top-level keys, in the order they are documented.
-var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "faults", "slos", "expect", "variants", "lesson"}
+var topKeys = []string{"name", "description", "seed", "duration", "warmup", "workloads", "services", "links", "zones", "faults", "slos", "expect", "variants", "lesson"}
 
 // parse is Parse without the public wrapper: it fills l.sc and l.problems.
 func (l *loader) parse(data []byte) {
@@ -145,6 +148,9 @@ func (l *loader) parseNode(doc *yaml.Node) {
 		}
 	}
 
+	if f, ok := get("zones"); ok {
+		l.decodeZones(f.key, f.val)
+	}
 	// Services first: workloads, calls and links refer to them.
 	if f, ok := get("services"); ok {
 		l.decodeServices(f.val)
@@ -176,6 +182,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	l.checkDatabases()
 	l.checkPublishes()
 	l.checkLinks()
+	l.checkZones()
 	l.checkCycles()
 	l.checkFaults()
 	l.checkWhen()

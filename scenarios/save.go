@@ -226,6 +226,8 @@ func FaultNode(f models.Fault) (*yaml.Node, error) {
 		}
 	case models.FaultDeploy:
 		deployFields(add, f)
+	case models.FaultZoneOutage, models.FaultZonePartition:
+		add(v.String(), scalar(t.Zone))
 	case models.FaultBreaker:
 		add("breaker", scalar(f.Mode))
 		n, err := link()

@@ -301,3 +301,30 @@ func TestSaveSessionRoundTripsDeploys(t *testing.T) {
 		t.Errorf("palette deploy read back as %+v, want %+v", d, def)
 	}
 }
+
+// Zone faults written by a session come back as the same values.
+func TestSaveSessionRoundTripsZoneFaults(t *testing.T) {
+	s, err := Load("zone-failure")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults := []models.Fault{
+		{Verb: models.FaultZoneOutage, Start: 5 * sim.Second, Duration: 10 * sim.Second, Target: models.Target{Zone: "a"}},
+		{Verb: models.FaultZonePartition, Start: 7 * sim.Second, Target: models.Target{Zone: "c"}},
+	}
+	data, err := SaveSession(s, Session{Seed: s.Seed, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse("saved.yaml", data)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	back := got.Topology().Faults
+	back = back[len(back)-len(faults):]
+	for i := range faults {
+		if !reflect.DeepEqual(back[i], faults[i]) {
+			t.Errorf("fault %d:\n got %+v\nwant %+v", i, back[i], faults[i])
+		}
+	}
+}

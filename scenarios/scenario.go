@@ -59,6 +59,11 @@ func (s *Scenario) Topology() models.Topology {
 		Faults:    slices.Clone(s.topo.Faults),
 		SLOs:      slices.Clone(s.topo.SLOs),
 	}
+	if z := s.topo.Zones; z != nil {
+		c := *z
+		c.Names, c.Pairs = slices.Clone(z.Names), slices.Clone(z.Pairs)
+		t.Zones = &c
+	}
 	for i := range t.SLOs {
 		t.SLOs[i].Rules = slices.Clone(t.SLOs[i].Rules)
 	}
@@ -78,6 +83,7 @@ func (s *Scenario) Topology() models.Topology {
 	}
 	for i, svc := range s.topo.Services {
 		svc.Ops = slices.Clone(svc.Ops)
+		svc.Zones = slices.Clone(svc.Zones)
 		for j := range svc.Ops {
 			svc.Ops[j].Steps = cloneSteps(svc.Ops[j].Steps)
 		}
@@ -185,6 +191,10 @@ func (l *loader) finish() (*Scenario, error) {
 		sc.topo.Services = append(sc.topo.Services, s.spec)
 	}
 	sc.topo.Links = l.linkSpecs()
+	if l.zones != nil {
+		z := l.zones.spec
+		sc.topo.Zones = &z
+	}
 	for _, f := range l.faults {
 		sc.topo.Faults = append(sc.topo.Faults, f.f)
 		sc.conds = append(sc.conds, f.cond)

@@ -98,6 +98,7 @@ func schemaBlocks() []schemaBlock {
 		{name: "autoscale", doc: "Target-tracking autoscaling of a service: keep the metric near target by changing the instance count.", keys: autoscaleKeys},
 		{name: "bad_version", doc: "deploy: what is wrong with the new version.", keys: []string{"errors", "slow"}},
 		{name: "link", doc: "A network link's settings.", keys: linkKeys},
+		{name: "zones", doc: "Availability zones: their names, the latency between two of them, what crossing costs.", keys: zoneKeys},
 		{name: "slo", doc: "A service level objective.", keys: sloKeys},
 		{name: "rule", doc: "A burn-rate alert rule.", keys: ruleKeys},
 		{name: "history", doc: "An SLO's history before the start, with part of the budget already spent.", keys: historyKeys},
@@ -118,6 +119,7 @@ var fieldDocs = map[string]fieldDoc{
 	"top.workloads":   {kind: vMap, ref: "workload", doc: "Sources of requests, by name."},
 	"top.services":    {kind: vMap, ref: "service", doc: "Services, by name."},
 	"top.links":       {kind: vAny, doc: `Network latency between services: "from->to": a distribution, or {latency: ...}.`},
+	"top.zones":       {kind: vBlock, ref: "zones", doc: "Availability zones services place their instances in; calls between zones pay latency and cost."},
 	"top.faults":      {kind: vList, ref: "fault", doc: "Faults injected during the run."},
 	"top.slos": {kind: vMap, ref: "slo", doc: "Service level objectives, by name; history: sets the history of every SLO that gives none.",
 		props: map[string]fieldDoc{sloHistoryKey: historyDoc}},
@@ -180,6 +182,8 @@ var fieldDocs = map[string]fieldDoc{
 	"service.cache":        {kind: vBlock, ref: "cache", doc: "Makes this service a cache."},
 	"service.database":     {kind: vBlock, ref: "database", doc: "Makes this service a replicated database."},
 	"service.topic":        {kind: vBlock, ref: "queue", doc: "Makes this service a message topic."},
+	"service.zones":        {kind: vStrings, doc: "Zones its instances are placed in, round robin by index, e.g. [a, b, c]."},
+	"service.zone_aware":   {kind: vBool, doc: "Prefer instances in the caller's zone while one has a free worker."},
 
 	"step.work":     {kind: vDist, doc: "Hold a worker for this long."},
 	"step.call":     {kind: vText, doc: `Call "service.op" (or "service").`},
@@ -357,6 +361,13 @@ var fieldDocs = map[string]fieldDoc{
 	"autoscale.cold":               {kind: vAny, doc: "How much slower a cold instance is, e.g. 2x."},
 
 	"link.latency": {kind: vDist, doc: "One-way latency of the link."},
+
+	"zones.names":         {kind: vStrings, doc: "The zones, e.g. [a, b, c]."},
+	"zones.latency":       {kind: vDist, doc: "Round trip a call between two different zones adds (half each way)."},
+	"zones.between":       {kind: vAny, doc: `Latency of one pair of zones, both ways: "a<->c": a distribution.`},
+	"zones.cost_per_call": {kind: vNumber, doc: "Cost of one call between zones."},
+	"zones.cost_per_gb":   {kind: vNumber, doc: "Cost of 10^9 bytes between zones, with bytes:."},
+	"zones.bytes":         {kind: vAny, doc: "Size of one call, request and reply together, e.g. 20KB."},
 
 	"slo.workload":   {kind: vText, doc: "The workload whose requests are judged."},
 	"slo.service":    {kind: vText, doc: "The service whose replies are judged."},

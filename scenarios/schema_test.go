@@ -57,7 +57,7 @@ func TestSchemaMatchesLoader(t *testing.T) {
 		"limiterKeys": limiterKeys, "shedKeys": shedKeys, "outlierKeys": outlierKeys, "cacheKeys": cacheKeys,
 		"databaseKeys": databaseKeys, "queueKeys": queueKeys, "consumerKeys": consumerKeys, "linkKeys": linkKeys,
 		"sloKeys": sloKeys, "ruleKeys": ruleKeys, "autoscaleKeys": autoscaleKeys, "historyKeys": historyKeys,
-		"lessonKeys": lessonKeys, "lessonStepKeys": lessonStepKeys, "lessonRateKeys": lessonRateKeys,
+		"lessonKeys": lessonKeys, "zoneKeys": zoneKeys, "lessonStepKeys": lessonStepKeys, "lessonRateKeys": lessonRateKeys,
 		"allowed": append(verbNames(), faultKeys...), // decodeFaults: the verbs and faultKeys
 	}
 	blocks := map[string]string{}

@@ -11,7 +11,7 @@ import (
 // several seeds, not only on the seed the file names: a demonstration
 // that passes by luck of one seed shows nothing.
 var seedChecked = []string{"optimistic-contention", "bad-deploy", "autoscaling", "stale-balancer", "client-population",
-	"shop", "no-timeouts", "cache-stampede", "overload", "pool-exhaustion"}
+	"shop", "no-timeouts", "cache-stampede", "overload", "pool-exhaustion", "zone-failure"}
 
 // The file's own seed is checked by cmd/cascade's TestBuiltinExpectations
 // (through the real binary); here two seeds besides it. All of 1-6 were

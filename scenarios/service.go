@@ -17,7 +17,7 @@ type serviceInfo struct {
 	dbReplicas int      // database: replicas beside the primary
 }
 
-var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "choices", "refresh", "service_time", "ops", "cache", "database", "topic", "autoscale"}, admissionKeys...)
+var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "choices", "refresh", "service_time", "ops", "cache", "database", "topic", "autoscale", "zones", "zone_aware"}, admissionKeys...)
 
 var (
 	disciplineNames = []string{"fifo", "lifo"}
@@ -169,6 +169,15 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 				spec.Refresh = v
 			}
 			refreshKey = f.key
+		case "zones":
+			if z := l.decodeServiceZones(s, f.val, p); z != nil {
+				l.svcZones = append(l.svcZones, z)
+			}
+		case "zone_aware":
+			if v, ok := l.boolean(f.val, p); ok {
+				spec.ZoneAware = v
+				l.zoneAware = append(l.zoneAware, &svcZones{svc: spec.Name, aware: f.key})
+			}
 		case "service_time":
 			stKey, stVal = f.key, f.val
 		case "ops":

@@ -26,10 +26,14 @@ type graph struct {
 	columns  [][]int  // node indices by depth
 	breakers [][2]int // caller -> callee pairs with a circuit breaker on some call
 	pools    [][2]int // caller -> callee pairs with a connection pool
+	zones    []string // declared zones, in order; nil without
 }
 
 func newGraph(t models.Topology) *graph {
 	g := &graph{byName: map[string]int{}}
+	if t.Zones != nil {
+		g.zones = t.Zones.Names
+	}
 	for i, w := range t.Workloads {
 		g.byName[w.Name] = len(g.nodes)
 		g.nodes = append(g.nodes, node{name: w.Name, workload: true, index: i})

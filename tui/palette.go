@@ -43,25 +43,27 @@ type field struct {
 
 // verbHelp says in a few words what each verb does.
 var verbHelp = map[models.Verb]string{
-	models.FaultLatency:    "add network latency to calls",
-	models.FaultLoss:       "drop a fraction of messages",
-	models.FaultPartition:  "cut the network between groups",
-	models.FaultBlackhole:  "accept requests, never answer",
-	models.FaultCrash:      "take instances down",
-	models.FaultPause:      "stop the world (GC pause)",
-	models.FaultSlow:       "multiply service time",
-	models.FaultErrors:     "fail a fraction of requests",
-	models.FaultSpike:      "multiply a workload's rate",
-	models.FaultRamp:       "ramp a workload's rate up",
-	models.FaultBreaker:    "hold a circuit breaker open or disabled",
-	models.FaultPoolLeak:   "leak pool connections",
-	models.FaultFlush:      "empty a cache",
-	models.FaultMassExpiry: "expire a fraction of a cache at once",
-	models.FaultHotKey:     "send a share of a workload to one key",
-	models.FaultReplicaLag: "delay or stop a database's replication",
-	models.FaultFailover:   "kill a database's primary, promote a replica",
-	models.FaultPoison:     "make new messages of a queue poison",
-	models.FaultDeploy:     "rolling restart, one instance a wave",
+	models.FaultLatency:       "add network latency to calls",
+	models.FaultLoss:          "drop a fraction of messages",
+	models.FaultPartition:     "cut the network between groups",
+	models.FaultBlackhole:     "accept requests, never answer",
+	models.FaultCrash:         "take instances down",
+	models.FaultPause:         "stop the world (GC pause)",
+	models.FaultSlow:          "multiply service time",
+	models.FaultErrors:        "fail a fraction of requests",
+	models.FaultSpike:         "multiply a workload's rate",
+	models.FaultRamp:          "ramp a workload's rate up",
+	models.FaultBreaker:       "hold a circuit breaker open or disabled",
+	models.FaultPoolLeak:      "leak pool connections",
+	models.FaultFlush:         "empty a cache",
+	models.FaultMassExpiry:    "expire a fraction of a cache at once",
+	models.FaultHotKey:        "send a share of a workload to one key",
+	models.FaultReplicaLag:    "delay or stop a database's replication",
+	models.FaultFailover:      "kill a database's primary, promote a replica",
+	models.FaultPoison:        "make new messages of a queue poison",
+	models.FaultDeploy:        "rolling restart, one instance a wave",
+	models.FaultZoneOutage:    "lose a zone: its instances crash, leave rotation",
+	models.FaultZonePartition: "cut a zone off from the other zones",
 }
 
 // newPalette opens on the first verb, listing only the verbs that have a
@@ -115,6 +117,16 @@ func targetsFor(g *graph, v models.Verb) []choice {
 		}
 	}
 	switch {
+	case v.Zone():
+		for _, z := range g.zones {
+			node := -1
+			for i, n := range g.nodes {
+				if node < 0 && !n.workload && slices.Contains(n.spec.Zones, z) {
+					node = i
+				}
+			}
+			out = append(out, choice{label: "zone " + z, t: models.Target{Zone: z}, node: node})
+		}
 	case v == models.FaultPartition:
 		tiers()
 		links(true)
@@ -216,6 +228,8 @@ func fieldsFor(v models.Verb) []field {
 		return []field{{key: "p", label: "leak", value: "20%", hint: "each connection returned is kept with this probability"}, forField}
 	case models.FaultFlush, models.FaultFailover:
 		return nil
+	case models.FaultZoneOutage, models.FaultZonePartition:
+		return []field{forField}
 	case models.FaultPoison:
 		return []field{{key: "p", label: "poison", value: "1%", hint: "fraction of new messages every consumer fails on"}, forField}
 	case models.FaultReplicaLag:

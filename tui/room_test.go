@@ -115,3 +115,27 @@ func TestTUIParameterHintWraps(t *testing.T) {
 		t.Errorf("hint cut:\n%s", strings.Join(all, "\n"))
 	}
 }
+
+// zoneOutage is zone-failure 10 s into its timeline's outage of zone b:
+// a third of every zoned service down, the lean api saturated on the two
+// zones left, the detail panel's zones and cross-zone rows.
+func zoneOutage(t testing.TB, w, h int) *harness {
+	hs := newHarness(t, "zone-failure", w, h)
+	hs.r.StepSize = 10 * sim.Second
+	hs.stepTo(at(0, 30))
+	hs.m.status = ""
+	return hs
+}
+
+func TestTUIGoldenZones(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {160, 45}} {
+		hs := zoneOutage(t, sz[0], sz[1])
+		got := hs.view()
+		for i, row := range strings.Split(got, "\n") {
+			if n := len([]rune(row)); n != sz[0] {
+				t.Errorf("%dx%d: row %d is %d cells wide", sz[0], sz[1], i, n)
+			}
+		}
+		golden(t, "zone-outage-"+strconv.Itoa(sz[0])+"x"+strconv.Itoa(sz[1]), got)
+	}
+}

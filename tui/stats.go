@@ -68,9 +68,18 @@ type nodeStats struct {
 	pools    []string // "db 8/10": connection pools it calls through, in use / size
 	poolFull bool     // some pool it calls through has every connection in use and callers waiting
 
+	zones []zoneUp // a zoned service: its instances per zone, in its zones: order
+
 	hung  models.Hung // calls it waits on with no time limit (all callees)
 	sat   string      // why it is saturated: "hung", "queue full", "workers", "pool full", "down"; "" = not
 	cause string      // set on a root cause: what it is ("saturated", "partition→db", ...)
+}
+
+// zoneUp is a zoned service's instances in one zone.
+type zoneUp struct {
+	name        string
+	up, placed  int
+	outage, cut bool
 }
 
 func seriesOf(r *models.Result, g *graph, i int) []models.Point {
@@ -133,8 +142,10 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 		}
 	}
 	series := seriesOf(&s.Result, g, i)
+	var busy float64 // busy workers over the last interval
 	if len(series) > 0 {
 		p := series[len(series)-1]
+		busy = p.Busy
 		prev := sim.Time(0)
 		if len(series) > 1 {
 			prev = series[len(series)-2].T
@@ -169,6 +180,17 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 			continue
 		}
 		f := s.Faults[id]
+		if rec.Verb.Zone() {
+			if !n.workload && slices.Contains(n.spec.Zones, f.Target.Zone) {
+				st.faults = append(st.faults, rec.Verb.String()+" "+f.Target.Zone)
+				if rec.Verb == models.FaultZoneOutage {
+					for k := range crashed {
+						crashed[k] = crashed[k] || n.spec.Zones[k%len(n.spec.Zones)] == f.Target.Zone
+					}
+				}
+			}
+			continue
+		}
 		if !touches(f, n.name) {
 			continue
 		}
@@ -185,6 +207,13 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 	}
 	st.crashed, st.paused = count(crashed), count(paused)
 	st.down = st.crashed > 0 && st.crashed == len(crashed)
+	st.zones = zonesOf(s, n, crashed)
+	if st.crashed > 0 && st.workersAll > 0 && st.hasPoint && !st.down {
+		// Busy workers of the instances still up: a crashed instance has
+		// none, so counting its workers would hide that the rest are full.
+		up := n.spec.Workers * (n.spec.Instances - st.crashed)
+		st.util = busy / float64(up)
+	}
 	for _, o := range s.Result.SLOs {
 		if o.Workload != n.name && o.Service != n.name {
 			continue
@@ -197,6 +226,37 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 	st.sat = saturation(st)
 	st.health = classify(st)
 	return st
+}
+
+// zonesOf counts a zoned service's instances up in each of its zones
+// (instance k is in Zones[k % len]), and whether a zone fault holds it.
+func zonesOf(s *Snapshot, n node, crashed []bool) []zoneUp {
+	if n.workload || len(n.spec.Zones) == 0 {
+		return nil
+	}
+	var out []zoneUp
+	at := func(name string) *zoneUp {
+		for i := range out {
+			if out[i].name == name {
+				return &out[i]
+			}
+		}
+		out = append(out, zoneUp{name: name})
+		for _, z := range s.Result.Zones {
+			if z.Name == name {
+				out[len(out)-1].outage, out[len(out)-1].cut = z.Outage, z.Cut
+			}
+		}
+		return &out[len(out)-1]
+	}
+	for k := range n.spec.Instances {
+		z := at(n.spec.Zones[k%len(n.spec.Zones)])
+		z.placed++
+		if k >= len(crashed) || !crashed[k] {
+			z.up++
+		}
+	}
+	return out
 }
 
 // saturation says why a component can take no more, most basic first: it

@@ -301,7 +301,25 @@ func (m Model) nodeLines(i, mode, w int) []line {
 	if !n.workload && n.spec.Instances > 1 && mode != modeLine {
 		inst = line{sty(&th.dim, " ×"+strconv.Itoa(n.spec.Instances))}
 	}
-	name := fit(w, line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}, causeMark, inst)
+	// Its zones, each in the colour of its instances: red with none up.
+	var zl line
+	if mode != modeLine {
+		for k, z := range st.zones {
+			zs := &th.dim
+			switch {
+			case z.up == 0:
+				zs = &th.bad
+			case z.up < z.placed || z.cut:
+				zs = &th.warn
+			}
+			sep := "·"
+			if k == 0 {
+				sep = " "
+			}
+			zl = append(zl, sty(&th.dim, sep), sty(zs, z.name))
+		}
+	}
+	name := fit(w, line{sty(hs, healthGlyph[st.health]), txt(" "), sty(nameSt, n.name)}, causeMark, inst, zl)
 	var errs line
 	if st.errs > 0 {
 		es := &th.dim
@@ -790,6 +808,9 @@ func (m Model) detail(w, h int) []line {
 		default:
 			sub += ", queue " + strconv.Itoa(n.spec.Queue)
 		}
+		if len(n.spec.Zones) > 0 && n.spec.ZoneAware {
+			sub += ", zone-aware"
+		}
 	}
 	out := []line{m.title(n.name, w, sty(&th.dim, sub+" "))}
 	st := m.stats[m.sel]
@@ -871,6 +892,38 @@ func (m Model) detail(w, h int) []line {
 		}
 		sat = append(sat, row("in flight", val(func(p models.Point) float64 { return p.InFlight }), fixed(st.inFlight, 1), 0))
 	}
+	// Zones: the service's instances up in each zone, and the traffic
+	// between zones (every zoned service's) with its price.
+	var zones []line
+	if len(st.zones) > 0 {
+		l := line{txt(padRight("zones", 10))}
+		for _, z := range st.zones {
+			zs := &th.good
+			switch {
+			case z.up == 0:
+				zs = &th.bad
+			case z.up < z.placed || z.cut:
+				zs = &th.warn
+			}
+			part := z.name + " " + strconv.Itoa(z.up) + "/" + strconv.Itoa(z.placed)
+			if z.cut {
+				part += " cut"
+			}
+			l = append(l, sty(zs, part), txt("  "))
+		}
+		zones = append(zones, l)
+		c := m.snap.Result.CrossZone
+		var calls int64
+		for _, z := range m.snap.Result.Zones {
+			calls += z.Requests
+		}
+		cz := line{txt(padRight("cross-zone", 11)), txt(count64(c.Calls) + " calls")}
+		var share line
+		if calls > 0 {
+			share = line{sty(&th.dim, " ("+pct(float64(c.Calls)/float64(calls))+")")}
+		}
+		zones = append(zones, fit(w, cz, line{txt("  cost " + costText(c.Cost))}, share))
+	}
 	// Call sites under a policy: requests per second over the edge, and
 	// what its retries and breakers are doing.
 	var calls []line
@@ -922,12 +975,21 @@ func (m Model) detail(w, h int) []line {
 	room -= len(rows)
 	take(lat)
 	take(sat)
+	take(zones)
 	take(calls)
 	take(causes)
 	if ex := m.extras(st, w-10); len(ex) > 0 {
 		take([]line{append(line{txt(padRight("marks", 10))}, ex...)})
 	}
 	return append(out, rows...)
+}
+
+// costText is a price with four significant digits.
+func costText(f float64) string {
+	if f == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }
 
 func lastOf(series []models.Point, f func(models.Point) float64) float64 {
