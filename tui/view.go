@@ -917,10 +917,12 @@ func (m Model) detail(w, h int) []line {
 		for _, z := range m.snap.Result.Zones {
 			calls += z.Requests
 		}
-		cz := line{txt(padRight("cross-zone", 11)), txt(count64(c.Calls) + " calls")}
+		// The counter is the run's, not this node's: the row says so, and
+		// what the share is of.
+		cz := line{txt(padRight("cross-zone", 11)), txt(count64(c.Calls) + " in all")}
 		var share line
 		if calls > 0 {
-			share = line{sty(&th.dim, " ("+pct(float64(c.Calls)/float64(calls))+")")}
+			share = line{sty(&th.dim, " ("+pct(float64(c.Calls)/float64(calls))+" of calls)")}
 		}
 		zones = append(zones, fit(w, cz, line{txt("  cost " + costText(c.Cost))}, share))
 	}
