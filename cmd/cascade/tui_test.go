@@ -101,6 +101,21 @@ func (tt *tmuxTerm) waitFor(what string) string {
 	}
 }
 
+// until waits up to 2 s for the screen to satisfy ok and returns it, and
+// whether it did.
+func (tt *tmuxTerm) until(ok func(string) bool) (string, bool) {
+	for end := time.Now().Add(2 * time.Second); ; {
+		s := tt.screen()
+		if ok(s) {
+			return s, true
+		}
+		if time.Now().After(end) {
+			return s, false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (tt *tmuxTerm) keys(k ...string) {
 	for _, key := range k {
 		tt.run("send-keys", "-t", "t", key)
@@ -193,14 +208,21 @@ func TestTUIEveryVerbInTmux(t *testing.T) {
 					break
 				}
 				done = append(done, verb)
-				keys("Enter", "Enter") // the verb, its first target
-				if strings.Contains(screen(), "Inject a fault") {
+				// Each key waits for the screen it leads to, not a fixed
+				// time: a loaded machine renders late.
+				keys("Enter") // the verb: its targets
+				waitFor(" " + verb + " on:")
+				keys("Enter") // its first target: the form, or applied at once
+				open := func(s string) bool { return strings.Contains(s, "Inject a fault") }
+				s, _ := tt.until(func(s string) bool { return !open(s) || strings.Contains(s, "enter apply now") })
+				if open(s) {
 					keys("Enter") // apply with the default parameters
-				}
-				s := screen()
-				if strings.Contains(s, "Inject a fault") { // a default the verb refuses: say so, then leave
-					keys("Escape", "Escape", "Escape")
-					s = screen()
+					var closed bool
+					if s, closed = tt.until(func(s string) bool { return !open(s) }); !closed {
+						// A default the verb refuses: it says so; leave.
+						keys("Escape", "Escape", "Escape")
+						s, _ = tt.until(func(s string) bool { return !open(s) })
+					}
 				}
 				if strings.Contains(s, "cascade crashed") || !strings.Contains(s, " cascade "+sc) {
 					t.Fatalf("after %s:\n%s", verb, s)
