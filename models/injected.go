@@ -497,7 +497,7 @@ func (x *injected) stop() {
 	case FaultZoneOutage:
 		m.zones.outage[x.zone-1]--
 		for _, mb := range m.zones.members[x.zone-1] {
-			mb.in.down--
+			mb.svc.bringBack(mb.in, now)
 			mb.in.out--
 		}
 	case FaultCrash:
@@ -593,9 +593,19 @@ func (x *injected) bringUp() {
 	x.down = false
 	now := x.m.eng.Now()
 	for _, in := range x.insts {
-		if in.down--; in.down == 0 && x.svc.db != nil {
-			x.svc.db.up(in, now)
-		}
+		x.svc.bringBack(in, now)
+	}
+}
+
+// bringBack releases one hold on a crashed instance; the last one brings
+// it back up.
+func (s *Service) bringBack(in *instance, now sim.Time) {
+	if in.down--; in.down > 0 {
+		return
+	}
+	s.down.Add(now, -1)
+	if s.db != nil {
+		s.db.up(in, now)
 	}
 }
 
@@ -640,6 +650,7 @@ func (s *Service) crash(in *instance, now sim.Time) {
 	if in.down > 1 {
 		return // already down
 	}
+	s.down.Add(now, 1)
 	in.epoch++
 	running := in.running
 	in.running = nil

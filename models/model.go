@@ -610,7 +610,7 @@ type ServiceResult struct {
 	Throughput   float64 // completions per second, any outcome
 	Goodput      float64
 	Latency      Latency // OK completions, seconds
-	Utilization  float64 // busy workers / all workers, time-averaged; NaN when unlimited
+	Utilization  float64 // busy workers / workers of the instances up (ready, if autoscaled), time-averaged; NaN when unlimited
 	MeanBusy     float64
 	MeanQueue    float64
 	PeakQueue    int64
@@ -702,7 +702,8 @@ func (m *Model) Result(withSeries bool) Result {
 			MeanBusy: s.busy.Mean(now), MeanQueue: s.queued.Mean(now), PeakQueue: s.queued.Peak(),
 			MeanInFlight: s.inFlight.Mean(now), InFlight: s.inFlight.Value(), Utilization: math.NaN()}
 		if s.workers > 0 {
-			sr.Utilization = sr.MeanBusy / float64(s.workers*len(s.insts))
+			// Of the workers of the instances up: a crashed one has none.
+			sr.Utilization = sr.MeanBusy / (float64(s.workers) * (float64(len(s.insts)) - s.down.Mean(now)))
 		}
 		if s.scaler != nil {
 			// Of the workers of the instances ready, not of the parked ones.

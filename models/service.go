@@ -30,8 +30,12 @@ type Service struct {
 	inFlight sim.Level // admitted and not finished, all instances
 	queued   sim.Level // waiting for a worker, all instances
 	busy     sim.Level // workers busy, all instances
+	// down counts instances down (crashed, or in a zone outage): a
+	// utilization of all workers would count theirs as idle and hide that
+	// the rest are full.
+	down sim.Level
 
-	ivArea struct{ inFlight, queued, busy float64 } // level areas at the last tick
+	ivArea struct{ inFlight, queued, busy, down, ready float64 } // level areas at the last tick
 	ivMech struct {                                 // the mechanism's counters at the last tick
 		cache CachePoint
 		dead  int64
@@ -599,10 +603,17 @@ func (s *Service) restart(now sim.Time) {
 	s.late, s.sojourn, s.refused, s.departed = 0, 0, 0, 0
 	s.turned, s.expired, s.retried, s.shedBy = 0, 0, 0, ShedCauses{}
 	s.sagas = SagaStats{}
+	// The levels' areas start again from zero; the series interval under
+	// way keeps what it had so far as a negative offset, so the point at
+	// its end covers all of it rather than reading 0 at the warm-up.
+	s.ivArea.inFlight -= s.inFlight.Area(now)
+	s.ivArea.queued -= s.queued.Area(now)
+	s.ivArea.busy -= s.busy.Area(now)
+	s.ivArea.down -= s.down.Area(now)
 	s.inFlight.Restart(now)
 	s.queued.Restart(now)
 	s.busy.Restart(now)
-	s.ivArea.inFlight, s.ivArea.queued, s.ivArea.busy = 0, 0, 0
+	s.down.Restart(now)
 }
 
 // tick closes a series interval of length iv.
@@ -614,6 +625,16 @@ func (s *Service) tick(now, iv sim.Time) {
 	p.Queue = (q - s.ivArea.queued) / sec
 	p.Busy = (b - s.ivArea.busy) / sec
 	s.ivArea.inFlight, s.ivArea.queued, s.ivArea.busy = a, q, b
+	if s.workers > 0 {
+		insts := float64(len(s.insts))
+		if s.scaler != nil {
+			r := s.scaler.ready.Area(now)
+			insts, s.ivArea.ready = (r-s.ivArea.ready)/sec, r
+		}
+		d := s.down.Area(now)
+		p.Workers = float64(s.workers) * max(0, insts-(d-s.ivArea.down)/sec)
+		s.ivArea.down = d
+	}
 	s.mechPoint(&p, now)
 	s.series.Push(p)
 }

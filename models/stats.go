@@ -16,6 +16,7 @@ type Point struct {
 	Queue    float64 // time-average waiting requests (services)
 	InFlight float64 // time-average admitted, unfinished requests (services)
 	Busy     float64 // time-average busy workers (services)
+	Workers  float64 // time-average workers of the instances up and ready (services with a worker limit)
 
 	// What a stateful service's own mechanism did (zero elsewhere).
 	Cache      CachePoint // a cache: its counters in the interval

@@ -281,6 +281,17 @@ func bucketed(xs, ys []float64, worst bool) ([]float64, []float64) {
 }
 
 // seriesOf turns points into (x, y) with f giving y of one point.
+// utilizationOf is a point's busy workers as a percentage of the workers of
+// the instances up in its interval: a crashed instance has no workers, and
+// counting them as idle would hide that the rest are full. No worker up is
+// a gap, not 0%.
+func utilizationOf(p models.Point, _ float64) float64 {
+	if p.Workers <= 0 {
+		return math.NaN()
+	}
+	return p.Busy / p.Workers * 100
+}
+
 func seriesOf(ps []models.Point, ax timeAxis, worst bool, f func(p models.Point, iv float64) float64) ([]float64, []float64) {
 	iv := interval(ps)
 	xs := make([]float64, len(ps))
@@ -549,13 +560,12 @@ func charts(rv Review) []chart {
 			c.Series = append(c.Series, chartSeries{Name: s.Name, X: x, Y: y, Color: i})
 		}
 		add(c)
-		c = mk("utilization.svg", "Utilization per service", "% of workers busy", "Services with unlimited workers have no utilization.")
+		c = mk("utilization.svg", "Utilization per service", "% of workers busy", "Of the workers of the instances up (a crashed instance has none; none up is a gap). Services with unlimited workers have no utilization.")
 		for i, s := range r.Result.Services {
 			if s.Workers <= 0 {
 				continue
 			}
-			all := float64(s.Workers * s.Instances)
-			x, y := seriesOf(s.Series, ax, false, func(p models.Point, _ float64) float64 { return p.Busy / all * 100 })
+			x, y := seriesOf(s.Series, ax, false, utilizationOf)
 			c.Series = append(c.Series, chartSeries{Name: s.Name, X: x, Y: y, Color: i})
 		}
 		add(c)
@@ -604,8 +614,7 @@ func charts(rv Review) []chart {
 			if !ok || s.Workers <= 0 {
 				return nil, nil, false
 			}
-			all := float64(s.Workers * s.Instances)
-			x, y := seriesOf(s.Series, ax, false, func(p models.Point, _ float64) float64 { return p.Busy / all * 100 })
+			x, y := seriesOf(s.Series, ax, false, utilizationOf)
 			return x, y, true
 		})
 	}

@@ -142,10 +142,8 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 		}
 	}
 	series := seriesOf(&s.Result, g, i)
-	var busy float64 // busy workers over the last interval
 	if len(series) > 0 {
 		p := series[len(series)-1]
-		busy = p.Busy
 		prev := sim.Time(0)
 		if len(series) > 1 {
 			prev = series[len(series)-2].T
@@ -167,8 +165,11 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 		st.p99 = p.P99
 		st.queue = p.Queue
 		st.inFlight = p.InFlight
-		if st.workersAll > 0 {
-			st.util = p.Busy / float64(st.workersAll)
+		if st.workersAll > 0 && p.Workers > 0 {
+			// Of the workers of the instances up in the interval: a
+			// crashed instance has none, so counting its workers would
+			// hide that the rest are full.
+			st.util = p.Busy / p.Workers
 		}
 	}
 	var crashed, paused []bool
@@ -208,12 +209,6 @@ func statsOf(s *Snapshot, g *graph, i int) nodeStats {
 	st.crashed, st.paused = count(crashed), count(paused)
 	st.down = st.crashed > 0 && st.crashed == len(crashed)
 	st.zones = zonesOf(s, n, crashed)
-	if st.crashed > 0 && st.workersAll > 0 && st.hasPoint && !st.down {
-		// Busy workers of the instances still up: a crashed instance has
-		// none, so counting its workers would hide that the rest are full.
-		up := n.spec.Workers * (n.spec.Instances - st.crashed)
-		st.util = busy / float64(up)
-	}
 	for _, o := range s.Result.SLOs {
 		if o.Workload != n.name && o.Service != n.name {
 			continue
