@@ -36,7 +36,7 @@ type Service struct {
 	down sim.Level
 
 	ivArea struct{ inFlight, queued, busy, down, ready float64 } // level areas at the last tick
-	ivMech struct {                                 // the mechanism's counters at the last tick
+	ivMech struct {                                              // the mechanism's counters at the last tick
 		cache CachePoint
 		dead  int64
 	}
