@@ -1239,12 +1239,16 @@ func (m Model) paletteLines(w, h int) []line {
 	switch p.step {
 	case 0:
 		var items []line
+		name := 0 // the help lines up after the longest verb
+		for _, v := range p.verbs {
+			name = max(name, len(v.String()))
+		}
 		for i, v := range p.verbs {
 			st := &th.bold
 			if i == p.verb {
 				st = &th.sel
 			}
-			items = append(items, line{sty(st, padRight(v.String(), 10)), sty(&th.dim, " "+verbHelp[v])})
+			items = append(items, line{sty(st, padRight(v.String(), name)), sty(&th.dim, " "+verbHelp[v])})
 		}
 		list(items, p.verb)
 	case 1:
