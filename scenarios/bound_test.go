@@ -3,6 +3,9 @@ package scenarios
 import (
 	"strings"
 	"testing"
+
+	"cascade/models"
+	"cascade/sim"
 )
 
 // boundBase is a valid scenario the tests below append to or edit.
@@ -56,5 +59,64 @@ func TestNothingIgnored(t *testing.T) {
 		if _, err := Parse("t.yaml", []byte(src)); err != nil {
 			t.Errorf("%q: %v", src, err)
 		}
+	}
+}
+
+// A rate expression is evaluated over the whole run on the workload's
+// 10 ms grid: the first instant it is negative, NaN or infinite is a
+// problem at the expression, with the instant and the value.
+func TestRateExpressionOverRun(t *testing.T) {
+	for _, tc := range []struct{ name, rate, extra, want string }{
+		{"pole", `"100/(t-5)"`, "", `t.yaml:3:24: workloads.w.rate: rate expression is -20 at t=0`},
+		{"pole later", `"100/(5-t)"`, "", `t.yaml:3:24: workloads.w.rate: rate expression is -20000 at t=5.005s`},
+		{"log zero", `"log(0)"`, "", `t.yaml:3:24: workloads.w.rate: rate expression is -Inf at t=0`},
+		{"negative later", `"100 - t"`, "", `rate expression is -0.005 at t=1m40.005s`},
+		{"sine", `"50*sin(2*pi*t/1m)"`, "", `t.yaml:3:24: workloads.w.rate: rate expression is -0.0261799 at t=30.005s`},
+		{"nan", `"sqrt(10 - t)"`, "", `rate expression is NaN at t=10.005s`},
+		{"no duration", `"t < 1m ? 10 : -1", requests: 1000`, "", `rate expression is -1 at t=1m0.005s`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(boundBase, "rate: 5/s", "rate: "+tc.rate, 1)
+			if strings.Contains(tc.rate, "requests") {
+				src = strings.Replace(src, "duration: 1m\n", "", 1)
+			}
+			if tc.name == "negative later" {
+				src = strings.Replace(src, "duration: 1m", "duration: 5m", 1)
+			}
+			wantProblem(t, src+tc.extra, tc.want)
+		})
+	}
+	// Expressions that stay in range pass, however they reach 0.
+	for _, rate := range []string{`"max(0, 50*sin(2*pi*t/1m))"`, `"t < 30s ? 0 : 100"`, `"min(2000, 33 * t)"`} {
+		src := strings.Replace(boundBase, "rate: 5/s", "rate: "+rate, 1)
+		if _, err := Parse("t.yaml", []byte(src)); err != nil {
+			t.Errorf("%s: %v", rate, err)
+		}
+	}
+}
+
+// At run time a rate that stops being one (here: past the validated
+// duration) stops the run with the problem validate would give, not a
+// silent zero.
+func TestRateExpressionStopsRun(t *testing.T) {
+	src := strings.Replace(boundBase, "rate: 5/s", `rate: "100 - t"`, 1)
+	sc, err := Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := models.New(sim.NewEngine(1), sc.Topology(), models.Options{Until: 5 * sim.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start()
+	for !m.Advance(sim.Minute) {
+	}
+	err = m.Err()
+	want := "t.yaml:3:24: workloads.w.rate: rate expression is -"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "at t=1m40.00") || !strings.HasSuffix(err.Error(), "("+rateHint+")") {
+		t.Fatalf("got %v, want %q... at t=1m40.00...", err, want)
+	}
+	if now := m.Engine().Now(); now > 101*sim.Second {
+		t.Errorf("the run went on to %s", now)
 	}
 }

@@ -236,6 +236,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	l.checkSLOs()
 	l.checkExpect()
 	l.checkLesson()
+	l.checkRates()
 
 	// Duration 0 means "until every workload has sent its requests", which
 	// only ends if every workload has a limit.

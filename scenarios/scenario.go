@@ -43,6 +43,9 @@ type Scenario struct {
 
 	topo  models.Topology // template; RateFunc is always nil here
 	rates []*rateExpr     // per workload: its compiled rate expression, or nil
+	// rateAt is, per workload with an expression, the problem its value
+	// would be (position, path and hint; the message is filled in).
+	rateAt []Problem
 	conds []*condition    // per fault: its compiled when: condition, or nil
 }
 
@@ -74,6 +77,12 @@ func (s *Scenario) Topology() models.Topology {
 	for i := range t.Workloads {
 		if r := s.rates[i]; r != nil {
 			t.Workloads[i].RateFunc = r.Func()
+			at := s.rateAt[i]
+			t.Workloads[i].RateError = func(sec, v float64) error {
+				p := at
+				p.Msg = rateValueMsg(sim.FromSeconds(sec), v)
+				return Problems{p}
+			}
 		}
 	}
 	for i, svc := range s.topo.Services {
@@ -180,6 +189,11 @@ func (l *loader) finish() (*Scenario, error) {
 	for _, w := range l.workloads {
 		sc.topo.Workloads = append(sc.topo.Workloads, w.spec)
 		sc.rates = append(sc.rates, w.rate)
+		var at Problem
+		if w.rate != nil {
+			at = l.rateProblem(w, 0, 0)
+		}
+		sc.rateAt = append(sc.rateAt, at)
 	}
 	for _, s := range l.services {
 		sc.topo.Services = append(sc.topo.Services, s.spec)

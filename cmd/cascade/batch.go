@@ -73,6 +73,9 @@ func runJob(j job, stop func() bool) (runOutput, error) {
 	}
 	m.Start()
 	stopped := drive(m, stop, func(sim.Time, uint64) {})
+	if err := m.Err(); err != nil {
+		return runOutput{}, err
+	}
 	return runOutput{result: m.Result(series), events: eng.Fired(), stopped: stopped}, nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -299,7 +300,14 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 	runs, err := replicate(s, seeds, until, o.stop, prog)
 	prog.clear()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "cascade run: %s: %v\n", s.Source, err)
+		var problems scenarios.Problems
+		if errors.As(err, &problems) {
+			// A problem found while running (a rate expression that goes
+			// negative) is printed as 'cascade validate' prints problems.
+			fmt.Fprintln(os.Stderr, problems.Error())
+		} else {
+			fmt.Fprintf(os.Stderr, "cascade run: %s: %v\n", s.Source, err)
+		}
 		return meta, nil, exitFailed
 	}
 	first := runs[0]
