@@ -57,7 +57,7 @@ type WorkloadSpec struct {
 	// a rate (negative, NaN or infinite) at t: the run stops with it. nil
 	// gives a plain message naming the workload.
 	RateError func(t, v float64) error
-	Limit    int64 // stop after this many requests; 0 = no limit
+	Limit     int64 // stop after this many requests; 0 = no limit
 
 	Users int       // closed loop: number of users
 	Think dist.Dist // closed loop: pause between a response and the next request

@@ -46,7 +46,7 @@ type Scenario struct {
 	// rateAt is, per workload with an expression, the problem its value
 	// would be (position, path and hint; the message is filled in).
 	rateAt []Problem
-	conds []*condition    // per fault: its compiled when: condition, or nil
+	conds  []*condition // per fault: its compiled when: condition, or nil
 }
 
 // Topology builds the scenario's topology. Every call returns fresh values —
