@@ -120,3 +120,40 @@ func TestRateExpressionStopsRun(t *testing.T) {
 		t.Errorf("the run went on to %s", now)
 	}
 }
+
+// A run estimated above EventLimit is refused, the problem positioned at
+// what contributes most, with the estimate and the way out in it.
+func TestEventBound(t *testing.T) {
+	for _, tc := range []struct {
+		name, workload, extra string
+		reps                  int
+		want                  string // "" when the run is within the limit
+	}{
+		{"huge literal", `rate: 1e300/s`, "", 1, `t.yaml:3:23: workloads.w.rate: the run would take about 1.8e+302 events, more than the limit of 2e+09; 100% of them from here: 6e+301 requests, 3 events each`},
+		{"huge expression", `rate: "1e12 + t"`, "", 1, `t.yaml:3:23: workloads.w.rate: the run would take about 1.8e+14 events`},
+		{"spike", `rate: 5000/s`, "faults: [ { at: 10s, for: 40s, spike: 100000x, on: w } ]\n", 1, `t.yaml:6:39: faults[0].spike: the run would take about 6e+10 events, more than the limit of 2e+09; 100% of them from here: 100000x on 5e+03/s for 40s, 3 events per request`},
+		{"retries", `rate: 1000000/s, retry: { attempts: 100 }`, "", 1, `the run would take about 1.8e+10 events`},
+		{"closed loop", `users: 1000000, think: 1ms`, "", 1, `t.yaml:3:24: workloads.w.users: the run would take about 9e+10 events`},
+		{"replications", `rate: 10000/s`, "", 2000, `events (2000 replications), more than the limit`},
+		{"within", `rate: 10000/s`, "faults: [ { at: 10s, for: 10s, spike: 10x, on: w } ]\n", 1, ""},
+		{"requests cap", `rate: 1e300/s, requests: 1000`, "", 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "duration: 1m\nworkloads:\n  w: { to: api, " + tc.workload + " }\nservices:\n  api: { service_time: 1ms }\n" + tc.extra
+			sc, err := Parse("t.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = sc.CheckBound(sc.Duration, tc.reps)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--allow-huge") {
+				t.Fatalf("got %v\nwant %q and a hint naming --allow-huge", err, tc.want)
+			}
+		})
+	}
+}

@@ -59,6 +59,15 @@ func (l *loader) problem(line, col int, path, hint, format string, args ...any) 
 	})
 }
 
+// at is a problem at node n with no message yet, for problems found after
+// loading (the event estimate); the zero Problem when n is nil.
+func (l *loader) at(n *yaml.Node, path string) Problem {
+	if n == nil {
+		return Problem{}
+	}
+	return Problem{File: l.file, Line: max(n.Line, 1), Col: max(n.Column, 1), Path: path}
+}
+
 // errorf records a problem at node n.
 func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 	line, col := 1, 1

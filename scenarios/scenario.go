@@ -46,7 +46,10 @@ type Scenario struct {
 	// rateAt is, per workload with an expression, the problem its value
 	// would be (position, path and hint; the message is filled in).
 	rateAt []Problem
-	conds  []*condition // per fault: its compiled when: condition, or nil
+	// loadAt (per workload: its rate: or users:) and factorAt (per fault:
+	// a spike or ramp's factor) are where the event estimate points.
+	loadAt, factorAt []Problem
+	conds            []*condition // per fault: its compiled when: condition, or nil
 }
 
 // Topology builds the scenario's topology. Every call returns fresh values —
@@ -194,6 +197,7 @@ func (l *loader) finish() (*Scenario, error) {
 			at = l.rateProblem(w, 0, 0)
 		}
 		sc.rateAt = append(sc.rateAt, at)
+		sc.loadAt = append(sc.loadAt, l.at(w.loadAt, w.loadPath))
 	}
 	for _, s := range l.services {
 		sc.topo.Services = append(sc.topo.Services, s.spec)
@@ -202,6 +206,7 @@ func (l *loader) finish() (*Scenario, error) {
 	for _, f := range l.faults {
 		sc.topo.Faults = append(sc.topo.Faults, f.f)
 		sc.conds = append(sc.conds, f.cond)
+		sc.factorAt = append(sc.factorAt, l.at(f.factorNode, f.factorPath))
 	}
 	for _, s := range l.slos {
 		sc.topo.SLOs = append(sc.topo.SLOs, s.spec)

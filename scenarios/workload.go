@@ -23,6 +23,10 @@ type workloadInfo struct {
 	rateAt   *yaml.Node
 	ratePath string
 	scan     rateScan // the expression evaluated over the run
+	// loadAt is rate: or users: (the value), where the event estimate
+	// points when this workload dominates it.
+	loadAt   *yaml.Node
+	loadPath string
 }
 
 var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority", "keys", "clients"}, policyKeys...)
@@ -80,6 +84,11 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 	usersKey, usersVal := get("users")
 	rateKey, rateVal := get("rate")
 	closed := usersKey != nil
+	if closed {
+		w.loadAt, w.loadPath = deref(usersVal), join(path, "users")
+	} else if rateVal != nil {
+		w.loadAt, w.loadPath = deref(rateVal), join(path, "rate")
+	}
 	if closed {
 		if v, ok := l.intField(usersVal, join(path, "users"), "workload.users"); ok {
 			s.Users = int(v)

@@ -41,6 +41,7 @@ Examples:
 func compareCmd(args []string) int {
 	reviewCommand = append([]string{"cascade", "compare"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	addAllowHuge(fs)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
 	var dur durationFlag
@@ -55,7 +56,7 @@ func compareCmd(args []string) int {
 	}
 	if *out != "" {
 		if err := checkReportOutput(*out, *force, "--out"); err != nil {
-			return usageError("compare", err.Error())
+			return planError("compare", err)
 		}
 	}
 	var ss []*scenarios.Scenario
@@ -87,7 +88,7 @@ func compareCmd(args []string) int {
 	for i, s := range ss {
 		_, u, err := planRun(s, opt.seed, opt.until)
 		if err != nil {
-			return usageError("compare", err.Error())
+			return planError("compare", err)
 		}
 		if *out == "" && (i == 0 || s.Warmup != ss[0].Warmup) {
 			warnWarmup("compare", s, u) // writeReview warns otherwise
@@ -100,7 +101,7 @@ func compareCmd(args []string) int {
 	}
 	sd, until, err := planRun(ss[0], opt.seed, opt.until)
 	if err != nil {
-		return usageError("compare", err.Error())
+		return planError("compare", err)
 	}
 	rv, err := reviewOf(ds, sd, until, stop)
 	if err != nil {

@@ -94,6 +94,7 @@ var reviewCommand []string
 func reportCmd(args []string) int {
 	reviewCommand = append([]string{"cascade", "report"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	addAllowHuge(fs)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
 	var dur durationFlag
@@ -282,7 +283,7 @@ func designsOf(cmd string, s *scenarios.Scenario, sets []scenarios.Override, onl
 func writeReview(cmd string, ds []design, opt runOptions, out string, force bool, stop func() bool, search *breakSearch) int {
 	seed, until, err := planRun(ds[0].s, opt.seed, opt.until)
 	if err != nil {
-		return usageError(cmd, err.Error())
+		return planError(cmd, err)
 	}
 	for i, d := range ds {
 		// Every design runs for until; a variant may change warmup:.
@@ -290,7 +291,7 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 			continue
 		}
 		if _, _, err := planRun(d.s, &seed, &until); err != nil {
-			return usageError(cmd, err.Error())
+			return planError(cmd, err)
 		}
 		if cmd != "run" { // run has said so already
 			warnWarmup(cmd, d.s, until)

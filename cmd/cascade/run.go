@@ -75,6 +75,7 @@ Examples:
 
 func runCmd(args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	addAllowHuge(fs)
 	seed := fs.Uint64("seed", 0, "")
 	var dur durationFlag
 	fs.Var(&dur, "duration", "")
@@ -285,6 +286,10 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 		// sweep and compare, whose tables would just be empty, refuse.
 		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends exactly when the %s warm-up does, so nothing is measured and every statistic is empty\n", until.Duration(), s.Warmup.Duration())
 	}
+	if err := checkBound(s, until, o.reps); err != nil {
+		reportLoadError("run", s.Source, err)
+		return meta, nil, exitUsage
+	}
 	warnWarmup("run", s, until)
 	if !o.quiet && isTerminal(os.Stderr) {
 		printWarnings(s) // in a pipe or CI, 'cascade validate' lists them
@@ -292,6 +297,7 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 	var prog *progress
 	if !o.quiet && isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, until)
+		prog.expect = s.Estimate(until, 1).Events
 	}
 	seeds := make([]uint64, o.reps)
 	for i := range seeds {

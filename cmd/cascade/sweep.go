@@ -83,6 +83,7 @@ type axis struct {
 
 func sweepCmd(args []string) int {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	addAllowHuge(fs)
 	var sets stringsFlag
 	fs.Var(&sets, "set", "")
 	reps := fs.Int("replications", 1, "")
@@ -607,7 +608,7 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 	}
 	seed0, until0, err := planRun(base, seedp, untilp)
 	if err != nil {
-		return report.Sweep{}, usageError("sweep", err.Error())
+		return report.Sweep{}, planError("sweep", err)
 	}
 	warnWarmup("sweep", base, until0)
 	sw := report.Sweep{Scenario: s.Name, Source: s.Source, SHA256: report.Hash(s.Data), Version: fullVersion(),
@@ -631,7 +632,7 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 			return report.Sweep{}, exitUsage
 		}
 		if seeds[i], untils[i], err = planRun(ps, seedp, untilp); err != nil {
-			return report.Sweep{}, usageError("sweep", err.Error())
+			return report.Sweep{}, planError("sweep", err)
 		}
 		scs[i] = ps
 	}

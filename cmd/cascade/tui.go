@@ -60,6 +60,7 @@ Examples:
 
 func tuiCmd(args []string) int {
 	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
+	addAllowHuge(fs)
 	seed := fs.Uint64("seed", 0, "")
 	speed := fs.String("speed", "1", "")
 	lesson := fs.String("lesson", "", "")
@@ -97,6 +98,10 @@ func tuiCmd(args []string) int {
 		}
 		s, arg, opt.Lesson = ls, "--lesson "+*lesson, true
 	} else if s, ok = loadScenario("tui", arg); !ok {
+		return exitUsage
+	}
+	if err := checkBound(s, s.Duration, 1); err != nil {
+		reportLoadError("tui", arg, err)
 		return exitUsage
 	}
 	dir, err := sessionDir(s.Source, *saveDir, isSet(fs, "save-dir"))

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"cascade/scenarios"
 )
 
 const validateHelp = `Usage: cascade validate FILE...
@@ -30,6 +32,7 @@ Examples:
 
 func validateCmd(args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	addAllowHuge(fs)
 	files, status, ok := parseFlags(fs, args, validateHelp)
 	if !ok {
 		return status
@@ -45,8 +48,22 @@ func validateCmd(args []string) int {
 			continue
 		}
 		// Variants are the file with overrides applied: each must load too.
-		if _, err := s.Variants(); err != nil {
+		vs, err := s.Variants()
+		if err != nil {
 			reportLoadError("validate", f, err)
+			status = exitUsage
+			continue
+		}
+		// And each must end in reasonable time (the event limit).
+		bounded := true
+		for _, sc := range append([]*scenarios.Scenario{s}, variantScenarios(vs)...) {
+			if err := checkBound(sc, sc.Duration, 1); err != nil {
+				reportLoadError("validate", f, err)
+				bounded = false
+				break
+			}
+		}
+		if !bounded {
 			status = exitUsage
 			continue
 		}
@@ -54,4 +71,13 @@ func validateCmd(args []string) int {
 		fmt.Fprintf(os.Stdout, "%s: ok\n", f)
 	}
 	return status
+}
+
+// variantScenarios are the variants' scenarios.
+func variantScenarios(vs []scenarios.Variant) []*scenarios.Scenario {
+	out := make([]*scenarios.Scenario, len(vs))
+	for i, v := range vs {
+		out[i] = v.Scenario
+	}
+	return out
 }
