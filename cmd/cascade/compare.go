@@ -28,6 +28,8 @@ Flags:
   --seed N        seed for both (default: A's seed)
   --duration D    simulated time (default: A's duration)
   --force         overwrite the report and its chart files
+  --allow-huge    run even when the run is estimated at more than 2e9
+                  events (the limit that turns rate: 1e300/s into an error)
   -h, --help      show this help
 
 Exit status: 0 compared; 1 a run or writing failed; 2 invalid scenario or

@@ -47,6 +47,8 @@ Flags:
                     'cascade sweep --find' does (see 'cascade sweep --help')
   --replications N  runs per --find probe, judged on the means (default 1)
   --precision X     --find stops when the interval is this narrow
+  --allow-huge      run even when the run is estimated at more than 2e9
+                    events (the limit that turns rate: 1e300/s into an error)
   -h, --help        show this help
 
 The same scenario, flags and cascade version always give the same bytes.

@@ -52,6 +52,8 @@ Flags:
                     headless: each step's action at the instant the step
                     starts, every step's check evaluated; with --seed,
                     --junit and --quiet only
+  --allow-huge      run even when the run is estimated at more than 2e9
+                    events (the limit that turns rate: 1e300/s into an error)
   -h, --help        show this help
 
 On a terminal a progress line is shown on stderr (simulated time, speed,

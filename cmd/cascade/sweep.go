@@ -62,6 +62,8 @@ Flags:
                       (same seeds), with a table of their breaking points
   --force             overwrite existing --json/--csv files and the files
                       --out writes (refused otherwise, before anything runs)
+  --allow-huge        run even when the run is estimated at more than 2e9
+                      events (the limit that turns rate: 1e300/s into an error)
   -h, --help          show this help
 
 Exit status: 0 done; 1 a run or writing failed; 2 invalid scenario or

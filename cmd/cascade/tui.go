@@ -47,6 +47,8 @@ Flags:
               each step ends, n starts the next step, b goes back to the
               start of a step (re-run from the seed); docs/lessons.md
   --save-dir DIR  where saved sessions go (created if missing)
+  --allow-huge  run even when the run is estimated at more than 2e9
+                events (the limit that turns rate: 1e300/s into an error)
   -h, --help  show this help
 
 NO_COLOR=1 turns colours off; health is also shown by a glyph.

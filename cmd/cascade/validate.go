@@ -22,6 +22,14 @@ a timeout or deadline longer than the run, a service offered more work at
 t=0 than its workers can do, and every call path from a workload on which
 nothing has a timeout.
 
+A file whose run (or a variant's) is estimated at more than 2e9 events is
+refused at the rate, users or spike that contributes most, with the
+estimate; docs/scenario-format.md#event-limit says how it is counted.
+
+Flags:
+  --allow-huge  accept files estimated above the event limit
+  -h, --help    show this help
+
 Exit status: 0 when every file is valid (warnings or not), 2 when any is
 not.
 
