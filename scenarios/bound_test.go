@@ -133,13 +133,18 @@ func TestEventBound(t *testing.T) {
 		{"huge expression", `rate: "1e12 + t"`, "", 1, `t.yaml:3:23: workloads.w.rate: the run would take about 1.8e+14 events`},
 		{"spike", `rate: 5000/s`, "faults: [ { at: 10s, for: 40s, spike: 100000x, on: w } ]\n", 1, `t.yaml:6:39: faults[0].spike: the run would take about 6e+10 events, more than the limit of 2e+09; 100% of them from here: 100000x on 5e+03/s for 40s, 3 events per request`},
 		{"retries", `rate: 1000000/s, retry: { attempts: 100 }`, "", 1, `the run would take about 1.8e+10 events`},
-		{"closed loop", `users: 1000000, think: 1ms`, "", 1, `t.yaml:3:24: workloads.w.users: the run would take about 9e+10 events`},
+		{"closed loop", `users: 100000, think: 1ms`, "", 1, `t.yaml:3:24: workloads.w.users: the run would take about 9e+09 events`},
 		{"replications", `rate: 10000/s`, "", 2000, `events (2000 replications), more than the limit`},
+		{"instances", `rate: 5/s`, "", 1, `t.yaml:5:40: services.api.instances: the model would hold 2e+09 instances and users, more than the limit of 1e+06; the most here: 2000000000 instances`},
+		{"users in a spike", `users: 1000, think: 1h`, "faults: [ { at: 10s, for: 10s, spike: 10000x, on: w } ]\n", 1, `t.yaml:3:24: workloads.w.users: the model would hold 1e+07 instances and users, more than the limit of 1e+06; the most here: 1000 users, 10000 times that in a spike`},
 		{"within", `rate: 10000/s`, "faults: [ { at: 10s, for: 10s, spike: 10x, on: w } ]\n", 1, ""},
 		{"requests cap", `rate: 1e300/s, requests: 1000`, "", 1, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := "duration: 1m\nworkloads:\n  w: { to: api, " + tc.workload + " }\nservices:\n  api: { service_time: 1ms }\n" + tc.extra
+			if tc.name == "instances" {
+				src = strings.Replace(src, "{ service_time: 1ms }", "{ service_time: 1ms, instances: 2000000000 }", 1)
+			}
 			sc, err := Parse("t.yaml", []byte(src))
 			if err != nil {
 				t.Fatal(err)

@@ -15,6 +15,12 @@ import (
 // such as "rate: 1e300/s" into an error instead of a run that never ends.
 const EventLimit = 2e9
 
+// ObjectLimit is the most instances and closed-loop users (with their
+// spikes) a model may hold before cascade refuses it unless --allow-huge:
+// each is allocated when the run starts, a few hundred bytes apiece, so
+// "instances: 2000000000" would exhaust memory before the first event.
+const ObjectLimit = 1e6
+
 // Estimate is the work a run is expected to take, from the file alone:
 // requests (rates, or users over their cycle, times the run's length, with
 // spike and ramp faults at their full factor) times the events each
@@ -30,6 +36,12 @@ type Estimate struct {
 	At    Problem
 	What  string
 	Share float64 // its part of Events, 0..1
+
+	// Objects is the instances and users the model allocates; ObjectsAt
+	// the service or workload with the most, and ObjectsWhat what it is.
+	Objects     float64
+	ObjectsAt   Problem
+	ObjectsWhat string
 }
 
 // boundTerm is one workload's or traffic fault's share of the estimate.
@@ -98,6 +110,36 @@ func (s *Scenario) Estimate(until sim.Time, reps int) Estimate {
 		}
 	}
 	var e Estimate
+	var most float64
+	add := func(n float64, at Problem, what string) {
+		e.Objects += n
+		if n > most {
+			most, e.ObjectsAt, e.ObjectsWhat = n, at, what
+		}
+	}
+	for i, svc := range topo.Services {
+		n := svc.Instances
+		if svc.Autoscale != nil {
+			n = max(n, svc.Autoscale.Max)
+		}
+		add(float64(n), s.instAt[i], fmt.Sprintf("%d instances", n))
+	}
+	for i, w := range topo.Workloads {
+		if w.Users == 0 {
+			continue
+		}
+		k := 1.0
+		for _, f := range topo.Faults {
+			if f.Verb.Traffic() && f.Target.Component == w.Name {
+				k = max(k, f.Factor)
+			}
+		}
+		what := fmt.Sprintf("%d users", w.Users)
+		if k > 1 {
+			what += fmt.Sprintf(", %g times that in a spike", k)
+		}
+		add(float64(w.Users)*k, s.loadAt[i], what)
+	}
 	var top boundTerm
 	for _, t := range terms {
 		e.Events += t.events
@@ -113,10 +155,16 @@ func (s *Scenario) Estimate(until sim.Time, reps int) Estimate {
 }
 
 // CheckBound is nil when the estimate of a run to until with reps
-// replications is within EventLimit, and otherwise the problem, at the
-// rate, users or spike that contributes most.
+// replications is within EventLimit and ObjectLimit, and otherwise the
+// problem, at the rate, users, spike or instances that contributes most.
 func (s *Scenario) CheckBound(until sim.Time, reps int) error {
 	e := s.Estimate(until, reps)
+	if e.Objects > ObjectLimit {
+		p := e.ObjectsAt
+		p.Msg = fmt.Sprintf("the model would hold %s instances and users, more than the limit of %s; the most here: %s", short(e.Objects), short(ObjectLimit), e.ObjectsWhat)
+		p.Hint = "each is allocated when the run starts; use fewer, or give --allow-huge to run it anyway"
+		return Problems{p}
+	}
 	if !(e.Events > EventLimit) {
 		return nil
 	}

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
+	"time"
 
 	"cascade/models"
 	"cascade/sim"
@@ -39,6 +41,14 @@ func FuzzRun(f *testing.F) {
 		events = 200_000
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// An input that takes seconds is a bug too (a value that makes
+		// loading or one event do unbounded work): crash with every
+		// goroutine's stack, so the fuzzer records the input.
+		watchdog := time.AfterFunc(10*time.Second, func() {
+			debug.SetTraceback("all")
+			panic("FuzzRun: one input took more than 10s")
+		})
+		defer watchdog.Stop()
 		sc, err := Parse("fuzz.yaml", data)
 		if err != nil {
 			return

@@ -49,6 +49,7 @@ type Scenario struct {
 	// loadAt (per workload: its rate: or users:) and factorAt (per fault:
 	// a spike or ramp's factor) are where the event estimate points.
 	loadAt, factorAt []Problem
+	instAt           []Problem    // per service: its instances: (or its name)
 	conds            []*condition // per fault: its compiled when: condition, or nil
 }
 
@@ -201,6 +202,11 @@ func (l *loader) finish() (*Scenario, error) {
 	}
 	for _, s := range l.services {
 		sc.topo.Services = append(sc.topo.Services, s.spec)
+		at := l.at(s.instAt, join(join("services", s.spec.Name), "instances"))
+		if s.instAt == nil {
+			at = l.at(s.key, join("services", s.spec.Name))
+		}
+		sc.instAt = append(sc.instAt, at)
 	}
 	sc.topo.Links = l.linkSpecs()
 	for _, f := range l.faults {
