@@ -110,11 +110,30 @@ func (s *Scenario) Estimate(until sim.Time, reps int) Estimate {
 		}
 	}
 	var e Estimate
+	e.Objects, e.ObjectsAt, e.ObjectsWhat = s.objects()
+	var top boundTerm
+	for _, t := range terms {
+		e.Events += t.events
+		if t.events > top.events {
+			top = t
+		}
+	}
+	e.Events *= float64(max(reps, 1))
+	if e.Events > 0 {
+		e.At, e.What, e.Share = top.at, top.what, top.events*float64(max(reps, 1))/e.Events
+	}
+	return e
+}
+
+// objects counts the instances and closed-loop users a model allocates
+// (see ObjectLimit) and names the service or workload with the most.
+func (s *Scenario) objects() (total float64, at Problem, what string) {
+	topo := s.topo
 	var most float64
-	add := func(n float64, at Problem, what string) {
-		e.Objects += n
+	add := func(n float64, where Problem, w string) {
+		total += n
 		if n > most {
-			most, e.ObjectsAt, e.ObjectsWhat = n, at, what
+			most, at, what = n, where, w
 		}
 	}
 	for i, svc := range topo.Services {
@@ -134,24 +153,13 @@ func (s *Scenario) Estimate(until sim.Time, reps int) Estimate {
 				k = max(k, f.Factor)
 			}
 		}
-		what := fmt.Sprintf("%d users", w.Users)
+		desc := fmt.Sprintf("%d users", w.Users)
 		if k > 1 {
-			what += fmt.Sprintf(", %g times that in a spike", k)
+			desc += fmt.Sprintf(", %g times that in a spike", k)
 		}
-		add(float64(w.Users)*k, s.loadAt[i], what)
+		add(float64(w.Users)*k, s.loadAt[i], desc)
 	}
-	var top boundTerm
-	for _, t := range terms {
-		e.Events += t.events
-		if t.events > top.events {
-			top = t
-		}
-	}
-	e.Events *= float64(max(reps, 1))
-	if e.Events > 0 {
-		e.At, e.What, e.Share = top.at, top.what, top.events*float64(max(reps, 1))/e.Events
-	}
-	return e
+	return total, at, what
 }
 
 // CheckBound is nil when the estimate of a run to until with reps

@@ -60,6 +60,9 @@ func FuzzRun(f *testing.F) {
 // fuzzRun runs sc for at most a simulated minute and events events.
 func fuzzRun(t *testing.T, sc *Scenario, events uint64) {
 	t.Helper()
+	if n, _, _ := sc.objects(); n > ObjectLimit {
+		return // refused without --allow-huge, and no event cap bounds its build
+	}
 	until := sc.Duration
 	if until == 0 || until > sim.Minute {
 		until = sim.Minute
