@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"cascade/sim"
 )
 
 // A run estimated above the event limit is refused by every command that
@@ -46,5 +50,34 @@ func TestEventLimitAndRateAtRunTime(t *testing.T) {
 				t.Errorf("no hint naming --allow-huge:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// The progress line shows the events so far against the estimate, so a
+// slow run says at once why; counts past a peta print as powers of ten.
+func TestProgressShowsEstimate(t *testing.T) {
+	for _, tc := range []struct {
+		expect float64
+		events uint64
+		want   string
+	}{
+		{28.5e6, 16_000_000, "(16.0M of ~28.5M events)"},
+		{1.8e302, 2_000_000_000, "(2.0G of ~1.8e+302 events)"},
+		{0, 1000, ""},
+	} {
+		var b bytes.Buffer
+		p := newProgress(&b, "shop", 10*sim.Minute)
+		p.expect = tc.expect
+		p.start = time.Now().Add(-10 * time.Second)
+		p.last = time.Time{}
+		p.update(2*sim.Minute, tc.events)
+		line := b.String()
+		if tc.want == "" {
+			if strings.Contains(line, " of ~") {
+				t.Errorf("no estimate, yet the line says %q", line)
+			}
+		} else if !strings.Contains(line, tc.want) {
+			t.Errorf("progress line %q lacks %q", line, tc.want)
+		}
 	}
 }
