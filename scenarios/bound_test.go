@@ -135,8 +135,9 @@ func TestEventBound(t *testing.T) {
 		{"retries", `rate: 1000000/s, retry: { attempts: 100 }`, "", 1, `the run would take about 1.8e+10 events`},
 		{"closed loop", `users: 100000, think: 1ms`, "", 1, `t.yaml:3:24: workloads.w.users: the run would take about 9e+09 events`},
 		{"replications", `rate: 10000/s`, "", 2000, `events (2000 replications), more than the limit`},
-		{"instances", `rate: 5/s`, "", 1, `t.yaml:5:40: services.api.instances: the model would hold 2e+09 instances and users, more than the limit of 1e+06; the most here: 2000000000 instances`},
-		{"users in a spike", `users: 1000, think: 1h`, "faults: [ { at: 10s, for: 10s, spike: 10000x, on: w } ]\n", 1, `t.yaml:3:24: workloads.w.users: the model would hold 1e+07 instances and users, more than the limit of 1e+06; the most here: 1000 users, 10000 times that in a spike`},
+		{"instances", `rate: 5/s`, "", 1, `t.yaml:5:40: services.api.instances: the model would hold 2e+09 instances, users and clients, more than the limit of 1e+06; the most here: 2000000000 instances`},
+		{"users in a spike", `users: 1000, think: 1h`, "faults: [ { at: 10s, for: 10s, spike: 10000x, on: w } ]\n", 1, `t.yaml:3:24: workloads.w.users: the model would hold 1e+07 instances, users and clients, more than the limit of 1e+06; the most here: 1000 users, 10000 times that in a spike`},
+		{"clients", `rate: 5/s, clients: 1000000, breaker: {}`, "", 1, `t.yaml:3:37: workloads.w.clients: the model would hold 1e+07 instances, users and clients, more than the limit of 1e+06; the most here: 1000000 clients, each keeping its own policy state (counted 10 times)`},
 		{"within", `rate: 10000/s`, "faults: [ { at: 10s, for: 10s, spike: 10x, on: w } ]\n", 1, ""},
 		{"requests cap", `rate: 1e300/s, requests: 1000`, "", 1, ""},
 	} {

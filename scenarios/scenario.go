@@ -50,6 +50,7 @@ type Scenario struct {
 	// a spike or ramp's factor) are where the event estimate points.
 	loadAt, factorAt []Problem
 	instAt           []Problem    // per service: its instances: (or its name)
+	clientsAt        []Problem    // per workload: its clients:
 	conds            []*condition // per fault: its compiled when: condition, or nil
 }
 
@@ -199,6 +200,7 @@ func (l *loader) finish() (*Scenario, error) {
 		}
 		sc.rateAt = append(sc.rateAt, at)
 		sc.loadAt = append(sc.loadAt, l.at(w.loadAt, w.loadPath))
+		sc.clientsAt = append(sc.clientsAt, l.at(w.clientsAt, join(join("workloads", w.spec.Name), "clients")))
 	}
 	for _, s := range l.services {
 		sc.topo.Services = append(sc.topo.Services, s.spec)

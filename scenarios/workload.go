@@ -25,8 +25,9 @@ type workloadInfo struct {
 	scan     rateScan // the expression evaluated over the run
 	// loadAt is rate: or users: (the value), where the event estimate
 	// points when this workload dominates it.
-	loadAt   *yaml.Node
-	loadPath string
+	loadAt    *yaml.Node
+	loadPath  string
+	clientsAt *yaml.Node // clients:, where the object limit points
 }
 
 var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority", "keys", "clients"}, policyKeys...)
@@ -143,6 +144,7 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 	if k, v := get("clients"); v != nil {
 		if c, ok := l.intField(v, join(path, "clients"), "workload.clients"); ok {
 			s.Clients = int(c)
+			w.clientsAt = deref(v)
 		}
 		if s.Policy == nil {
 			l.errorf(k, join(path, "clients"), "add the policy each client keeps, e.g. breaker: or retry:", "clients: splits the workload's policy state, and it has none")
