@@ -31,6 +31,18 @@ func FuzzRun(f *testing.F) {
 			}
 		}
 	}
+	// Small files at the edges of the ranges, for the fuzzer to mutate
+	// cheaply: the library's files are long, and most of their mutations
+	// only break the YAML.
+	for _, extreme := range []string{
+		"duration: 1m\nworkloads:\n  w: { to: api, rate: 1e300/s }\nservices:\n  api: { service_time: 1ns, workers: 1, queue: 0 }\n",
+		"duration: 4s\nworkloads:\n  w: { to: api, rate: \"100/(5-t)\" }\nservices:\n  api: { service_time: 1ms }\n",
+		"duration: 1m\nworkloads:\n  w: { to: a, rate: 50/s, timeout: 1ns, retry: { attempts: 100 } }\nservices:\n  a: { ops: { get: [ { call: b, repeat: 2147483647, timeout: 1ns, hedge: { delay: 1ns, max: 5 } } ] } }\n  b: { service_time: exp(1ms), workers: unlimited }\n",
+		"workloads:\n  w: { to: api, users: 1000, think: 0s, requests: 5000 }\nservices:\n  api: { service_time: 0s, instances: 3, balancer: p2c, choices: 2147483647 }\nfaults:\n  - { at: 0s, for: 1s, spike: 1000000x, on: w }\n",
+		"duration: 30s\nworkloads:\n  w: { to: api, rate: 100/s, clients: 1000, breaker: {}, retry: 3, timeout: 10ms }\nservices:\n  api: { service_time: 5ms, instances: 2 }\nfaults:\n  - { at: 1s, for: 5s, crash: api, instances: all }\n  - { at: 2s, for: 1s, slow: 1000000x, on: api }\n",
+	} {
+		f.Add([]byte(extreme))
+	}
 	// Each seed costs its events in every plain 'go test' run: far fewer
 	// than while fuzzing, where the inputs are small anyway.
 	events := uint64(20_000)
