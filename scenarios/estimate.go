@@ -182,7 +182,7 @@ func (s *Scenario) CheckBound(until sim.Time, reps int) error {
 		p.Hint = "each is allocated when the run starts; use fewer, or give --allow-huge to run it anyway"
 		return Problems{p}
 	}
-	if !(e.Events > EventLimit) {
+	if !(e.Events > EventLimit) && !math.IsNaN(e.Events) {
 		return nil
 	}
 	p := e.At
