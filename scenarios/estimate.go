@@ -96,7 +96,7 @@ func (s *Scenario) Estimate(until sim.Time, reps int) Estimate {
 		if until == 0 || (w.Limit > 0 && n > float64(w.Limit)) {
 			n = float64(w.Limit)
 		}
-		base := boundTerm{events: n * per, at: s.loadAt[i]}
+		base := boundTerm{events: n * per, at: s.at.load[i]}
 		base.what = fmt.Sprintf("%s requests, %s events each", short(n), short(per))
 		terms = append(terms, base)
 		for j, f := range topo.Faults {
@@ -111,7 +111,7 @@ func (s *Scenario) Estimate(until sim.Time, reps int) Estimate {
 			if w.Limit > 0 {
 				extra = min(extra, max(0, float64(w.Limit)-n))
 			}
-			terms = append(terms, boundTerm{events: extra * per, at: s.factorAt[j],
+			terms = append(terms, boundTerm{events: extra * per, at: s.at.factor[j],
 				what: fmt.Sprintf("%gx on %s/s for %s, %s events per request", f.Factor, short(peak), sim.FromSeconds(span).Duration(), short(per))})
 		}
 	}
@@ -147,11 +147,11 @@ func (s *Scenario) objects() (total float64, at Problem, what string) {
 		if svc.Autoscale != nil {
 			n = max(n, svc.Autoscale.Max)
 		}
-		add(float64(n), s.instAt[i], fmt.Sprintf("%d instances", n))
+		add(float64(n), s.at.inst[i], fmt.Sprintf("%d instances", n))
 	}
 	for i, w := range topo.Workloads {
 		if w.Clients > 1 && w.Policy != nil {
-			add(clientWeight*float64(w.Clients), s.clientsAt[i], fmt.Sprintf("%d clients, each keeping its own policy state (counted %d times)", w.Clients, clientWeight))
+			add(clientWeight*float64(w.Clients), s.at.clients[i], fmt.Sprintf("%d clients, each keeping its own policy state (counted %d times)", w.Clients, clientWeight))
 		}
 		if w.Users == 0 {
 			continue
@@ -166,7 +166,7 @@ func (s *Scenario) objects() (total float64, at Problem, what string) {
 		if k > 1 {
 			desc += fmt.Sprintf(", %g times that in a spike", k)
 		}
-		add(float64(w.Users)*k, s.loadAt[i], desc)
+		add(float64(w.Users)*k, s.at.load[i], desc)
 	}
 	return total, at, what
 }

@@ -153,7 +153,7 @@ func TestRateFuncsIndependent(t *testing.T) {
 // VM over a range of times: the closures must agree exactly.
 func TestClosuresMatchVM(t *testing.T) {
 	exprs := []string{
-		"100 + 50*sin(2*pi*t/5m)", "7 % 3 + t", "-7 % 3 + t", "2 ** 3 ** 0.5 * t", "2 ^ t", "t/7*3",
+		"100 + 50*sin(2*pi*t/5m)", "7 % 3 + t", "-7 % 3 + 1 + t", "2 ** 3 ** 0.5 * t", "2 ^ t", "t/7*3",
 		"t > 10 && t < 20 ? 1000 : 10", "!(t >= 5) || t == 7 ? t : -t", "t != 3 and not (t <= 1) ? 1 : 2",
 		"true ? t : 0", "max(t, 3, 2*t) - min(1, t)", "clamp(100*t, 50, 300)", "pow(t, 1.5)",
 		"exp(-t/10m) * 1000", "1 + 2 * 3 - 4 / 5", "(t < 1 ? t > 0.5 : false) ? 3 : 4", "+t", "1h/(t+1)",

@@ -43,15 +43,21 @@ type Scenario struct {
 
 	topo  models.Topology // template; RateFunc is always nil here
 	rates []*rateExpr     // per workload: its compiled rate expression, or nil
-	// rateAt is, per workload with an expression, the problem its value
-	// would be (position, path and hint; the message is filled in).
-	rateAt []Problem
-	// loadAt (per workload: its rate: or users:) and factorAt (per fault:
-	// a spike or ramp's factor) are where the event estimate points.
-	loadAt, factorAt []Problem
-	instAt           []Problem    // per service: its instances: (or its name)
-	clientsAt        []Problem    // per workload: its clients:
-	conds            []*condition // per fault: its compiled when: condition, or nil
+	conds []*condition    // per fault: its compiled when: condition, or nil
+	at    positions       // where problems found after loading point
+}
+
+// positions are where problems found after loading point: problems with
+// the positions and paths filled in and the message left empty.
+type positions struct {
+	// rate is, per workload with an expression, where a value of it
+	// that is no rate is reported (the hint is filled in too).
+	rate []Problem
+	// load (per workload: its rate: or users:), factor (per fault: a
+	// spike or ramp's factor), inst (per service: its instances:, or its
+	// name) and clients (per workload: its clients:) are where the event
+	// and object limits point.
+	load, factor, inst, clients []Problem
 }
 
 // Topology builds the scenario's topology. Every call returns fresh values —
@@ -82,7 +88,7 @@ func (s *Scenario) Topology() models.Topology {
 	for i := range t.Workloads {
 		if r := s.rates[i]; r != nil {
 			t.Workloads[i].RateFunc = r.Func()
-			at := s.rateAt[i]
+			at := s.at.rate[i]
 			t.Workloads[i].RateError = func(sec, v float64) error {
 				p := at
 				p.Msg = rateValueMsg(sim.FromSeconds(sec), v)
@@ -198,9 +204,9 @@ func (l *loader) finish() (*Scenario, error) {
 		if w.rate != nil {
 			at = l.rateProblem(w, 0, 0)
 		}
-		sc.rateAt = append(sc.rateAt, at)
-		sc.loadAt = append(sc.loadAt, l.at(w.loadAt, w.loadPath))
-		sc.clientsAt = append(sc.clientsAt, l.at(w.clientsAt, join(join("workloads", w.spec.Name), "clients")))
+		sc.at.rate = append(sc.at.rate, at)
+		sc.at.load = append(sc.at.load, l.at(w.loadAt, w.loadPath))
+		sc.at.clients = append(sc.at.clients, l.at(w.clientsAt, join(join("workloads", w.spec.Name), "clients")))
 	}
 	for _, s := range l.services {
 		sc.topo.Services = append(sc.topo.Services, s.spec)
@@ -208,13 +214,13 @@ func (l *loader) finish() (*Scenario, error) {
 		if s.instAt == nil {
 			at = l.at(s.key, join("services", s.spec.Name))
 		}
-		sc.instAt = append(sc.instAt, at)
+		sc.at.inst = append(sc.at.inst, at)
 	}
 	sc.topo.Links = l.linkSpecs()
 	for _, f := range l.faults {
 		sc.topo.Faults = append(sc.topo.Faults, f.f)
 		sc.conds = append(sc.conds, f.cond)
-		sc.factorAt = append(sc.factorAt, l.at(f.factorNode, f.factorPath))
+		sc.at.factor = append(sc.at.factor, l.at(f.factorNode, f.factorPath))
 	}
 	for _, s := range l.slos {
 		sc.topo.SLOs = append(sc.topo.SLOs, s.spec)
