@@ -24,6 +24,7 @@ func TestEventLimitAndRateAtRunTime(t *testing.T) {
 	}
 	write("huge.yaml", "duration: 1m\nworkloads:\n  w: { to: api, rate: 1e300/s }\nservices:\n  api: { service_time: 1ms }\n")
 	write("dip.yaml", "duration: 1s\nworkloads:\n  w: { to: api, rate: \"10 - t\", timeout: 1s }\nservices:\n  api: { service_time: 1ms }\n")
+	write("variant.yaml", "duration: 1m\nworkloads:\n  w: { to: api, rate: 5/s }\nservices:\n  api: { service_time: 1ms }\nvariants: { huge: { workloads.w.rate: 1e300/s } }\n")
 	const refused = "huge.yaml:3:23: workloads.w.rate: the run would take about 1.8e+302 events, more than the limit of 2e+09"
 	for _, tc := range []struct {
 		args []string
@@ -36,6 +37,8 @@ func TestEventLimitAndRateAtRunTime(t *testing.T) {
 		{[]string{"sweep", "huge.yaml", "--set", "seed=1,2"}, exitUsage, refused},
 		{[]string{"compare", "huge.yaml", "huge.yaml"}, exitUsage, refused},
 		{[]string{"tui", "huge.yaml"}, exitUsage, refused},
+		{[]string{"report", "variant.yaml", "--out", "r.md"}, exitUsage, "variant.yaml:6:39: workloads.w.rate: the run would take about 1.8e+302 events"},
+		{[]string{"validate", "variant.yaml"}, exitUsage, "variant.yaml:6:39: workloads.w.rate: the run would take about 1.8e+302 events"},
 		{[]string{"validate", "--allow-huge", "huge.yaml"}, exitOK, ""},
 		{[]string{"run", "dip.yaml", "--duration", "20s", "--quiet"}, exitFailed, `dip.yaml:3:24: workloads.w.rate: rate expression is -`},
 	} {

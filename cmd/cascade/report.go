@@ -288,6 +288,10 @@ func writeReview(cmd string, ds []design, opt runOptions, out string, force bool
 		return planError(cmd, err)
 	}
 	for i, d := range ds {
+		// Every design must end in reasonable time, variants included.
+		if err := checkBound(d.s, until, 1); err != nil {
+			return planError(cmd, err)
+		}
 		// Every design runs for until; a variant may change warmup:.
 		if i > 0 && d.s.Warmup == ds[0].s.Warmup {
 			continue
