@@ -10,8 +10,9 @@ import (
 )
 
 // EventLimit is the most events a run may be estimated to take before
-// cascade refuses it (unless told --allow-huge): about 2e9, a quarter of an
-// hour to an hour of CPU on the reference machine. It is what turns a typo
+// cascade refuses it (unless told --allow-huge): 2e9, about ten minutes of
+// CPU at the 3 to 4 million events/s shop runs at on a shared two-core
+// machine (more for runs with many components). It is what turns a typo
 // such as "rate: 1e300/s" into an error instead of a run that never ends.
 const EventLimit = 2e9
 
