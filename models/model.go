@@ -49,6 +49,8 @@ type Model struct {
 	slos     []*sloTrack
 	windows  []*window
 	zones    *zones // nil without zones
+
+	err error // why the run stopped early (a rate that is no rate), or nil
 }
 
 // New builds t on eng. The scenarios package has already validated t; the
@@ -743,9 +745,25 @@ func (m *Model) Result(withSeries bool) Result {
 	return r
 }
 
-// Finished reports whether the run is over: Until reached, or (without an
-// Until) every workload done.
+// fail stops the run with err: the first error wins, and the engine stops
+// after the event being handled.
+func (m *Model) fail(err error) {
+	if m.err == nil {
+		m.err = err
+	}
+	m.eng.Stop()
+}
+
+// Err is why the run stopped before its end, or nil: a workload's rate
+// function gave a value that is not a rate. Finished reports true then.
+func (m *Model) Err() error { return m.err }
+
+// Finished reports whether the run is over: Until reached, (without an
+// Until) every workload done, or stopped by an error (Err).
 func (m *Model) Finished() bool {
+	if m.err != nil {
+		return true
+	}
 	if m.opt.Until > 0 {
 		return m.eng.Now() >= m.opt.Until
 	}
@@ -756,11 +774,19 @@ func (m *Model) Finished() bool {
 // run, and reports whether the run is finished. Callers drive long runs in
 // slices this way to show progress and to stop cleanly on an interrupt.
 func (m *Model) Advance(d sim.Time) bool {
+	return m.AdvanceN(d, math.MaxUint64)
+}
+
+// AdvanceN is Advance firing at most n events, so that a caller checking
+// for an interrupt between calls regains control after bounded work even
+// when simulated time hardly moves (a rate of 1e12/s, a loop of zero-delay
+// calls). When the budget runs out first the clock stays at the last event.
+func (m *Model) AdvanceN(d sim.Time, n uint64) bool {
 	until := m.eng.Now() + d
 	if m.opt.Until > 0 && until > m.opt.Until {
 		until = m.opt.Until
 	}
-	m.eng.RunUntil(until)
+	m.eng.RunUntilN(until, n)
 	return m.Finished()
 }
 

@@ -55,7 +55,11 @@ type WorkloadSpec struct {
 	// RateFunc gives the rate (per second) at simulated time t in seconds.
 	// It is evaluated often; it must be deterministic and cheap.
 	RateFunc func(t float64) float64
-	Limit    int64 // stop after this many requests; 0 = no limit
+	// RateError says what is wrong when RateFunc gives a value that is not
+	// a rate (negative, NaN or infinite) at t: the run stops with it. nil
+	// gives a plain message naming the workload.
+	RateError func(t, v float64) error
+	Limit     int64 // stop after this many requests; 0 = no limit
 
 	Users int       // closed loop: number of users
 	Think dist.Dist // closed loop: pause between a response and the next request

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 
 	"cascade/sim"
@@ -206,9 +207,10 @@ func (w *Workload) scheduleNext() {
 	t := w.nextT
 	for i := 0; i < 1000; i++ {
 		end := (t/rateStep + 1) * rateStep
-		r := w.rate(t + (end-t)/2)
-		if r < 0 || math.IsNaN(r) {
-			r = 0
+		r, ok := w.checkedRate(t + (end-t)/2)
+		if !ok {
+			w.finished = true
+			return
 		}
 		span := (end - t).Seconds()
 		if r*span >= w.hazard {
@@ -229,14 +231,29 @@ func (w *Workload) scheduleNext() {
 	w.next = eng.At(t, (*quietStretch)(w), nil)
 }
 
-// rate is the open-loop rate at t: the scenario's, times any traffic
-// faults'.
-func (w *Workload) rate(t sim.Time) float64 {
+// checkedRate is the open-loop rate at t (the scenario's, times any traffic
+// faults'), or false when the rate function gave a value that
+// is no rate: the run then stops with the workload's RateError rather than
+// treating the value as zero, which would hide the mistake.
+func (w *Workload) checkedRate(t sim.Time) (float64, bool) {
 	r := w.spec.Rate
 	if w.spec.RateFunc != nil {
 		r = w.spec.RateFunc(t.Seconds())
+		if !(r >= 0) || math.IsInf(r, 1) {
+			sec := t.Seconds()
+			if w.spec.RateError != nil {
+				w.m.fail(w.spec.RateError(sec, r))
+			} else {
+				w.m.fail(fmt.Errorf("workload %q: the rate is %v at t=%gs, not a number of requests per second >= 0", w.spec.Name, r, sec))
+			}
+			return 0, false
+		}
 	}
-	return r * w.multiplier(t)
+	r *= w.multiplier(t)
+	if math.IsNaN(r) {
+		r = 0
+	}
+	return r, true
 }
 
 // multiplier is the product of the active traffic faults' factors at t.

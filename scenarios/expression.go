@@ -11,6 +11,8 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+
+	"cascade/sim"
 )
 
 // rateEnv is the typed environment rate expressions are compiled against and
@@ -134,12 +136,91 @@ func compileRate(src string) (*rateExpr, *exprError) {
 	if err != nil {
 		return nil, &exprError{Msg: "rate expression fails at t=0: " + exprMessage(err)}
 	}
-	// Negative values (-Inf included) are allowed: the rate is clamped at
-	// zero. NaN and +Inf are mistakes the clamp would hide.
-	if v, ok := out.(float64); !ok || math.IsNaN(v) || math.IsInf(v, 1) {
-		return nil, &exprError{Msg: fmt.Sprintf("rate expression is %v at t=0", out), Hint: "it must be a finite number of requests per second"}
+	if v, ok := out.(float64); !ok || badRate(v) {
+		return nil, &exprError{Msg: fmt.Sprintf("rate expression is %v at t=0", out), Hint: rateHint}
 	}
 	return r, nil
+}
+
+// rateHint is the hint of every problem with a rate expression's value.
+const rateHint = "a rate must be a finite number of requests per second >= 0 at every instant of the run: bound it, e.g. max(0, ...), or change it"
+
+// badRate says whether v is no rate: negative, NaN or +Inf.
+func badRate(v float64) bool { return !(v >= 0) || math.IsInf(v, 1) }
+
+// rateScan is what evaluating a rate expression over a run found.
+type rateScan struct {
+	bad        bool     // a value that is no rate, at badT
+	badT       sim.Time // the first such instant
+	badV       float64
+	total      float64  // the requests the rate sends over the span scanned
+	peak       float64  // the highest rate seen
+	end        sim.Time // how far the scan went
+	stride     sim.Time // the spacing of the instants evaluated
+	fullLength bool     // the scan covered the whole run
+}
+
+// scanSteps bounds the evaluations of one scan: a run longer than
+// scanSteps steps of the workload's 10 ms grid is scanned at a coarser
+// spacing, so that validating a week-long run takes milliseconds.
+const scanSteps = 1_000_000
+
+// rateGrid is the models' integration step: the workload evaluates a
+// time-varying rate at the middle of every 10 ms step.
+const rateGrid = 10 * sim.Millisecond
+
+// scan evaluates the expression at the middle of every 10 ms step of the
+// grid the workload integrates it on, from 0 to end, and stops at the first
+// value that is no rate. With end 0 (a run that ends with its requests) it
+// goes on until the rate has sent limit requests, at most scanSteps steps.
+func (r *rateExpr) scan(end sim.Time, limit int64) rateScan {
+	f := r.raw()
+	sc := rateScan{stride: rateGrid}
+	steps := int64(scanSteps)
+	if end > 0 {
+		n := int64((end + rateGrid - 1) / rateGrid)
+		if n > scanSteps {
+			sc.stride = sim.Time((n + scanSteps - 1) / scanSteps * int64(rateGrid))
+		}
+		steps = int64((end + sc.stride - 1) / sc.stride)
+	}
+	span := sc.stride.Seconds()
+	sc.fullLength = true
+	for k := int64(0); k < steps; k++ {
+		from := sim.Time(k) * sc.stride
+		t := from + rateGrid/2
+		if end > 0 && t >= end {
+			t = from + (end-from)/2
+		}
+		v := f(t.Seconds())
+		if badRate(v) {
+			sc.bad, sc.badT, sc.badV = true, t, v
+			sc.end = t
+			return sc
+		}
+		sc.peak = max(sc.peak, v)
+		if end > 0 && from+sc.stride > end {
+			sc.total += v * (end - from).Seconds()
+		} else {
+			sc.total += v * span
+		}
+		sc.end = from + sc.stride
+		if end == 0 && limit > 0 && sc.total >= float64(limit) {
+			return sc
+		}
+	}
+	if end > 0 {
+		sc.end = end
+	} else {
+		sc.fullLength = false
+	}
+	return sc
+}
+
+// rateValueMsg is the message for a rate expression's value v at t, the
+// same whether validation or the running model finds it.
+func rateValueMsg(t sim.Time, v float64) string {
+	return fmt.Sprintf("rate expression is %.6g at t=%s", v, t.Duration())
 }
 
 // compileError turns an expr compile error into an exprError at the
@@ -181,6 +262,13 @@ func exprMessage(err error) string {
 // one environment (and VM) for every call, so it is cheap and not safe for
 // concurrent use: each engine asks for its own.
 func (r *rateExpr) Func() func(t float64) float64 {
+	return r.raw()
+}
+
+// raw is the rate function: its values as the expression gives them, NaN
+// when it fails to run. The model stops the run on a value that is no rate
+// (see badRate) rather than clamping it, so a mistake is never hidden.
+func (r *rateExpr) raw() func(t float64) float64 {
 	if r.fast == nil {
 		return r.vmFunc()
 	}
@@ -188,7 +276,7 @@ func (r *rateExpr) Func() func(t float64) float64 {
 	fast := r.fast
 	return func(t float64) float64 {
 		env.T = t
-		return clampRate(fast(env))
+		return fast(env)
 	}
 }
 
@@ -201,21 +289,14 @@ func (r *rateExpr) vmFunc() func(t float64) float64 {
 		env.T = t
 		out, err := machine.Run(program, env)
 		if err != nil {
-			return 0
+			return math.NaN()
 		}
-		v, _ := out.(float64)
-		return clampRate(v)
+		v, ok := out.(float64)
+		if !ok {
+			return math.NaN()
+		}
+		return v
 	}
-}
-
-// clampRate turns an expression's value into a usable rate: negative, NaN
-// and infinite values, which a formula like a sine can produce, mean no
-// arrivals rather than a crash.
-func clampRate(v float64) float64 {
-	if !(v > 0) || math.IsInf(v, 1) {
-		return 0
-	}
-	return v
 }
 
 // durationUnits are the suffixes rewriteDurations understands, longest first

@@ -38,6 +38,10 @@ type faultDraft struct {
 	path     string
 	refs     []faultRef
 	instNode *yaml.Node // instances: or instance:, for range problems
+	// factorNode is a spike or ramp's factor, where the event estimate
+	// points when the fault dominates it.
+	factorNode *yaml.Node
+	factorPath string
 
 	breakerOn *yaml.Node // a breaker or pool_leak fault's on:, checked against the calls with one
 	poolLeak  bool
@@ -189,6 +193,7 @@ func (l *loader) decodeFault(d *faultDraft, verb *field, by map[string]field) bo
 			return false
 		}
 		f.Factor = k
+		d.factorNode, d.factorPath = deref(verb.val), vpath
 	case models.FaultPartition:
 		if !l.groups(d, verb.val, vpath) {
 			return false

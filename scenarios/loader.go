@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -60,6 +62,15 @@ func (l *loader) problem(line, col int, path, hint, format string, args ...any) 
 	})
 }
 
+// at is a problem at node n with no message yet, for problems found after
+// loading (the event estimate); the zero Problem when n is nil.
+func (l *loader) at(n *yaml.Node, path string) Problem {
+	if n == nil {
+		return Problem{}
+	}
+	return Problem{File: l.file, Line: max(n.Line, 1), Col: max(n.Column, 1), Path: path}
+}
+
 // errorf records a problem at node n.
 func (l *loader) errorf(n *yaml.Node, path, hint, format string, args ...any) {
 	line, col := 1, 1
@@ -79,13 +90,65 @@ func (l *loader) parse(data []byte) {
 		l.syntaxProblem(data, err)
 		return
 	}
+	l.extraDocuments(data)
 	l.parseNode(&doc)
+}
+
+// extraDocuments reports a second YAML document (after "---"): the decoder
+// reads only the first, and a scenario is one document, so whatever follows
+// would otherwise be ignored without a word. An empty document (a trailing
+// "---", or one holding only comments) ignores nothing and passes.
+func (l *loader) extraDocuments(data []byte) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var first, next yaml.Node
+	if dec.Decode(&first) != nil {
+		return
+	}
+	for {
+		next = yaml.Node{}
+		err := dec.Decode(&next)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			msg, line := yamlError(err)
+			l.problem(line, 1, "", "a scenario is one YAML document: remove the \"---\" and what follows, or move it to a file of its own",
+				"a second YAML document follows, and it does not parse: %s", msg)
+			return
+		}
+		if len(next.Content) > 0 && !isNull(next.Content[0]) {
+			l.problem(next.Line, next.Column, "", "a scenario is one YAML document: remove the \"---\" and what follows, or move it to a file of its own",
+				"a second YAML document starts here; only one is read, so its content would be ignored")
+			return
+		}
+	}
+}
+
+// checkTags refuses YAML tags the loader would otherwise drop: a node's
+// value is read as written, so "!secret 5" or "!!binary aGk=" would be
+// taken for the plain text after the tag. The core schema's own tags
+// (!!str, !!int ...) only restate how a value is read and pass.
+func (l *loader) checkTags(n *yaml.Node) {
+	if n == nil || n.Kind == yaml.AliasNode {
+		return
+	}
+	if n.Style&yaml.TaggedStyle != 0 && n.Kind != yaml.DocumentNode {
+		switch n.Tag {
+		case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq":
+		default:
+			l.errorf(n, "", "remove the tag: a scenario's values are plain YAML", "YAML tag %s is not supported: the value would be read without it", n.Tag)
+		}
+	}
+	for _, c := range n.Content {
+		l.checkTags(c)
+	}
 }
 
 // parseNode loads an already decoded document: Parse's work after YAML
 // syntax, so callers that edit the node tree (variants, sweeps) keep the
 // positions of everything they did not touch.
 func (l *loader) parseNode(doc *yaml.Node) {
+	l.checkTags(doc)
 	root := doc
 	if root.Kind == yaml.DocumentNode {
 		if len(root.Content) == 0 {
@@ -189,6 +252,7 @@ func (l *loader) parseNode(doc *yaml.Node) {
 	l.checkSLOs()
 	l.checkExpect()
 	l.checkLesson()
+	l.checkRates()
 
 	// Duration 0 means "until every workload has sent its requests", which
 	// only ends if every workload has a limit.

@@ -44,6 +44,20 @@ type Scenario struct {
 	topo  models.Topology // template; RateFunc is always nil here
 	rates []*rateExpr     // per workload: its compiled rate expression, or nil
 	conds []*condition    // per fault: its compiled when: condition, or nil
+	at    positions       // where problems found after loading point
+}
+
+// positions are where problems found after loading point: problems with
+// the positions and paths filled in and the message left empty.
+type positions struct {
+	// rate is, per workload with an expression, where a value of it
+	// that is no rate is reported (the hint is filled in too).
+	rate []Problem
+	// load (per workload: its rate: or users:), factor (per fault: a
+	// spike or ramp's factor), inst (per service: its instances:, or its
+	// name) and clients (per workload: its clients:) are where the event
+	// and object limits point.
+	load, factor, inst, clients []Problem
 }
 
 // Topology builds the scenario's topology. Every call returns fresh values —
@@ -79,6 +93,12 @@ func (s *Scenario) Topology() models.Topology {
 	for i := range t.Workloads {
 		if r := s.rates[i]; r != nil {
 			t.Workloads[i].RateFunc = r.Func()
+			at := s.at.rate[i]
+			t.Workloads[i].RateError = func(sec, v float64) error {
+				p := at
+				p.Msg = rateValueMsg(sim.FromSeconds(sec), v)
+				return Problems{p}
+			}
 		}
 	}
 	for i, svc := range s.topo.Services {
@@ -186,9 +206,21 @@ func (l *loader) finish() (*Scenario, error) {
 	for _, w := range l.workloads {
 		sc.topo.Workloads = append(sc.topo.Workloads, w.spec)
 		sc.rates = append(sc.rates, w.rate)
+		var at Problem
+		if w.rate != nil {
+			at = l.rateProblem(w, 0, 0)
+		}
+		sc.at.rate = append(sc.at.rate, at)
+		sc.at.load = append(sc.at.load, l.at(w.loadAt, w.loadPath))
+		sc.at.clients = append(sc.at.clients, l.at(w.clientsAt, join(join("workloads", w.spec.Name), "clients")))
 	}
 	for _, s := range l.services {
 		sc.topo.Services = append(sc.topo.Services, s.spec)
+		at := l.at(s.instAt, join(join("services", s.spec.Name), "instances"))
+		if s.instAt == nil {
+			at = l.at(s.key, join("services", s.spec.Name))
+		}
+		sc.at.inst = append(sc.at.inst, at)
 	}
 	sc.topo.Links = l.linkSpecs()
 	if l.zones != nil {
@@ -198,6 +230,7 @@ func (l *loader) finish() (*Scenario, error) {
 	for _, f := range l.faults {
 		sc.topo.Faults = append(sc.topo.Faults, f.f)
 		sc.conds = append(sc.conds, f.cond)
+		sc.at.factor = append(sc.at.factor, l.at(f.factorNode, f.factorPath))
 	}
 	for _, s := range l.slos {
 		sc.topo.SLOs = append(sc.topo.SLOs, s.spec)

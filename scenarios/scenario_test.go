@@ -204,7 +204,7 @@ services:
 			}
 			wantSc, wantTopo := tt.want(t)
 			got := *sc
-			got.topo, got.rates, got.conds = models.Topology{}, nil, nil
+			got.topo, got.rates, got.conds, got.at = models.Topology{}, nil, nil, positions{}
 			if string(got.Data) != tt.yaml {
 				t.Errorf("Data is not the file as read")
 			}

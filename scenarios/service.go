@@ -13,8 +13,9 @@ import (
 type serviceInfo struct {
 	key        *yaml.Node
 	spec       models.ServiceSpec
-	ops        []string // operation names in document order
-	dbReplicas int      // database: replicas beside the primary
+	ops        []string   // operation names in document order
+	dbReplicas int        // database: replicas beside the primary
+	instAt     *yaml.Node // instances:, where the size limit points
 }
 
 var serviceKeys = append([]string{"instances", "workers", "queue", "discipline", "balancer", "choices", "refresh", "service_time", "ops", "cache", "database", "topic", "autoscale", "zones", "zone_aware"}, admissionKeys...)
@@ -138,6 +139,7 @@ func (l *loader) decodeService(s *serviceInfo, n *yaml.Node, path string) {
 		case "instances":
 			if v, ok := l.intField(f.val, p, "service.instances"); ok {
 				spec.Instances = int(v)
+				s.instAt = deref(f.val)
 			}
 		case "workers":
 			if v := deref(f.val); v != nil && v.Kind == yaml.ScalarNode && v.Value == "unlimited" {

@@ -8,6 +8,7 @@ import (
 
 	"cascade/models"
 	"cascade/scenarios/units"
+	"cascade/sim"
 	"cascade/sim/dist"
 )
 
@@ -17,6 +18,16 @@ type workloadInfo struct {
 	key  *yaml.Node
 	spec models.WorkloadSpec
 	rate *rateExpr // nil for a constant rate or a closed loop
+	// rateAt is where rate: is written (its value node) and its path, for
+	// problems with the expression's values, found at load or run time.
+	rateAt   *yaml.Node
+	ratePath string
+	scan     rateScan // the expression evaluated over the run
+	// loadAt is rate: or users: (the value), where the event estimate
+	// points when this workload dominates it.
+	loadAt    *yaml.Node
+	loadPath  string
+	clientsAt *yaml.Node // clients:, where the object limit points
 }
 
 var workloadKeys = append([]string{"to", "rate", "arrivals", "requests", "timeout", "users", "think", "priority", "keys", "clients"}, policyKeys...)
@@ -75,6 +86,11 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 	rateKey, rateVal := get("rate")
 	closed := usersKey != nil
 	if closed {
+		w.loadAt, w.loadPath = deref(usersVal), join(path, "users")
+	} else if rateVal != nil {
+		w.loadAt, w.loadPath = deref(rateVal), join(path, "rate")
+	}
+	if closed {
 		if v, ok := l.intField(usersVal, join(path, "users"), "workload.users"); ok {
 			s.Users = int(v)
 		}
@@ -128,6 +144,7 @@ func (l *loader) decodeWorkload(key, n *yaml.Node, path string) *workloadInfo {
 	if k, v := get("clients"); v != nil {
 		if c, ok := l.intField(v, join(path, "clients"), "workload.clients"); ok {
 			s.Clients = int(c)
+			w.clientsAt = deref(v)
 		}
 		if s.Policy == nil {
 			l.errorf(k, join(path, "clients"), "add the policy each client keeps, e.g. breaker: or retry:", "clients: splits the workload's policy state, and it has none")
@@ -169,5 +186,26 @@ func (l *loader) rate(w *workloadInfo, n *yaml.Node, path string) {
 		l.problem(n.Line, scalarCol(n, xerr.Offset), path, xerr.Hint, "%s", xerr.Msg)
 		return
 	}
-	w.rate = e
+	w.rate, w.rateAt, w.ratePath = e, n, path
+}
+
+// checkRates evaluates every rate expression over the run (see scan) and
+// reports the first instant at which one is no rate.
+func (l *loader) checkRates() {
+	for _, w := range l.workloads {
+		if w.rate == nil {
+			continue
+		}
+		w.scan = w.rate.scan(l.sc.Duration, w.spec.Limit)
+		if w.scan.bad {
+			p := l.rateProblem(w, w.scan.badT, w.scan.badV)
+			l.problems = append(l.problems, p)
+		}
+	}
+}
+
+// rateProblem is the problem of workload w's rate expression giving v at t.
+func (l *loader) rateProblem(w *workloadInfo, t sim.Time, v float64) Problem {
+	n := w.rateAt
+	return Problem{File: l.file, Line: max(n.Line, 1), Col: max(scalarCol(n, 0), 1), Path: w.ratePath, Msg: rateValueMsg(t, v), Hint: rateHint}
 }

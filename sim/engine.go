@@ -1,6 +1,9 @@
 package sim
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+)
 
 // Handler receives an event. Models implement it on the object the event is
 // about (a service instance, a call in flight), and use arg to say which one
@@ -188,7 +191,20 @@ func (e *Engine) Step() bool {
 // to until. It returns early, with the clock at the last event fired, when a
 // handler calls Stop; it reports whether it reached until.
 func (e *Engine) RunUntil(until Time) bool {
+	return e.RunUntilN(until, math.MaxUint64)
+}
+
+// RunUntilN is RunUntil firing at most n events: when the n-th is fired
+// before until is reached, it returns false with the clock at that event,
+// and a later call resumes exactly there. A caller that must stay
+// responsive (to an interrupt, say) uses it so that even a run whose clock
+// stands still returns in bounded work.
+func (e *Engine) RunUntilN(until Time, n uint64) bool {
 	e.stopped = false
+	limit := e.fired + n
+	if limit < e.fired {
+		limit = math.MaxUint64
+	}
 	for len(e.heap) > 0 {
 		top := e.heap[0]
 		if top.at > until {
@@ -196,7 +212,7 @@ func (e *Engine) RunUntil(until Time) bool {
 		}
 		e.pop()
 		e.fire(top)
-		if e.stopped {
+		if e.stopped || e.fired >= limit {
 			return false
 		}
 	}

@@ -210,3 +210,39 @@ func TestCompactionKeepsOrder(t *testing.T) {
 		}
 	}
 }
+
+// zeroDelay reschedules itself at the same instant for ever: simulated
+// time never moves, and only an event budget ends a call.
+type zeroDelay struct{ e *Engine }
+
+func (z *zeroDelay) Fire(any) { z.e.After(0, z, nil) }
+
+// RunUntilN fires at most n events, leaves the clock at the last of them,
+// and resumes exactly there; with a clock that stands still it still
+// returns.
+func TestRunUntilNBudget(t *testing.T) {
+	e := NewEngine(1)
+	r := &recorder{e: e}
+	for i := 1; i <= 5; i++ {
+		e.At(Time(i)*Second, r, i)
+	}
+	for _, step := range []struct {
+		n       uint64
+		reached bool
+		fired   int
+		now     Time
+	}{
+		{2, false, 2, 2 * Second},
+		{2, false, 4, 4 * Second},
+		{10, true, 5, 10 * Second},
+	} {
+		if got := e.RunUntilN(10*Second, step.n); got != step.reached || len(r.got) != step.fired || e.Now() != step.now {
+			t.Fatalf("RunUntilN(10s, %d) = %v with %d fired at %v, want %v, %d, %v", step.n, got, len(r.got), e.Now(), step.reached, step.fired, step.now)
+		}
+	}
+	z := NewEngine(1)
+	z.At(Second, &zeroDelay{z}, nil)
+	if z.RunUntilN(Forever, 1000) || z.Fired() != 1000 || z.Now() != Second {
+		t.Fatalf("stalled clock: fired %d at %v", z.Fired(), z.Now())
+	}
+}

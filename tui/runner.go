@@ -309,11 +309,15 @@ func (r *Runner) Snapshot() Snapshot {
 	sess := r.session
 	sess.Faults = slices.Clone(sess.Faults)
 	sess.Shortened = maps.Clone(sess.Shortened)
+	msg := r.err
+	if err := r.m.Err(); err != nil && msg == "" {
+		msg = err.Error() // the run stopped: a rate expression gave a value that is no rate
+	}
 	return Snapshot{
 		Gen: r.gen, Now: r.eng.Now(), End: r.m.End(), Speed: r.speed, Effective: r.eff,
 		Paused: r.paused, Finished: r.m.Finished(), Behind: r.behind, Seed: r.seed, Events: r.eng.Fired(),
 		Result: r.m.Result(true), Faults: slices.Clone(r.faults), Timeline: len(r.topo.Faults),
-		Session: sess, Changes: r.changes, Cleared: slices.Clone(r.cleared), Err: r.err, Note: r.note,
+		Session: sess, Changes: r.changes, Cleared: slices.Clone(r.cleared), Err: msg, Note: r.note,
 		Lesson: r.lessonState(),
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -73,6 +74,9 @@ func runJob(j job, stop func() bool) (runOutput, error) {
 	}
 	m.Start()
 	stopped := drive(m, stop, func(sim.Time, uint64) {})
+	if err := m.Err(); err != nil {
+		return runOutput{}, err
+	}
 	return runOutput{result: m.Result(series), events: eng.Fired(), stopped: stopped}, nil
 }
 
@@ -96,7 +100,21 @@ func planRun(s *scenarios.Scenario, seed *uint64, until *sim.Time) (uint64, sim.
 	if u > 0 && s.Warmup == u {
 		return 0, 0, errNothingMeasured(s, u)
 	}
+	if err := checkBound(s, u, 1); err != nil {
+		return 0, 0, err
+	}
 	return sd, u, nil
+}
+
+// planError prints an error of planRun: the event limit's problem as
+// 'cascade validate' prints problems, anything else as a usage error.
+func planError(cmd string, err error) int {
+	var problems scenarios.Problems
+	if errors.As(err, &problems) {
+		fmt.Fprintln(os.Stderr, problems.Error())
+		return exitUsage
+	}
+	return usageError(cmd, err.Error())
 }
 
 // errNothingMeasured refuses a run that ends exactly when its warm-up

@@ -28,6 +28,8 @@ Flags:
   --seed N        seed for both (default: A's seed)
   --duration D    simulated time (default: A's duration)
   --force         overwrite the report and its chart files
+  --allow-huge    run even when the run is estimated at more than 2e9
+                  events (the limit that turns rate: 1e300/s into an error)
   -h, --help      show this help
 
 Exit status: 0 compared; 1 a run or writing failed; 2 invalid scenario or
@@ -41,6 +43,7 @@ Examples:
 func compareCmd(args []string) int {
 	reviewCommand = append([]string{"cascade", "compare"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	addAllowHuge(fs)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
 	var dur durationFlag
@@ -55,7 +58,7 @@ func compareCmd(args []string) int {
 	}
 	if *out != "" {
 		if err := checkReportOutput(*out, *force, "--out"); err != nil {
-			return usageError("compare", err.Error())
+			return planError("compare", err)
 		}
 	}
 	var ss []*scenarios.Scenario
@@ -87,7 +90,7 @@ func compareCmd(args []string) int {
 	for i, s := range ss {
 		_, u, err := planRun(s, opt.seed, opt.until)
 		if err != nil {
-			return usageError("compare", err.Error())
+			return planError("compare", err)
 		}
 		if *out == "" && (i == 0 || s.Warmup != ss[0].Warmup) {
 			warnWarmup("compare", s, u) // writeReview warns otherwise
@@ -100,7 +103,7 @@ func compareCmd(args []string) int {
 	}
 	sd, until, err := planRun(ss[0], opt.seed, opt.until)
 	if err != nil {
-		return usageError("compare", err.Error())
+		return planError("compare", err)
 	}
 	rv, err := reviewOf(ds, sd, until, stop)
 	if err != nil {

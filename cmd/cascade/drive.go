@@ -16,6 +16,10 @@ const (
 	sliceMax   = 50 * time.Millisecond
 	firstSlice = 10 * sim.Millisecond
 	maxSlice   = sim.Hour
+	// sliceEvents bounds a slice's work whatever its simulated length, so
+	// Ctrl-C is noticed within a few milliseconds even when simulated time
+	// stands nearly still.
+	sliceEvents = 200_000
 )
 
 // drive runs m to its end, calling tick between slices, and stops early
@@ -35,9 +39,10 @@ func drive(m *models.Model, stop func() bool, tick func(now sim.Time, events uin
 			return true
 		}
 		start := time.Now()
-		m.Advance(d)
+		before := eng.Now()
+		m.AdvanceN(d, sliceEvents)
 		switch took := time.Since(start); {
-		case took < sliceMin && d < maxSlice:
+		case took < sliceMin && d < maxSlice && eng.Now()-before >= d:
 			d *= 2
 		case took > sliceMax && d > sim.Microsecond:
 			d /= 2

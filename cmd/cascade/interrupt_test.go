@@ -16,9 +16,10 @@ import (
 
 // Ctrl-C stops a run cleanly: the summary and JSON of what was simulated
 // are still produced, marked interrupted, and the exit status is 130.
+// (10000 hours of shop is above the event limit: --allow-huge.)
 func TestInterrupt(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "run", "shop", "--duration", "10000h", "--json", "out.json")
+	cmd := exec.Command(binary, "run", "shop", "--duration", "10000h", "--json", "out.json", "--allow-huge")
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -74,4 +75,45 @@ func cpuTicks(t *testing.T, pid int) int {
 	u, _ := strconv.Atoi(f[11])
 	k, _ := strconv.Atoi(f[12])
 	return u + k
+}
+
+// Ctrl-C is noticed even when simulated time hardly moves: a rate of
+// 1e300/s (let through with --allow-huge) fires an arrival every
+// nanosecond, and the run is driven in bounded event steps.
+func TestInterruptStalledClock(t *testing.T) {
+	dir := t.TempDir()
+	src := "duration: 1m\nworkloads:\n  w: { to: api, rate: 1e300/s }\nservices:\n  api: { service_time: 1ms }\n"
+	if err := os.WriteFile(filepath.Join(dir, "huge.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "run", "huge.yaml", "--allow-huge")
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(time.Minute)
+	for cpuTicks(t, cmd.Process.Pid) < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("run did not get going; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	sent := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v, want status %d\nstderr:\n%s", err, exitInterrupted, stderr.String())
+	}
+	if took := time.Since(sent); took > 5*time.Second {
+		t.Errorf("the run took %v to notice Ctrl-C", took)
+	}
+	if !strings.Contains(stdout.String(), "(interrupted)") {
+		t.Errorf("summary not marked interrupted:\n%s", stdout.String())
+	}
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 
 	"cascade/scenarios"
+	"cascade/sim"
 )
 
 // loadScenario loads a file or built-in scenario and, on failure, prints
@@ -36,4 +38,23 @@ func reportLoadError(cmd, arg string, err error) {
 	default:
 		fmt.Fprintf(os.Stderr, "cascade %s: %v\n", cmd, err)
 	}
+}
+
+// allowHuge is --allow-huge: run scenarios whose estimated events pass
+// scenarios.EventLimit. Every command that runs scenarios takes it.
+var allowHuge bool
+
+// addAllowHuge registers --allow-huge on fs.
+func addAllowHuge(set *flag.FlagSet) {
+	set.BoolVar(&allowHuge, "allow-huge", false, "")
+}
+
+// checkBound is nil, or the problem of a run of s to until with reps
+// replications estimated above the event limit (see
+// scenarios.Scenario.CheckBound), unless --allow-huge was given.
+func checkBound(s *scenarios.Scenario, until sim.Time, reps int) error {
+	if allowHuge {
+		return nil
+	}
+	return s.CheckBound(until, reps)
 }

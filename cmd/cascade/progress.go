@@ -29,9 +29,12 @@ type progress struct {
 	w     io.Writer
 	name  string
 	total sim.Time // 0: the run ends with its workloads
-	start time.Time
-	last  time.Time
-	drawn bool
+	// expect is the events one run is estimated to take (0: unknown),
+	// shown next to the count so a slow run says at once why.
+	expect float64
+	start  time.Time
+	last   time.Time
+	drawn  bool
 
 	// Replications: runs done of runs, and how many run at once, for an
 	// ETA of the whole batch from the first run's pace. line is the last
@@ -75,6 +78,9 @@ func (p *progress) update(now sim.Time, events uint64) {
 	}
 	if s := wall.Seconds(); s > 0 {
 		line += "  sim " + speed(now.Seconds()/s) + "/s  " + si(float64(events)/s) + " events/s"
+	}
+	if p.expect > 0 {
+		line += "  (" + si(float64(events)) + " of ~" + si(p.expect) + " events)"
 	}
 	if p.total > 0 && now > 0 {
 		p.firstWall = time.Duration(float64(wall) * float64(p.total) / float64(now))
@@ -157,10 +163,13 @@ func clock(t sim.Time) string {
 
 // si prints a rate with a k/M/G suffix and three significant digits.
 func si(x float64) string {
+	if x >= 1e15 || math.IsNaN(x) {
+		return strconv.FormatFloat(x, 'g', 2, 64)
+	}
 	for _, u := range []struct {
 		div    float64
 		suffix string
-	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
 		if x >= u.div {
 			return strconv.FormatFloat(x/u.div, 'f', 1, 64) + u.suffix
 		}

@@ -72,6 +72,9 @@ func simulate(s *scenarios.Scenario, seed uint64, opt models.Options, stop func(
 	}
 	m.Start()
 	stopped := drive(m, stop, tick)
+	if err := m.Err(); err != nil {
+		return runOutput{}, err
+	}
 	return runOutput{result: m.Result(s.NeedsSeries()), events: eng.Fired(), stopped: stopped}, nil
 }
 

@@ -47,6 +47,8 @@ Flags:
                     'cascade sweep --find' does (see 'cascade sweep --help')
   --replications N  runs per --find probe, judged on the means (default 1)
   --precision X     --find stops when the interval is this narrow
+  --allow-huge      run even when the run is estimated at more than 2e9
+                    events (the limit that turns rate: 1e300/s into an error)
   -h, --help        show this help
 
 The same scenario, flags and cascade version always give the same bytes.
@@ -94,6 +96,7 @@ var reviewCommand []string
 func reportCmd(args []string) int {
 	reviewCommand = append([]string{"cascade", "report"}, withoutForce(args)...)
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	addAllowHuge(fs)
 	out := fs.String("out", "", "")
 	seed := fs.Uint64("seed", 0, "")
 	var dur durationFlag
@@ -282,15 +285,19 @@ func designsOf(cmd string, s *scenarios.Scenario, sets []scenarios.Override, onl
 func writeReview(cmd string, ds []design, opt runOptions, out string, force bool, stop func() bool, search *breakSearch) int {
 	seed, until, err := planRun(ds[0].s, opt.seed, opt.until)
 	if err != nil {
-		return usageError(cmd, err.Error())
+		return planError(cmd, err)
 	}
 	for i, d := range ds {
+		// Every design must end in reasonable time, variants included.
+		if err := checkBound(d.s, until, 1); err != nil {
+			return planError(cmd, err)
+		}
 		// Every design runs for until; a variant may change warmup:.
 		if i > 0 && d.s.Warmup == ds[0].s.Warmup {
 			continue
 		}
 		if _, _, err := planRun(d.s, &seed, &until); err != nil {
-			return usageError(cmd, err.Error())
+			return planError(cmd, err)
 		}
 		if cmd != "run" { // run has said so already
 			warnWarmup(cmd, d.s, until)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,6 +52,8 @@ Flags:
                     headless: each step's action at the instant the step
                     starts, every step's check evaluated; with --seed,
                     --junit and --quiet only
+  --allow-huge      run even when the run is estimated at more than 2e9
+                    events (the limit that turns rate: 1e300/s into an error)
   -h, --help        show this help
 
 On a terminal a progress line is shown on stderr (simulated time, speed,
@@ -74,6 +77,7 @@ Examples:
 
 func runCmd(args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	addAllowHuge(fs)
 	seed := fs.Uint64("seed", 0, "")
 	var dur durationFlag
 	fs.Var(&dur, "duration", "")
@@ -284,6 +288,10 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 		// sweep and compare, whose tables would just be empty, refuse.
 		fmt.Fprintf(os.Stderr, "cascade run: warning: the run (%s) ends exactly when the %s warm-up does, so nothing is measured and every statistic is empty\n", until.Duration(), s.Warmup.Duration())
 	}
+	if err := checkBound(s, until, o.reps); err != nil {
+		reportLoadError("run", s.Source, err)
+		return meta, nil, exitUsage
+	}
 	warnWarmup("run", s, until)
 	if !o.quiet && isTerminal(os.Stderr) {
 		printWarnings(s) // in a pipe or CI, 'cascade validate' lists them
@@ -291,6 +299,7 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 	var prog *progress
 	if !o.quiet && isTerminal(os.Stderr) {
 		prog = newProgress(os.Stderr, s.Name, until)
+		prog.expect = s.Estimate(until, 1).Events
 	}
 	seeds := make([]uint64, o.reps)
 	for i := range seeds {
@@ -299,7 +308,14 @@ func runScenario(s *scenarios.Scenario, o runOptions) (report.Meta, *models.Resu
 	runs, err := replicate(s, seeds, until, o.stop, prog)
 	prog.clear()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "cascade run: %s: %v\n", s.Source, err)
+		var problems scenarios.Problems
+		if errors.As(err, &problems) {
+			// A problem found while running (a rate expression that goes
+			// negative) is printed as 'cascade validate' prints problems.
+			fmt.Fprintln(os.Stderr, problems.Error())
+		} else {
+			fmt.Fprintf(os.Stderr, "cascade run: %s: %v\n", s.Source, err)
+		}
 		return meta, nil, exitFailed
 	}
 	first := runs[0]

@@ -62,6 +62,8 @@ Flags:
                       (same seeds), with a table of their breaking points
   --force             overwrite existing --json/--csv files and the files
                       --out writes (refused otherwise, before anything runs)
+  --allow-huge        run even when the run is estimated at more than 2e9
+                      events (the limit that turns rate: 1e300/s into an error)
   -h, --help          show this help
 
 Exit status: 0 done; 1 a run or writing failed; 2 invalid scenario or
@@ -83,6 +85,7 @@ type axis struct {
 
 func sweepCmd(args []string) int {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	addAllowHuge(fs)
 	var sets stringsFlag
 	fs.Var(&sets, "set", "")
 	reps := fs.Int("replications", 1, "")
@@ -607,7 +610,7 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 	}
 	seed0, until0, err := planRun(base, seedp, untilp)
 	if err != nil {
-		return report.Sweep{}, usageError("sweep", err.Error())
+		return report.Sweep{}, planError("sweep", err)
 	}
 	warnWarmup("sweep", base, until0)
 	sw := report.Sweep{Scenario: s.Name, Source: s.Source, SHA256: report.Hash(s.Data), Version: fullVersion(),
@@ -631,7 +634,7 @@ func runSweep(s *scenarios.Scenario, axes []axis, reps int, seedp *uint64, until
 			return report.Sweep{}, exitUsage
 		}
 		if seeds[i], untils[i], err = planRun(ps, seedp, untilp); err != nil {
-			return report.Sweep{}, usageError("sweep", err.Error())
+			return report.Sweep{}, planError("sweep", err)
 		}
 		scs[i] = ps
 	}

@@ -47,6 +47,8 @@ Flags:
               each step ends, n starts the next step, b goes back to the
               start of a step (re-run from the seed); docs/lessons.md
   --save-dir DIR  where saved sessions go (created if missing)
+  --allow-huge  run even when the run is estimated at more than 2e9
+                events (the limit that turns rate: 1e300/s into an error)
   -h, --help  show this help
 
 NO_COLOR=1 turns colours off; health is also shown by a glyph.
@@ -60,6 +62,7 @@ Examples:
 
 func tuiCmd(args []string) int {
 	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
+	addAllowHuge(fs)
 	seed := fs.Uint64("seed", 0, "")
 	speed := fs.String("speed", "1", "")
 	lesson := fs.String("lesson", "", "")
@@ -97,6 +100,10 @@ func tuiCmd(args []string) int {
 		}
 		s, arg, opt.Lesson = ls, "--lesson "+*lesson, true
 	} else if s, ok = loadScenario("tui", arg); !ok {
+		return exitUsage
+	}
+	if err := checkBound(s, s.Duration, 1); err != nil {
+		reportLoadError("tui", arg, err)
 		return exitUsage
 	}
 	dir, err := sessionDir(s.Source, *saveDir, isSet(fs, "save-dir"))

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+
+	"cascade/scenarios"
 )
 
 const validateHelp = `Usage: cascade validate FILE...
@@ -20,6 +22,14 @@ a timeout or deadline longer than the run, a service offered more work at
 t=0 than its workers can do, and every call path from a workload on which
 nothing has a timeout.
 
+A file whose run (or a variant's) is estimated at more than 2e9 events is
+refused at the rate, users or spike that contributes most, with the
+estimate; docs/scenario-format.md#event-limit says how it is counted.
+
+Flags:
+  --allow-huge  accept files estimated above the event limit
+  -h, --help    show this help
+
 Exit status: 0 when every file is valid (warnings or not), 2 when any is
 not.
 
@@ -30,6 +40,7 @@ Examples:
 
 func validateCmd(args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	addAllowHuge(fs)
 	files, status, ok := parseFlags(fs, args, validateHelp)
 	if !ok {
 		return status
@@ -45,8 +56,22 @@ func validateCmd(args []string) int {
 			continue
 		}
 		// Variants are the file with overrides applied: each must load too.
-		if _, err := s.Variants(); err != nil {
+		vs, err := s.Variants()
+		if err != nil {
 			reportLoadError("validate", f, err)
+			status = exitUsage
+			continue
+		}
+		// And each must end in reasonable time (the event limit).
+		bounded := true
+		for _, sc := range append([]*scenarios.Scenario{s}, variantScenarios(vs)...) {
+			if err := checkBound(sc, sc.Duration, 1); err != nil {
+				reportLoadError("validate", f, err)
+				bounded = false
+				break
+			}
+		}
+		if !bounded {
 			status = exitUsage
 			continue
 		}
@@ -54,4 +79,13 @@ func validateCmd(args []string) int {
 		fmt.Fprintf(os.Stdout, "%s: ok\n", f)
 	}
 	return status
+}
+
+// variantScenarios are the variants' scenarios.
+func variantScenarios(vs []scenarios.Variant) []*scenarios.Scenario {
+	out := make([]*scenarios.Scenario, len(vs))
+	for i, v := range vs {
+		out[i] = v.Scenario
+	}
+	return out
 }
