@@ -300,7 +300,7 @@ func ProbeMetrics() [][2]string {
 		{"queue", "requests waiting now (services)"},
 		{"in_flight", "requests admitted and not finished now (services; workloads: sent and unanswered)"},
 		{"busy", "busy workers now (services)"},
-		{"utilization", "busy workers / all workers now, 0..1 (services)"},
+		{"utilization", "busy workers / workers of the instances up now, 0..1 (services)"},
 		{"rate", "arrivals per second over the last interval"},
 		{"goodput", "OK replies per second over the last interval"},
 		{"error_rate", "fraction of replies over the last interval that were not OK, 0..1"},

@@ -45,7 +45,11 @@ func (m *Model) Value(component, metric string) float64 {
 		}
 	case "utilization":
 		if svc != nil && svc.workers > 0 {
-			return float64(svc.busy.Value()) / float64(svc.workers*len(svc.insts))
+			up := len(svc.insts) - int(svc.down.Value())
+			if up <= 0 {
+				return math.NaN() // nothing up: no utilization, not 0%
+			}
+			return float64(svc.busy.Value()) / float64(svc.workers*up)
 		}
 	case "rate", "goodput", "error_rate", "p99":
 		p, ok := st.series.Last()

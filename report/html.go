@@ -167,7 +167,7 @@ func HTML(w io.Writer, rv Review) error {
 		}
 		table("num", serviceHead, rows)
 	}
-	bw.WriteString("<p class=\"note\">Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / all workers; queue: time-average waiting; peak: most waiting at once.</p>\n</section>\n")
+	bw.WriteString("<p class=\"note\">Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / workers of the instances up; queue: time-average waiting; peak: most waiting at once.</p>\n</section>\n")
 
 	if len(secs) > 0 {
 		fmt.Fprintf(bw, "<section id=\"mechanisms\">\n<h2>%s</h2>\n", esc(mechTitle))

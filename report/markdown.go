@@ -127,7 +127,7 @@ func Markdown(w io.Writer, rv Review, chartDir string) ([]ChartFile, error) {
 		}
 		table(serviceHead, rows, 1)
 	}
-	bw.WriteString("Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / all workers; queue: time-average waiting; peak: most waiting at once.\n\n")
+	bw.WriteString("Latencies are of OK replies. failed: any outcome but OK; late: replies after the caller gave up; util: busy workers / workers of the instances up; queue: time-average waiting; peak: most waiting at once.\n\n")
 
 	if secs := mechSections(rv, mc); len(secs) > 0 {
 		fmt.Fprintf(bw, "## %s\n\n", mechTitle)

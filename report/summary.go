@@ -149,7 +149,7 @@ func services(w io.Writer, ss []models.ServiceResult, calls []models.CallResult,
 	}
 	t.write(w)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "util: busy workers / all workers; queue: time-average waiting, peak: most waiting at once;")
+	fmt.Fprintln(w, "util: busy workers / workers of the instances up; queue: time-average waiting, peak: most waiting;")
 	fmt.Fprintln(w, "late: replies after the caller gave up; little: |L - λW| / λW, Little's law (near 0 when steady;")
 	fmt.Fprintln(w, "\"calls stuck\" when calls with no timeout never finished: L counts them, W cannot)")
 	for _, s := range ss {

@@ -69,7 +69,7 @@ func checkFuncs() []checkFunc {
 		{"errors", "component", win, unitCount, "error replies"},
 		{"timeouts", "component", win, unitCount, "replies the caller gave up on"},
 		{"rejected", "component", win, unitCount, "requests turned away by a full queue"},
-		{"utilization", "service", nil, unitRatio, "busy workers / all workers, time-averaged"},
+		{"utilization", "service", nil, unitRatio, "busy workers / workers of the instances up, time-averaged"},
 		{"mean_queue", "service", nil, unitNumber, "time-averaged waiting requests"},
 		{"peak_queue", "service", nil, unitCount, "most requests ever waiting"},
 		{"recovered", "component", []string{"within", "tolerance"}, unitBool, "goodput back to its pre-fault level within the given time after the last fault ended"},
