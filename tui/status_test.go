@@ -1,8 +1,12 @@
 package tui
 
 import (
+	"math"
 	"strings"
 	"testing"
+
+	"cascade/models"
+	"cascade/sim"
 )
 
 // A status message replaces the key hints only for a while: its expiry
@@ -32,5 +36,18 @@ func TestTUIStatusExpires(t *testing.T) {
 	hs.msg(statusExpiredMsg{seq: seq})
 	if f := footer(); f != hints {
 		t.Fatalf("after expiry the footer is %q, want the hints %q", f, hints)
+	}
+}
+
+// A node that is the root cause because its calls hang says "hung" once:
+// "◎hung 40 for 8s", not "◎hung hung 40 for 8s".
+func TestTUIHungCauseSaidOnce(t *testing.T) {
+	m := Model{th: newTheme(true, true)}
+	var b strings.Builder
+	for _, s := range m.marks(nodeStats{cause: "hung", hung: models.Hung{Calls: 40, Oldest: 8 * sim.Second}, hitRatio: math.NaN(), lag: math.NaN(), sloRemain: math.NaN()}) {
+		b.WriteString(s.text)
+	}
+	if got := b.String(); got != "◎hung 40 for 8s " {
+		t.Errorf("marks %q", got)
 	}
 }

@@ -415,14 +415,19 @@ func (m Model) extras(st nodeStats, w int) line {
 func (m Model) marks(st nodeStats) []seg {
 	th := &m.th
 	var l []seg
+	hung := st.hung.Calls > 0
 	if st.cause != "" {
-		if st.cause == "fault" {
+		switch {
+		case st.cause == "fault":
 			l = append(l, sty(&th.bad, "◎ "))
-		} else {
+		case st.cause == "hung" && hung:
+			// The count that follows says it: "◎hung 40 for 8s".
+			l = append(l, sty(&th.bad, "◎"))
+		default:
 			l = append(l, sty(&th.bad, "◎"+st.cause+" "))
 		}
 	}
-	if st.hung.Calls > 0 {
+	if hung {
 		l = append(l, sty(&th.bad, "hung "+count64(st.hung.Calls)+" for "+span(st.hung.Oldest)+" "))
 	}
 	switch {
