@@ -297,6 +297,13 @@ func (s *Service) pickHealthy(now sim.Time) *instance {
 	if len(h) == 0 {
 		return nil
 	}
+	return s.pickAmong(h)
+}
+
+// pickAmong is the service's balancer restricted to the instances in h
+// (indices, ascending, at least one): outlier detection's survivors, or a
+// zone's instances in rotation.
+func (s *Service) pickAmong(h []int) *instance {
 	n := len(s.insts)
 	switch s.spec.Balancer {
 	case Random:
@@ -305,7 +312,7 @@ func (s *Service) pickHealthy(now sim.Time) *instance {
 		best := -1
 		for k := 0; k < n; k++ {
 			i := (s.rr + k) % n
-			if !s.ejector.Ejected(now, i) && (best < 0 || s.load(i) < s.load(best)) {
+			if inSet(h, i) && (best < 0 || s.load(i) < s.load(best)) {
 				best = i
 			}
 		}
@@ -318,16 +325,15 @@ func (s *Service) pickHealthy(now sim.Time) *instance {
 		return s.insts[s.choose(len(h), h)]
 	case JSQ:
 		return s.insts[s.shortest(len(h), h)]
-	default:
-		for k := 0; k < n; k++ {
-			i := (s.rr + k) % n
-			if !s.ejector.Ejected(now, i) {
-				s.rr = (i + 1) % n
-				return s.insts[i]
-			}
+	}
+	for k := 0; k < n; k++ {
+		i := (s.rr + k) % n
+		if inSet(h, i) {
+			s.rr = (i + 1) % n
+			return s.insts[i]
 		}
 	}
-	return nil
+	return s.insts[h[0]]
 }
 
 // limitedArrival is a call the service's leaky-queue limiter delayed,

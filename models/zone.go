@@ -239,33 +239,7 @@ func (s *Service) pickZoned(from int8) *instance {
 	if s.spec.Refresh > 0 {
 		s.refresh()
 	}
-	n := len(s.insts)
-	switch s.spec.Balancer {
-	case Random:
-		return s.insts[h[s.lbRand.IntN(len(h))]]
-	case LeastRequest:
-		best := -1
-		for k := 0; k < n; k++ {
-			i := (s.rr + k) % n
-			if inSet(h, i) && (best < 0 || s.load(i) < s.load(best)) {
-				best = i
-			}
-		}
-		s.rr = (s.rr + 1) % n
-		return s.insts[best]
-	case P2C:
-		return s.insts[s.choose(len(h), h)]
-	case JSQ:
-		return s.insts[s.shortest(len(h), h)]
-	}
-	for k := 0; k < n; k++ {
-		i := (s.rr + k) % n
-		if inSet(h, i) {
-			s.rr = (i + 1) % n
-			return s.insts[i]
-		}
-	}
-	return s.insts[h[0]]
+	return s.pickAmong(h)
 }
 
 // inSet reports whether sorted h holds i.

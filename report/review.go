@@ -235,13 +235,32 @@ func axisFor(rv Review) timeAxis {
 
 // interval is the series resolution of points, in seconds.
 func interval(ps []models.Point) float64 {
-	if len(ps) >= 2 {
-		return (ps[1].T - ps[0].T).Seconds()
+	return resolution(len(ps), func(i int) sim.Time { return ps[i].T })
+}
+
+// resolution is the interval of a series of n points ending at at(i), in
+// seconds (1 for an empty series).
+func resolution(n int, at func(i int) sim.Time) float64 {
+	if n >= 2 {
+		return (at(1) - at(0)).Seconds()
 	}
-	if len(ps) == 1 {
-		return ps[0].T.Seconds()
+	if n == 1 {
+		return at(0).Seconds()
 	}
 	return 1
+}
+
+// axisSeries is a series of n points in chart units: x the end of point i
+// on ax, y what y makes of it, bucketed.
+func axisSeries(n int, at func(i int) sim.Time, ax timeAxis, worst bool, y func(i int, iv float64) float64) ([]float64, []float64) {
+	iv := resolution(n, at)
+	xs := make([]float64, n)
+	ys := make([]float64, n)
+	for i := range n {
+		xs[i] = at(i).Seconds() / ax.div
+		ys[i] = y(i, iv)
+	}
+	return bucketed(xs, ys, worst)
 }
 
 // bucketed reduces a series to at most maxPoints: each bucket gets the x
@@ -293,14 +312,7 @@ func utilizationOf(p models.Point, _ float64) float64 {
 }
 
 func seriesOf(ps []models.Point, ax timeAxis, worst bool, f func(p models.Point, iv float64) float64) ([]float64, []float64) {
-	iv := interval(ps)
-	xs := make([]float64, len(ps))
-	ys := make([]float64, len(ps))
-	for i, p := range ps {
-		xs[i] = p.T.Seconds() / ax.div
-		ys[i] = f(p, iv)
-	}
-	return bucketed(xs, ys, worst)
+	return axisSeries(len(ps), func(i int) sim.Time { return ps[i].T }, ax, worst, func(i int, iv float64) float64 { return f(ps[i], iv) })
 }
 
 func okRate(p models.Point, iv float64) float64 { return float64(p.Outcomes[models.OK]) / iv }

@@ -6,24 +6,13 @@ import (
 	"strconv"
 
 	"cascade/models"
+	"cascade/sim"
 )
 
 // zoneSeries is one zone's series in chart units: f of each point, with
 // the interval in seconds.
 func zoneSeries(ps []models.ZonePoint, ax timeAxis, worst bool, f func(p models.ZonePoint, iv float64) float64) ([]float64, []float64) {
-	iv := 1.0
-	if len(ps) >= 2 {
-		iv = (ps[1].T - ps[0].T).Seconds()
-	} else if len(ps) == 1 {
-		iv = ps[0].T.Seconds()
-	}
-	xs := make([]float64, len(ps))
-	ys := make([]float64, len(ps))
-	for i, p := range ps {
-		xs[i] = p.T.Seconds() / ax.div
-		ys[i] = f(p, iv)
-	}
-	return bucketed(xs, ys, worst)
+	return axisSeries(len(ps), func(i int) sim.Time { return ps[i].T }, ax, worst, func(i int, iv float64) float64 { return f(ps[i], iv) })
 }
 
 // zoneMetrics are the zones' charts.

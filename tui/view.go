@@ -305,13 +305,7 @@ func (m Model) nodeLines(i, mode, w int) []line {
 	var zl line
 	if mode != modeLine {
 		for k, z := range st.zones {
-			zs := &th.dim
-			switch {
-			case z.up == 0:
-				zs = &th.bad
-			case z.up < z.placed || z.cut:
-				zs = &th.warn
-			}
+			zs := th.zoneStyle(z, &th.dim)
 			sep := "·"
 			if k == 0 {
 				sep = " "
@@ -408,6 +402,18 @@ func (m Model) extras(st nodeStats, w int) line {
 		}
 	}
 	return out
+}
+
+// zoneStyle is a zone's colour on a node: bad with none of its instances
+// up, warn with some down or the zone cut off, else well.
+func (th *theme) zoneStyle(z zoneUp, well *lipgloss.Style) *lipgloss.Style {
+	switch {
+	case z.up == 0:
+		return &th.bad
+	case z.up < z.placed || z.cut:
+		return &th.warn
+	}
+	return well
 }
 
 // marks are the pieces of extras, most telling first, each ending in a
@@ -903,13 +909,7 @@ func (m Model) detail(w, h int) []line {
 	if len(st.zones) > 0 {
 		l := line{txt(padRight("zones", 10))}
 		for _, z := range st.zones {
-			zs := &th.good
-			switch {
-			case z.up == 0:
-				zs = &th.bad
-			case z.up < z.placed || z.cut:
-				zs = &th.warn
-			}
+			zs := th.zoneStyle(z, &th.good)
 			part := z.name + " " + strconv.Itoa(z.up) + "/" + strconv.Itoa(z.placed)
 			if z.cut {
 				part += " cut"

@@ -14,30 +14,36 @@ import (
 	"time"
 )
 
-// Ctrl-C stops a run cleanly: the summary and JSON of what was simulated
-// are still produced, marked interrupted, and the exit status is 130.
-// (10000 hours of shop is above the event limit: --allow-huge.)
-func TestInterrupt(t *testing.T) {
-	dir := t.TempDir()
-	cmd := exec.Command(binary, "run", "shop", "--duration", "10000h", "--json", "out.json", "--allow-huge")
+// startBusy starts cascade with args in dir and returns once the process
+// has spent ticks of CPU time, i.e. it is past loading and inside the
+// simulation loop, rather than after a guessed sleep: a slow machine then
+// only makes the test slower. The process is killed when the test ends.
+func startBusy(t *testing.T, dir string, ticks int, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-
-	// Wait until the process has spent real CPU time, i.e. it is past
-	// loading and inside the simulation loop, rather than sleeping for a
-	// guessed while: a slow machine then only makes the test slower.
+	t.Cleanup(func() { cmd.Process.Kill() })
 	deadline := time.Now().Add(time.Minute)
-	for cpuTicks(t, cmd.Process.Pid) < 20 {
+	for cpuTicks(t, cmd.Process.Pid) < ticks {
 		if time.Now().After(deadline) {
 			t.Fatalf("run did not get going; stderr:\n%s", stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return cmd, &stdout, &stderr
+}
+
+// Ctrl-C stops a run cleanly: the summary and JSON of what was simulated
+// are still produced, marked interrupted, and the exit status is 130.
+// (10000 hours of shop is above the event limit: --allow-huge.)
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	cmd, stdout, stderr := startBusy(t, dir, 20, "run", "shop", "--duration", "10000h", "--json", "out.json", "--allow-huge")
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -86,21 +92,7 @@ func TestInterruptStalledClock(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "huge.yaml"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary, "run", "huge.yaml", "--allow-huge")
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	deadline := time.Now().Add(time.Minute)
-	for cpuTicks(t, cmd.Process.Pid) < 5 {
-		if time.Now().After(deadline) {
-			t.Fatalf("run did not get going; stderr:\n%s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	cmd, stdout, stderr := startBusy(t, dir, 5, "run", "huge.yaml", "--allow-huge")
 	sent := time.Now()
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
