@@ -582,7 +582,7 @@ func (k *cache) refresh(key uint32) bool {
 	m := k.s.m
 	r := &refresher{k: k, key: key, start: m.eng.Now()}
 	c := m.newCall(k.origin.target, k.origin.op, r, k.origin.link, k.s.id, key)
-	m.send(c, k.origin.timeout)
+	m.send(c, k.origin.timeout, k.origin.timeout)
 	return true
 }
 
@@ -645,7 +645,7 @@ func (w *writeBack) Fire(arg any) {
 		return
 	}
 	c := m.newCall(k.writeTo.target, k.writeTo.op, discard{}, k.writeTo.link, k.s.id, arg.(uint32))
-	m.send(c, k.writeTo.timeout)
+	m.send(c, k.writeTo.timeout, k.writeTo.timeout)
 }
 
 // discard is a caller that does not care about the reply.
@@ -665,7 +665,7 @@ func (x *exec) cacheLookup(s *step) {
 	}
 	c := m.newCall(s.target, s.op, x, s.link, x.op.svc.id, x.key)
 	c.sheddable = x.sheddable
-	m.send(c, s.timeout)
+	m.send(c, s.timeout, s.timeout)
 }
 
 // cacheReply continues a Cache step after the cache's answer. An error
@@ -712,7 +712,7 @@ func (x *exec) missDone(s *step, o Outcome) {
 			c := m.newCall(s.target, s.fillOp, discard{}, s.link, x.op.svc.id, x.key)
 			c.delta = m.eng.Now() - x.missAt
 			c.failedLoad = o != OK
-			m.send(c, 0)
+			m.send(c, 0, 0)
 		}
 	}
 	x.missing = false

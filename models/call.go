@@ -96,11 +96,17 @@ func (x *expiry) Fire(any) {
 }
 
 // send starts c on its way to the service. timeout > 0 arms the caller's
-// timer.
-func (m *Model) send(c *call, timeout sim.Time) {
+// timer. configured is the caller's own timeout: when timeout is that (not
+// a propagated deadline's remainder) it recurs for every call of the
+// caller, so the engine keeps it in a fixed-delay lane (AfterFixed).
+func (m *Model) send(c *call, timeout, configured sim.Time) {
 	c.sent = m.eng.Now()
 	if timeout > 0 {
-		c.timer = m.eng.After(timeout, (*expiry)(c), nil)
+		if timeout == configured {
+			c.timer = m.eng.AfterFixed(timeout, (*expiry)(c), nil)
+		} else {
+			c.timer = m.eng.After(timeout, (*expiry)(c), nil)
+		}
 	}
 	var extra sim.Time
 	if c.svc.zoned {

@@ -423,7 +423,7 @@ func (r *request) launch(kind attemptKind, permit policy.Permit, bulk bool) {
 	r.armHedge()
 	// Nothing of r may be touched after send: the reply can come at once
 	// (no link, rejected at the door) and finish and recycle the request.
-	m.send(c, timeout)
+	m.send(c, timeout, e.timeout)
 }
 
 // refuseLocally fails an attempt the client's own throttle or limiter

@@ -234,7 +234,7 @@ func (x *exec) callOnce(s *step) {
 		c.deadline = x.deadline
 		timeout = max(x.deadline-m.eng.Now(), 1)
 	}
-	m.send(c, timeout)
+	m.send(c, timeout, s.timeout)
 }
 
 // unbounded says step s, sent now, waits for ever if its callee never

@@ -210,7 +210,7 @@ func (g *group) deliver(p *pending) {
 	d.g, d.p = g, p
 	c := m.newCall(g.target, g.op, d, g.link, g.q.s.id, p.m.key)
 	c.poison = p.m.poison
-	m.send(c, g.spec.Timeout)
+	m.send(c, g.spec.Timeout, g.spec.Timeout)
 }
 
 // queue is a message queue service's state.

@@ -152,7 +152,7 @@ func (w *Workload) sendFrom(r caller, key uint32) {
 	if w.spec.Timeout > 0 {
 		c.deadline = now + w.spec.Timeout
 	}
-	w.m.send(c, w.spec.Timeout)
+	w.m.send(c, w.spec.Timeout, w.spec.Timeout)
 }
 
 func (w *Workload) reply(_ *call, o Outcome, sent sim.Time) { w.record(o, sent) }

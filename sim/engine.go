@@ -38,9 +38,10 @@ type entry struct {
 // slot holds the callback of a pending event. gen changes every time the slot
 // is freed, so a Timer kept past its event cannot cancel a later one.
 type slot struct {
-	h   Handler
-	arg any
-	gen uint32
+	h    Handler
+	arg  any
+	lane *lane // the lane the event waits in, or nil when it is in the heap
+	gen  uint32
 }
 
 // Engine is a single-threaded discrete-event scheduler. Events fire in order
@@ -67,6 +68,10 @@ type Engine struct {
 	dead    int // cancelled entries still in the heap
 	stopped bool
 	seed    uint64
+
+	lanes    []*lane // AfterFixed's FIFOs, one per delay
+	lastLane *lane
+	laned    int // events in lanes, fronts included
 }
 
 // NewEngine returns an engine at time zero whose random streams derive from
@@ -84,9 +89,17 @@ func (e *Engine) Seed() uint64 { return e.seed }
 // Fired counts the events delivered so far (cancelled ones excluded).
 func (e *Engine) Fired() uint64 { return e.fired }
 
-// Pending counts the entries in the heap, including cancelled ones that have
-// not reached the top yet.
-func (e *Engine) Pending() int { return len(e.heap) }
+// Pending counts the events scheduled and not yet fired or dropped,
+// including cancelled ones that have not reached the top yet.
+func (e *Engine) Pending() int {
+	n := len(e.heap) + e.laned
+	for _, l := range e.lanes {
+		if l.n > 0 {
+			n-- // its front is in the heap too
+		}
+	}
+	return n
+}
 
 // Stream returns the random stream called name for this run's seed. Ask once
 // per component and keep it: two calls with one name return two generators
@@ -111,6 +124,15 @@ func (e *Engine) At(at Time, h Handler, arg any) Timer {
 	if at < e.now {
 		at = e.now
 	}
+	id, s := e.alloc()
+	s.h, s.arg = h, arg
+	e.seq++
+	e.push(entry{at: at, seq: e.seq, slot: id})
+	return Timer{slot: id, gen: s.gen}
+}
+
+// alloc takes a free slot.
+func (e *Engine) alloc() (uint32, *slot) {
 	var id uint32
 	if n := len(e.free); n > 0 {
 		id = e.free[n-1]
@@ -119,11 +141,7 @@ func (e *Engine) At(at Time, h Handler, arg any) Timer {
 		id = uint32(len(e.slots))
 		e.slots = append(e.slots, slot{gen: 1})
 	}
-	s := &e.slots[id]
-	s.h, s.arg = h, arg
-	e.seq++
-	e.push(entry{at: at, seq: e.seq, slot: id})
-	return Timer{slot: id, gen: s.gen}
+	return id, &e.slots[id]
 }
 
 // Cancel stops a scheduled event from firing. It reports whether the event
@@ -137,6 +155,15 @@ func (e *Engine) Cancel(t Timer) bool {
 		return false
 	}
 	s.h, s.arg = nil, nil
+	if l := s.lane; l != nil { // skipped when it reaches the lane's front
+		if l.front().slot != t.slot {
+			l.dead++
+			if l.dead > 1024 && l.dead > l.n/2 {
+				e.compactLane(l)
+			}
+		}
+		return true
+	}
 	e.dead++
 	if e.dead > 1024 && e.dead > len(e.heap)/2 {
 		e.compact()
@@ -145,10 +172,11 @@ func (e *Engine) Cancel(t Timer) bool {
 }
 
 // compact drops cancelled entries and restores the heap order bottom-up.
+// A lane's front stays, cancelled or not: dropping it is the lane's job.
 func (e *Engine) compact() {
 	live := e.heap[:0]
 	for _, x := range e.heap {
-		if e.slots[x.slot].h != nil {
+		if s := &e.slots[x.slot]; s.h != nil || s.lane != nil {
 			live = append(live, x)
 		} else {
 			e.release(x.slot)
@@ -172,8 +200,7 @@ func (e *Engine) NextAt() Time {
 		if e.slots[top.slot].h != nil {
 			return top.at
 		}
-		e.release(e.pop().slot) // drop a cancelled entry
-		e.dead--
+		e.drop(e.pop()) // a cancelled entry
 	}
 	return Forever
 }
@@ -226,10 +253,14 @@ func (e *Engine) RunUntilN(until Time, n uint64) bool {
 // before the callback runs so the handler may schedule into it again.
 func (e *Engine) fire(top entry) {
 	s := &e.slots[top.slot]
-	h, arg := s.h, s.arg
+	h, arg, l := s.h, s.arg, s.lane
 	e.release(top.slot)
-	if h == nil {
+	if l != nil {
+		e.advance(l)
+	} else if h == nil {
 		e.dead--
+	}
+	if h == nil {
 		return
 	}
 	e.now = top.at
@@ -237,9 +268,20 @@ func (e *Engine) fire(top entry) {
 	h.Fire(arg)
 }
 
+// drop frees a cancelled entry popped from the heap.
+func (e *Engine) drop(x entry) {
+	l := e.slots[x.slot].lane
+	e.release(x.slot)
+	if l != nil {
+		e.advance(l)
+	} else {
+		e.dead--
+	}
+}
+
 func (e *Engine) release(id uint32) {
 	s := &e.slots[id]
-	s.h, s.arg = nil, nil
+	s.h, s.arg, s.lane = nil, nil, nil
 	s.gen++
 	if s.gen == 0 { // never hand out generation 0: the zero Timer uses it
 		s.gen = 1

@@ -148,7 +148,7 @@ type churn struct {
 func (c *churn) Fire(arg any) {
 	c.n++
 	if c.n%2 == 0 {
-		c.timeout = c.e.After(Second, c, nil)
+		c.timeout = c.e.AfterFixed(Second, c, nil)
 	} else {
 		c.e.Cancel(c.timeout)
 	}
