@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Handler receives an event. Models implement it on the object the event is
@@ -29,10 +30,56 @@ type Timer struct {
 
 // entry is one pending event in the heap. Only the ordering key lives here so
 // that sifting moves small values; what to call is kept in the slot.
+//
+// At 16 bytes four siblings fill one 64-byte cache line, and the heap's
+// backing array is offset so that they share one (see grow). The key packs
+// the sequence number above the slot: ordering by (at, key) is ordering by
+// (at, seq), since sequence numbers are unique.
 type entry struct {
-	at   Time
-	seq  uint64
-	slot uint32
+	at  Time
+	key uint64 // seq<<32 | slot
+}
+
+func (x entry) slot() uint32 { return uint32(x.key) }
+
+// newEntry names slot id as the next event scheduled at at.
+func (e *Engine) newEntry(at Time, id uint32) entry {
+	if e.seq >= e.seqLimit {
+		e.renumber()
+	}
+	e.seq++
+	return entry{at: at, key: e.seq<<32 | uint64(id)}
+}
+
+// renumber gives the pending events the sequence numbers 1..n in their
+// order, so that sequence numbers never run out: ties still go to whoever
+// was scheduled first. It runs once every four billion events scheduled.
+func (e *Engine) renumber() {
+	var seqs []uint64
+	for _, x := range e.heap {
+		seqs = append(seqs, x.key>>32)
+	}
+	for _, l := range e.lanes {
+		for i := 0; i < l.n; i++ {
+			seqs = append(seqs, l.buf[(l.start+i)&(len(l.buf)-1)].key>>32)
+		}
+	}
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs) // a lane's front is in the heap too
+	rank := func(x entry) entry {
+		r, _ := slices.BinarySearch(seqs, x.key>>32)
+		return entry{at: x.at, key: uint64(r+1)<<32 | uint64(x.slot())}
+	}
+	for i, x := range e.heap {
+		e.heap[i] = rank(x)
+	}
+	for _, l := range e.lanes {
+		for i := 0; i < l.n; i++ {
+			j := (l.start + i) & (len(l.buf) - 1)
+			l.buf[j] = rank(l.buf[j])
+		}
+	}
+	e.seq = uint64(len(seqs))
 }
 
 // slot holds the callback of a pending event. gen changes every time the slot
@@ -59,15 +106,18 @@ type slot struct {
 // from inside a handler and resume with another RunUntil. The TUI drives it
 // that way; headless runs call RunUntil once.
 type Engine struct {
-	now     Time
-	seq     uint64
-	heap    []entry
-	slots   []slot
-	free    []uint32
-	fired   uint64
-	dead    int // cancelled entries still in the heap
-	stopped bool
-	seed    uint64
+	now Time
+	seq uint64
+	// seqLimit is the largest sequence number a key holds (a field so a
+	// test can make renumbering happen).
+	seqLimit uint64
+	heap     []entry
+	slots    []slot
+	free     []uint32
+	fired    uint64
+	dead     int // cancelled entries still in the heap
+	stopped  bool
+	seed     uint64
 
 	lanes    []*lane // AfterFixed's FIFOs, one per delay
 	lastLane *lane
@@ -77,7 +127,20 @@ type Engine struct {
 // NewEngine returns an engine at time zero whose random streams derive from
 // seed.
 func NewEngine(seed uint64) *Engine {
-	return &Engine{seed: seed, heap: make([]entry, 0, 1024), slots: make([]slot, 0, 1024)}
+	e := &Engine{seqLimit: 1<<32 - 1, seed: seed, slots: make([]slot, 0, 1024)}
+	e.grow(1024)
+	return e
+}
+
+// grow moves the heap to an array of capacity n placed three entries into
+// its allocation. Children of i are 4i+1..4i+4, so with that offset every
+// family of four starts at a multiple of four entries from the allocation,
+// 64 bytes: one cache line each, given an allocation on a 64-byte boundary,
+// which is how Go places arrays of this size.
+func (e *Engine) grow(n int) {
+	buf := make([]entry, n+3)
+	h := buf[3:3:len(buf)]
+	e.heap = append(h, e.heap...)
 }
 
 // Now is the current simulated time.
@@ -126,8 +189,7 @@ func (e *Engine) At(at Time, h Handler, arg any) Timer {
 	}
 	id, s := e.alloc()
 	s.h, s.arg = h, arg
-	e.seq++
-	e.push(entry{at: at, seq: e.seq, slot: id})
+	e.push(e.newEntry(at, id))
 	return Timer{slot: id, gen: s.gen}
 }
 
@@ -156,7 +218,7 @@ func (e *Engine) Cancel(t Timer) bool {
 	}
 	s.h, s.arg = nil, nil
 	if l := s.lane; l != nil { // skipped when it reaches the lane's front
-		if l.front().slot != t.slot {
+		if l.front().slot() != t.slot {
 			l.dead++
 			if l.dead > 1024 && l.dead > l.n/2 {
 				e.compactLane(l)
@@ -176,10 +238,10 @@ func (e *Engine) Cancel(t Timer) bool {
 func (e *Engine) compact() {
 	live := e.heap[:0]
 	for _, x := range e.heap {
-		if s := &e.slots[x.slot]; s.h != nil || s.lane != nil {
+		if s := &e.slots[x.slot()]; s.h != nil || s.lane != nil {
 			live = append(live, x)
 		} else {
-			e.release(x.slot)
+			e.release(x.slot())
 		}
 	}
 	e.heap = live
@@ -197,7 +259,7 @@ func (e *Engine) Stop() { e.stopped = true }
 func (e *Engine) NextAt() Time {
 	for len(e.heap) > 0 {
 		top := e.heap[0]
-		if e.slots[top.slot].h != nil {
+		if e.slots[top.slot()].h != nil {
 			return top.at
 		}
 		e.drop(e.pop()) // a cancelled entry
@@ -252,9 +314,9 @@ func (e *Engine) RunUntilN(until Time, n uint64) bool {
 // fire delivers a popped entry unless it was cancelled. The slot is freed
 // before the callback runs so the handler may schedule into it again.
 func (e *Engine) fire(top entry) {
-	s := &e.slots[top.slot]
+	s := &e.slots[top.slot()]
 	h, arg, l := s.h, s.arg, s.lane
-	e.release(top.slot)
+	e.release(top.slot())
 	if l != nil {
 		e.advance(l)
 	} else if h == nil {
@@ -270,8 +332,8 @@ func (e *Engine) fire(top entry) {
 
 // drop frees a cancelled entry popped from the heap.
 func (e *Engine) drop(x entry) {
-	l := e.slots[x.slot].lane
-	e.release(x.slot)
+	l := e.slots[x.slot()].lane
+	e.release(x.slot())
 	if l != nil {
 		e.advance(l)
 	} else {
@@ -300,7 +362,7 @@ func less(a, b entry) bool {
 // dominated the heap's cost. Times are never negative, so comparing them as
 // unsigned is exact.
 func lessBit(a, b entry) uint64 {
-	_, borrow := bits.Sub64(a.seq, b.seq, 0)
+	_, borrow := bits.Sub64(a.key, b.key, 0)
 	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
 	return borrow
 }
@@ -330,6 +392,9 @@ func minChild(h []entry, i int) int {
 // The heap is 4-ary: half the depth of a binary heap, and the four children
 // of a node share a cache line or two, which measurably beats binary here.
 func (e *Engine) push(x entry) {
+	if len(e.heap) == cap(e.heap) {
+		e.grow(2 * cap(e.heap))
+	}
 	h := append(e.heap, x)
 	i := len(h) - 1
 	for i > 0 {

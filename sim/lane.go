@@ -66,8 +66,8 @@ func (e *Engine) compactLane(l *lane) {
 	k := 1
 	for i := 1; i < l.n; i++ {
 		x := l.buf[(l.start+i)&mask]
-		if e.slots[x.slot].h == nil {
-			e.release(x.slot)
+		if e.slots[x.slot()].h == nil {
+			e.release(x.slot())
 			continue
 		}
 		l.buf[(l.start+k)&mask] = x
@@ -103,8 +103,7 @@ func (e *Engine) AfterFixed(d Time, h Handler, arg any) Timer {
 	}
 	id, s := e.alloc()
 	s.h, s.arg, s.lane = h, arg, l
-	e.seq++
-	x := entry{at: at, seq: e.seq, slot: id}
+	x := e.newEntry(at, id)
 	l.push(x)
 	if l.n == 1 {
 		e.push(x)
@@ -120,11 +119,11 @@ func (e *Engine) advance(l *lane) {
 	e.laned--
 	for l.n > 0 {
 		x := l.front()
-		if e.slots[x.slot].h != nil {
+		if e.slots[x.slot()].h != nil {
 			e.push(x)
 			return
 		}
-		e.release(x.slot)
+		e.release(x.slot())
 		l.popFront()
 		l.dead--
 		e.laned--

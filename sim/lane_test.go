@@ -122,3 +122,29 @@ func TestAfterFixedCompacts(t *testing.T) {
 		}
 	}
 }
+
+// Sequence numbers are renumbered when they run out, in heap and lanes
+// alike, without changing what fires when.
+func TestRenumberKeepsOrder(t *testing.T) {
+	run := func(limit uint64) *laneLog {
+		e := NewEngine(1)
+		if limit > 0 {
+			e.seqLimit = limit
+		}
+		l := &laneLog{e: e, rng: NewStream(9, "lane"), fixed: true}
+		for i := 0; i < 50; i++ {
+			e.After(0, l, -i-1) // ties at one instant: only seq orders them
+		}
+		e.RunUntil(Forever)
+		return l
+	}
+	want, got := run(0), run(20000) // about 40,000 are scheduled
+	if len(want.got) != len(got.got) {
+		t.Fatalf("fired %d, want %d", len(got.got), len(want.got))
+	}
+	for i := range want.got {
+		if want.got[i] != got.got[i] || want.at[i] != got.at[i] {
+			t.Fatalf("event %d: %d at %v, want %d at %v", i, got.got[i], got.at[i], want.got[i], want.at[i])
+		}
+	}
+}
