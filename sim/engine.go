@@ -227,7 +227,7 @@ func (e *Engine) Cancel(t Timer) bool {
 		return true
 	}
 	e.dead++
-	if e.dead > 1024 && e.dead > len(e.heap)/2 {
+	if e.dead > 64 && e.dead > len(e.heap)/2 {
 		e.compact()
 	}
 	return true
