@@ -67,3 +67,22 @@ func TestRingKeepsNewest(t *testing.T) {
 		t.Fatal("last")
 	}
 }
+
+// A ring grows its buffer as values come and, once full, keeps the newest
+// Cap of them as one allocated at Cap would.
+func TestRingGrowsThenWraps(t *testing.T) {
+	r := NewRing[int](200)
+	for i := 0; i < 500; i++ {
+		r.Push(i)
+		want := min(i+1, 200)
+		if r.Len() != want || r.At(0) != i+1-want || r.At(r.Len()-1) != i || r.Cap() != 200 {
+			t.Fatalf("after %d pushes: len %d, oldest %d, newest %d, cap %d", i+1, r.Len(), r.At(0), r.At(r.Len()-1), r.Cap())
+		}
+	}
+	got := r.Slice()
+	for i, v := range got {
+		if v != 300+i {
+			t.Fatalf("slice[%d] = %d, want %d", i, v, 300+i)
+		}
+	}
+}

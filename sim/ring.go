@@ -2,9 +2,15 @@ package sim
 
 // Ring keeps the last Cap values pushed, so a time series costs the same
 // memory after ten hours of simulated time as after ten minutes.
+//
+// Its buffer grows as values come, up to Cap, rather than being allocated
+// at Cap: a model keeps a ring per service and workload, and a short run
+// of a topology with a thousand services would otherwise allocate (and
+// zero) a gigabyte of series it never fills.
 type Ring[T any] struct {
 	buf   []T
-	start int // index of the oldest value
+	max   int
+	start int // index of the oldest value (0 until the ring is full)
 	n     int
 	total int64 // values ever pushed
 }
@@ -14,14 +20,19 @@ func NewRing[T any](capacity int) *Ring[T] {
 	if capacity < 1 {
 		capacity = 1
 	}
-	return &Ring[T]{buf: make([]T, capacity)}
+	return &Ring[T]{buf: make([]T, 0, min(capacity, 64)), max: capacity}
 }
 
 // Push appends v, dropping the oldest value when full.
 func (r *Ring[T]) Push(v T) {
 	r.total++
-	if r.n < len(r.buf) {
-		r.buf[(r.start+r.n)%len(r.buf)] = v
+	if r.n < r.max {
+		if len(r.buf) == cap(r.buf) && cap(r.buf) < r.max {
+			grown := make([]T, len(r.buf), min(2*cap(r.buf), r.max))
+			copy(grown, r.buf)
+			r.buf = grown
+		}
+		r.buf = append(r.buf, v)
 		r.n++
 		return
 	}
@@ -33,7 +44,7 @@ func (r *Ring[T]) Push(v T) {
 func (r *Ring[T]) Len() int { return r.n }
 
 // Cap is the most values the ring holds.
-func (r *Ring[T]) Cap() int { return len(r.buf) }
+func (r *Ring[T]) Cap() int { return r.max }
 
 // Total counts every value ever pushed, dropped ones included.
 func (r *Ring[T]) Total() int64 { return r.total }
