@@ -15,12 +15,13 @@ import (
 //
 //   - shop-Nx: the default scenario with N times the traffic on N times the
 //     capacity (Scaled), so each instance sees the load it saw before.
+//
 //   - wide-N: a generated topology of about N services in groups of three
 //     (a front calling two backends, each group with its own workload
 //     sharing 2,000 requests/s), so a request touches three services
 //     whatever N is.
 //
-//	go test ./scenarios -run '^$' -bench Scale -benchtime 1x
+//     go test ./scenarios -run '^$' -bench Scale -benchtime 1x
 func BenchmarkScale(b *testing.B) {
 	shop, err := Load("shop")
 	if err != nil {
