@@ -2,6 +2,8 @@ package sim
 
 import (
 	"math"
+	"math/bits"
+	"slices"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -13,9 +15,22 @@ import (
 // Values from 1µs to one day keep the configured number of significant
 // digits; smaller values fall in the first bucket and larger ones are clamped
 // into the last, while Max still reports the true largest value.
+//
+// The first few values after a Reset are kept as they are and go into the
+// buckets only when there are more (sparse): a model keeps a per-interval
+// histogram for every service and workload, and with a thousand services
+// each sees a handful of requests an interval, so clearing every bucket
+// array each interval was most of the run. Quantiles of the few values are
+// what the buckets would give (the bucket of the ranked value, at its
+// upper edge), which a test checks against the library. The buckets are
+// allocated when first needed.
 type Histogram struct {
-	h   *hdr.Histogram
-	n   int64
+	h       *hdr.Histogram // nil until first needed
+	digits  int
+	few     [sparse]int64 // values since Reset while they are at most sparse
+	nf      int
+	flushed bool // the values since Reset are in h, not few
+	n       int64
 	sum float64 // seconds; float64 keeps the mean exact enough at any count
 	min Time
 	max Time
@@ -29,7 +44,34 @@ const (
 // NewHistogram returns an empty histogram keeping digits significant decimal
 // digits (3 for run totals: quantiles within 0.1%; 2 for per-interval series).
 func NewHistogram(digits int) *Histogram {
-	return &Histogram{h: hdr.New(histLowest, histHighest, digits), min: Forever}
+	return &Histogram{digits: digits, min: Forever}
+}
+
+// sparse is how many values a histogram keeps as they are after a Reset.
+const sparse = 32
+
+// raw adds x to the buckets, or to the few while they are few.
+func (h *Histogram) raw(x int64) {
+	if !h.flushed {
+		if h.nf < sparse {
+			h.few[h.nf] = x
+			h.nf++
+			return
+		}
+		h.flush()
+	}
+	_ = h.h.RecordValue(x) // cannot fail: x is within the trackable range
+}
+
+// flush moves the few values into the buckets.
+func (h *Histogram) flush() {
+	if h.h == nil {
+		h.h = hdr.New(histLowest, histHighest, h.digits)
+	}
+	for _, x := range h.few[:h.nf] {
+		_ = h.h.RecordValue(x)
+	}
+	h.nf, h.flushed = 0, true
 }
 
 // Record adds one value. Negative values count as zero.
@@ -49,7 +91,7 @@ func (h *Histogram) Record(v Time) {
 	if x > histHighest {
 		x = histHighest
 	}
-	_ = h.h.RecordValue(x) // cannot fail: x is within the trackable range
+	h.raw(x)
 }
 
 // Count is the number of values recorded.
@@ -83,7 +125,12 @@ func (h *Histogram) Quantile(q float64) float64 {
 	if h.n == 0 {
 		return math.NaN()
 	}
-	v := Time(h.h.ValueAtQuantile(q * 100))
+	var v Time
+	if h.flushed {
+		v = Time(h.h.ValueAtQuantile(q * 100))
+	} else {
+		v = Time(h.fewQuantile(q * 100))
+	}
 	if v > h.max || int64(v) >= histHighest {
 		v = h.max // the bucket's upper edge can exceed the true maximum
 	}
@@ -98,7 +145,10 @@ func (h *Histogram) Reset() {
 	if h.n == 0 {
 		return
 	}
-	h.h.Reset()
+	if h.flushed {
+		h.h.Reset()
+	}
+	h.nf, h.flushed = 0, false
 	h.n, h.sum, h.min, h.max = 0, 0, Forever, 0
 }
 
@@ -107,9 +157,64 @@ func (h *Histogram) Merge(o *Histogram) {
 	if o.n == 0 {
 		return
 	}
-	h.h.Merge(o.h)
+	if o.flushed {
+		if !h.flushed {
+			h.flush()
+		}
+		h.h.Merge(o.h)
+	} else {
+		for _, x := range o.few[:o.nf] {
+			h.raw(x)
+		}
+	}
 	h.n += o.n
 	h.sum += o.sum
 	h.min = min(h.min, o.min)
 	h.max = max(h.max, o.max)
+}
+
+// fewQuantile is the library's ValueAtQuantile(percentile) over the few
+// values: the value of the ranked one's bucket, at its lower edge for the
+// 0th percentile and its upper edge otherwise.
+func (h *Histogram) fewQuantile(percentile float64) int64 {
+	n := int64(h.nf)
+	if percentile > 100 {
+		percentile = 100
+	} else if percentile < 0 {
+		percentile = 0
+	}
+	var rank int64
+	switch r := (percentile/100)*float64(n) + 0.5; {
+	case !(r >= 1):
+		rank = 1
+	case r >= float64(n):
+		rank = n
+	default:
+		rank = int64(r)
+	}
+	vals := h.few[:h.nf:h.nf]
+	sorted := make([]int64, 0, sparse)
+	sorted = append(sorted, vals...)
+	slices.Sort(sorted)
+	lo, size := bucketOf(sorted[rank-1], h.digits)
+	if percentile == 0 {
+		return lo
+	}
+	return lo + size - 1
+}
+
+// bucketOf is the lower edge and width of the library's bucket for v, with
+// its geometry for histLowest and digits significant digits.
+func bucketOf(v int64, digits int) (lo, size int64) {
+	unit := int64(math.Floor(math.Log2(float64(histLowest))))
+	half := int64(math.Ceil(math.Log2(2*math.Pow10(digits)))) - 1
+	subCount := int64(1) << (half + 1)
+	mask := (subCount - 1) << unit
+	bucket := int64(64-bits.LeadingZeros64(uint64(v|mask))) - unit - (half + 1)
+	sub := v >> (bucket + unit)
+	lo = sub << (bucket + unit)
+	if sub >= subCount {
+		bucket++
+	}
+	return lo, 1 << (unit + bucket)
 }
