@@ -31,9 +31,9 @@ type Histogram struct {
 	nf      int
 	flushed bool // the values since Reset are in h, not few
 	n       int64
-	sum float64 // seconds; float64 keeps the mean exact enough at any count
-	min Time
-	max Time
+	sum     float64 // seconds; float64 keeps the mean exact enough at any count
+	min     Time
+	max     Time
 }
 
 const (
