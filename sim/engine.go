@@ -42,13 +42,12 @@ type entry struct {
 
 func (x entry) slot() uint32 { return uint32(x.key) }
 
-// newEntry names slot id as the next event scheduled at at.
+// newEntry names slot id as the next event scheduled at at. Its callers
+// renumber first when sequence numbers have run out (kept out of here so
+// that it inlines).
 func (e *Engine) newEntry(at Time, id uint32) entry {
-	if e.seq >= e.seqLimit {
-		e.renumber()
-	}
 	e.seq++
-	return entry{at: at, key: e.seq<<32 | uint64(id)}
+	return entry{at, e.seq<<32 | uint64(id)}
 }
 
 // renumber gives the pending events the sequence numbers 1..n in their
@@ -186,6 +185,9 @@ func (e *Engine) After(d Time, h Handler, arg any) Timer {
 func (e *Engine) At(at Time, h Handler, arg any) Timer {
 	if at < e.now {
 		at = e.now
+	}
+	if e.seq >= e.seqLimit {
+		e.renumber()
 	}
 	id, s := e.alloc()
 	s.h, s.arg = h, arg

@@ -91,6 +91,10 @@ func (h *Histogram) Record(v Time) {
 	if x > histHighest {
 		x = histHighest
 	}
+	if h.flushed { // the common case, without a call
+		_ = h.h.RecordValue(x)
+		return
+	}
 	h.raw(x)
 }
 

@@ -101,6 +101,9 @@ func (e *Engine) AfterFixed(d Time, h Handler, arg any) Timer {
 	if l == nil {
 		return e.At(at, h, arg)
 	}
+	if e.seq >= e.seqLimit {
+		e.renumber()
+	}
 	id, s := e.alloc()
 	s.h, s.arg, s.lane = h, arg, l
 	x := e.newEntry(at, id)
