@@ -1,6 +1,8 @@
 package models
 
 import (
+	"sort"
+
 	"cascade/sim"
 	"cascade/sim/dist"
 )
@@ -197,12 +199,14 @@ func (x *exec) run() {
 			x.fork(s.children, s.waitFirst)
 			return
 		case Branch:
+			// The first arm whose cumulative probability passes u, found
+			// by bisection: a branch over a thousand backends costs ten
+			// comparisons, not five hundred. None when the arms' total is
+			// below 1 and u falls past it.
 			u := x.op.rng.Float64()
-			for i := range s.arms {
-				if u < s.arms[i].cum {
-					x.fork(s.arms[i].seq, false)
-					return
-				}
+			if i := sort.Search(len(s.arms), func(i int) bool { return u < s.arms[i].cum }); i < len(s.arms) {
+				x.fork(s.arms[i].seq, false)
+				return
 			}
 		}
 		x.pc++
