@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Scaled is the scenario with k times the traffic on k times the capacity:
@@ -27,54 +29,47 @@ func (s *Scenario) Scaled(k int) (*Scenario, error) {
 		return s, nil
 	}
 	var ovs []Override
-	set := func(path, value string) error {
-		n, err := ValueNode(value)
+	var err error // the first failure; set does nothing after one
+	set := func(path, value string) {
 		if err != nil {
-			return err
+			return
 		}
-		ovs = append(ovs, Override{Path: path, Value: n, Origin: "scale " + path + "=" + value})
-		return nil
+		var n *yaml.Node
+		if n, err = ValueNode(value); err == nil {
+			ovs = append(ovs, Override{Path: path, Value: n, Origin: "scale " + path + "=" + value})
+		}
 	}
 	times := func(n int) string { return strconv.Itoa(n * k) }
 	for i, w := range s.topo.Workloads {
 		path := "workloads." + w.Name
-		var err error
 		switch {
 		case s.rates[i] != nil:
-			err = fmt.Errorf("workload %s: a rate expression cannot be scaled", w.Name)
+			return nil, fmt.Errorf("workload %s: a rate expression cannot be scaled", w.Name)
 		case w.Users > 0:
-			err = set(path+".users", times(w.Users))
+			set(path+".users", times(w.Users))
 		default:
-			err = set(path+".rate", strconv.FormatFloat(w.Rate*float64(k), 'g', -1, 64)+"/s")
-		}
-		if err != nil {
-			return nil, err
+			set(path+".rate", strconv.FormatFloat(w.Rate*float64(k), 'g', -1, 64)+"/s")
 		}
 	}
 	for _, svc := range s.topo.Services {
 		path := "services." + svc.Name
-		var err error
 		switch {
 		case svc.Autoscale != nil:
-			a := svc.Autoscale
-			if err = set(path+".autoscale.min", times(a.Min)); err == nil {
-				if err = set(path+".autoscale.max", times(a.Max)); err == nil {
-					if _, ok := s.Field(path + ".autoscale.initial"); ok {
-						err = set(path+".autoscale.initial", times(a.Initial))
-					}
-				}
+			set(path+".autoscale.min", times(svc.Autoscale.Min))
+			set(path+".autoscale.max", times(svc.Autoscale.Max))
+			if _, ok := s.Field(path + ".autoscale.initial"); ok {
+				set(path+".autoscale.initial", times(svc.Autoscale.Initial))
 			}
 		case svc.Database != nil || svc.Cache != nil || svc.Topic != nil:
-			if svc.Workers == 0 {
-				continue // unlimited already
+			if svc.Workers > 0 { // 0: unlimited already
+				set(path+".workers", times(svc.Workers))
 			}
-			err = set(path+".workers", times(svc.Workers))
 		default:
-			err = set(path+".instances", times(svc.Instances))
+			set(path+".instances", times(svc.Instances))
 		}
-		if err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s.Override(ovs)
 }

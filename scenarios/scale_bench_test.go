@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -70,7 +71,7 @@ func scaleRun(b *testing.B, s *Scenario, d sim.Time) {
 		}
 		n := 0
 		for _, sv := range r.Services {
-			if sv.Utilization == sv.Utilization { // NaN: unlimited workers
+			if !math.IsNaN(sv.Utilization) { // NaN: unlimited workers
 				util += sv.Utilization
 				n++
 			}

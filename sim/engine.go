@@ -55,30 +55,27 @@ func (e *Engine) newEntry(at Time, id uint32) entry {
 // was scheduled first. It runs once every four billion events scheduled.
 func (e *Engine) renumber() {
 	var seqs []uint64
-	for _, x := range e.heap {
-		seqs = append(seqs, x.key>>32)
-	}
-	for _, l := range e.lanes {
-		for i := 0; i < l.n; i++ {
-			seqs = append(seqs, l.buf[(l.start+i)&(len(l.buf)-1)].key>>32)
-		}
-	}
+	e.eachPending(func(x *entry) { seqs = append(seqs, x.key>>32) })
 	slices.Sort(seqs)
 	seqs = slices.Compact(seqs) // a lane's front is in the heap too
-	rank := func(x entry) entry {
+	e.eachPending(func(x *entry) {
 		r, _ := slices.BinarySearch(seqs, x.key>>32)
-		return entry{at: x.at, key: uint64(r+1)<<32 | uint64(x.slot())}
-	}
-	for i, x := range e.heap {
-		e.heap[i] = rank(x)
+		x.key = uint64(r+1)<<32 | uint64(x.slot())
+	})
+	e.seq = uint64(len(seqs))
+}
+
+// eachPending calls f on every pending entry in the heap and in the lanes (a
+// lane's front twice: it is in both).
+func (e *Engine) eachPending(f func(*entry)) {
+	for i := range e.heap {
+		f(&e.heap[i])
 	}
 	for _, l := range e.lanes {
 		for i := 0; i < l.n; i++ {
-			j := (l.start + i) & (len(l.buf) - 1)
-			l.buf[j] = rank(l.buf[j])
+			f(&l.buf[(l.start+i)&(len(l.buf)-1)])
 		}
 	}
-	e.seq = uint64(len(seqs))
 }
 
 // slot holds the callback of a pending event. gen changes every time the slot
@@ -120,7 +117,6 @@ type Engine struct {
 
 	lanes    []*lane // AfterFixed's FIFOs, one per delay
 	lastLane *lane
-	laned    int // events in lanes, fronts included
 }
 
 // NewEngine returns an engine at time zero whose random streams derive from
@@ -154,11 +150,9 @@ func (e *Engine) Fired() uint64 { return e.fired }
 // Pending counts the events scheduled and not yet fired or dropped,
 // including cancelled ones that have not reached the top yet.
 func (e *Engine) Pending() int {
-	n := len(e.heap) + e.laned
+	n := len(e.heap)
 	for _, l := range e.lanes {
-		if l.n > 0 {
-			n-- // its front is in the heap too
-		}
+		n += max(l.n-1, 0) // its front is in the heap
 	}
 	return n
 }
@@ -171,14 +165,17 @@ func (e *Engine) Stream(name string) *Rand { return NewStream(e.seed, name) }
 // After schedules h.Fire(arg) d after now. A negative d is treated as zero:
 // nothing can happen in the past.
 func (e *Engine) After(d Time, h Handler, arg any) Timer {
-	if d < 0 {
-		d = 0
+	return e.At(e.due(d), h, arg)
+}
+
+// due is the time d after now: a negative d counts as zero, and an
+// overflow saturates at Forever.
+func (e *Engine) due(d Time) Time {
+	at := e.now + max(d, 0)
+	if at < e.now {
+		return Forever
 	}
-	at := e.now + d
-	if at < e.now { // overflow: saturate
-		at = Forever
-	}
-	return e.At(at, h, arg)
+	return at
 }
 
 // At schedules h.Fire(arg) at time at (clamped to now if earlier).
@@ -222,18 +219,23 @@ func (e *Engine) Cancel(t Timer) bool {
 	if l := s.lane; l != nil { // skipped when it reaches the lane's front
 		if l.front().slot() != t.slot {
 			l.dead++
-			if l.dead > 1024 && l.dead > l.n/2 {
+			if l.dead > compactFrom && l.dead > l.n/2 {
 				e.compactLane(l)
 			}
 		}
 		return true
 	}
 	e.dead++
-	if e.dead > 64 && e.dead > len(e.heap)/2 {
+	if e.dead > compactFrom && e.dead > len(e.heap)/2 {
 		e.compact()
 	}
 	return true
 }
+
+// compactFrom is how many cancelled entries a heap or a lane may hold
+// whatever its size; past it they are dropped once they are half of it, so
+// either holds at most about twice its live events plus this.
+const compactFrom = 64
 
 // compact drops cancelled entries and restores the heap order bottom-up.
 // A lane's front stays, cancelled or not: dropping it is the lane's job.
@@ -317,15 +319,14 @@ func (e *Engine) RunUntilN(until Time, n uint64) bool {
 // before the callback runs so the handler may schedule into it again.
 func (e *Engine) fire(top entry) {
 	s := &e.slots[top.slot()]
+	if s.h == nil {
+		e.drop(top)
+		return
+	}
 	h, arg, l := s.h, s.arg, s.lane
 	e.release(top.slot())
 	if l != nil {
 		e.advance(l)
-	} else if h == nil {
-		e.dead--
-	}
-	if h == nil {
-		return
 	}
 	e.now = top.at
 	e.fired++

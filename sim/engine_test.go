@@ -197,7 +197,7 @@ func TestCompactionKeepsOrder(t *testing.T) {
 			e.Cancel(tm)
 		}
 	}
-	if e.Pending() > 2*want+1100 {
+	if e.Pending() > 2*want+compactFrom { // see compactFrom
 		t.Fatalf("heap not compacted: %d pending for %d live", e.Pending(), want)
 	}
 	e.RunUntil(Forever)

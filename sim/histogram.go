@@ -196,11 +196,9 @@ func (h *Histogram) fewQuantile(percentile float64) int64 {
 	default:
 		rank = int64(r)
 	}
-	vals := h.few[:h.nf:h.nf]
-	sorted := make([]int64, 0, sparse)
-	sorted = append(sorted, vals...)
-	slices.Sort(sorted)
-	lo, size := bucketOf(sorted[rank-1], h.digits)
+	few := h.few[:h.nf]
+	slices.Sort(few) // in place: their order matters to nothing else
+	lo, size := bucketOf(few[rank-1], h.digits)
 	if percentile == 0 {
 		return lo
 	}
@@ -208,10 +206,16 @@ func (h *Histogram) fewQuantile(percentile float64) int64 {
 }
 
 // bucketOf is the lower edge and width of the library's bucket for v, with
-// its geometry for histLowest and digits significant digits.
+// its geometry for histLowest and digits significant digits: unit is
+// floor(log2(histLowest)), and half is ceil(log2(2·10^digits)) - 1, both
+// computed exactly in integers.
 func bucketOf(v int64, digits int) (lo, size int64) {
-	unit := int64(math.Floor(math.Log2(float64(histLowest))))
-	half := int64(math.Ceil(math.Log2(2*math.Pow10(digits)))) - 1
+	unit := int64(bits.Len64(uint64(histLowest)) - 1)
+	single := uint64(2) // 2·10^digits: unit resolution up to it
+	for range digits {
+		single *= 10
+	}
+	half := int64(bits.Len64(single-1)) - 1
 	subCount := int64(1) << (half + 1)
 	mask := (subCount - 1) << unit
 	bucket := int64(64-bits.LeadingZeros64(uint64(v|mask))) - unit - (half + 1)

@@ -73,7 +73,6 @@ func (e *Engine) compactLane(l *lane) {
 		l.buf[(l.start+k)&mask] = x
 		k++
 	}
-	e.laned -= l.n - k
 	l.n, l.dead = k, 0
 }
 
@@ -90,28 +89,21 @@ func (l *lane) popFront() {
 // the order After would fire them; only the cost differs, most for events
 // that are usually cancelled.
 func (e *Engine) AfterFixed(d Time, h Handler, arg any) Timer {
-	if d < 0 {
-		d = 0
-	}
-	at := e.now + d
-	if at < e.now {
-		at = Forever
-	}
+	d = max(d, 0)
 	l := e.laneFor(d)
 	if l == nil {
-		return e.At(at, h, arg)
+		return e.At(e.due(d), h, arg)
 	}
 	if e.seq >= e.seqLimit {
 		e.renumber()
 	}
 	id, s := e.alloc()
 	s.h, s.arg, s.lane = h, arg, l
-	x := e.newEntry(at, id)
+	x := e.newEntry(e.due(d), id)
 	l.push(x)
 	if l.n == 1 {
 		e.push(x)
 	}
-	e.laned++
 	return Timer{slot: id, gen: s.gen}
 }
 
@@ -119,7 +111,6 @@ func (e *Engine) AfterFixed(d Time, h Handler, arg any) Timer {
 // events behind it, and puts the next live one in the heap.
 func (e *Engine) advance(l *lane) {
 	l.popFront()
-	e.laned--
 	for l.n > 0 {
 		x := l.front()
 		if e.slots[x.slot()].h != nil {
@@ -129,6 +120,5 @@ func (e *Engine) advance(l *lane) {
 		e.release(x.slot())
 		l.popFront()
 		l.dead--
-		e.laned--
 	}
 }

@@ -8,10 +8,9 @@ package sim
 // of a topology with a thousand services would otherwise allocate (and
 // zero) a gigabyte of series it never fills.
 type Ring[T any] struct {
-	buf   []T
+	buf   []T // the values held: len(buf) of them
 	max   int
-	start int // index of the oldest value (0 until the ring is full)
-	n     int
+	start int   // index of the oldest value (0 until the ring is full)
 	total int64 // values ever pushed
 }
 
@@ -26,14 +25,11 @@ func NewRing[T any](capacity int) *Ring[T] {
 // Push appends v, dropping the oldest value when full.
 func (r *Ring[T]) Push(v T) {
 	r.total++
-	if r.n < r.max {
-		if len(r.buf) == cap(r.buf) && cap(r.buf) < r.max {
-			grown := make([]T, len(r.buf), min(2*cap(r.buf), r.max))
-			copy(grown, r.buf)
-			r.buf = grown
+	if len(r.buf) < r.max {
+		if len(r.buf) == cap(r.buf) { // grow, but never past max
+			r.buf = append(make([]T, 0, min(2*cap(r.buf), r.max)), r.buf...)
 		}
 		r.buf = append(r.buf, v)
-		r.n++
 		return
 	}
 	r.buf[r.start] = v
@@ -41,7 +37,7 @@ func (r *Ring[T]) Push(v T) {
 }
 
 // Len is the number of values held.
-func (r *Ring[T]) Len() int { return r.n }
+func (r *Ring[T]) Len() int { return len(r.buf) }
 
 // Cap is the most values the ring holds.
 func (r *Ring[T]) Cap() int { return r.max }
@@ -55,15 +51,15 @@ func (r *Ring[T]) At(i int) T { return r.buf[(r.start+i)%len(r.buf)] }
 // Last returns the newest value, and false when the ring is empty.
 func (r *Ring[T]) Last() (T, bool) {
 	var zero T
-	if r.n == 0 {
+	if len(r.buf) == 0 {
 		return zero, false
 	}
-	return r.At(r.n - 1), true
+	return r.At(len(r.buf) - 1), true
 }
 
 // Slice copies the values held, oldest first.
 func (r *Ring[T]) Slice() []T {
-	out := make([]T, r.n)
+	out := make([]T, len(r.buf))
 	for i := range out {
 		out[i] = r.At(i)
 	}
