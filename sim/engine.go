@@ -28,13 +28,10 @@ type Timer struct {
 	gen  uint32
 }
 
-// entry is one pending event in the heap. Only the ordering key lives here so
-// that sifting moves small values; what to call is kept in the slot.
-//
-// At 16 bytes four siblings fill one 64-byte cache line, and the heap's
-// backing array is offset so that they share one (see grow). The key packs
-// the sequence number above the slot: ordering by (at, key) is ordering by
-// (at, seq), since sequence numbers are unique.
+// entry is one pending event in the queue (radixHeap). Only the ordering key
+// lives here so that the queue moves 16-byte values; what to call is kept in
+// the slot. The key packs the sequence number above the slot: ordering by
+// (at, key) is ordering by (at, seq), since sequence numbers are unique.
 type entry struct {
 	at  Time
 	key uint64 // seq<<32 | slot
@@ -68,9 +65,7 @@ func (e *Engine) renumber() {
 // eachPending calls f on every pending entry in the heap and in the lanes (a
 // lane's front twice: it is in both).
 func (e *Engine) eachPending(f func(*entry)) {
-	for i := range e.heap {
-		f(&e.heap[i])
-	}
+	e.q.each(f)
 	for _, l := range e.lanes {
 		for i := 0; i < l.n; i++ {
 			f(&l.buf[(l.start+i)&(len(l.buf)-1)])
@@ -92,10 +87,10 @@ type slot struct {
 // scheduled: ties go to whoever scheduled first.
 //
 // Cancellation is lazy: a cancelled event stays in the heap with an empty slot
-// and is dropped when it reaches the top. That keeps Cancel O(1) and sifting
+// and is dropped when it reaches the front. That keeps Cancel O(1) and the queue
 // free of back-pointer updates. Timeouts are mostly cancelled long before they
 // are due, so dead entries could outnumber live ones; when they pass half the
-// heap it is rebuilt without them, which keeps the cost amortised O(1) per
+// queue it is filtered, which keeps the cost amortised O(1) per
 // cancellation and the heap at most twice its live size.
 //
 // The engine can be driven in pieces: RunUntil a time, Step one event, Stop
@@ -107,7 +102,7 @@ type Engine struct {
 	// seqLimit is the largest sequence number a key holds (a field so a
 	// test can make renumbering happen).
 	seqLimit uint64
-	heap     []entry
+	q        radixHeap
 	slots    []slot
 	free     []uint32
 	fired    uint64
@@ -122,20 +117,7 @@ type Engine struct {
 // NewEngine returns an engine at time zero whose random streams derive from
 // seed.
 func NewEngine(seed uint64) *Engine {
-	e := &Engine{seqLimit: 1<<32 - 1, seed: seed, slots: make([]slot, 0, 1024)}
-	e.grow(1024)
-	return e
-}
-
-// grow moves the heap to an array of capacity n placed three entries into
-// its allocation. Children of i are 4i+1..4i+4, so with that offset every
-// family of four starts at a multiple of four entries from the allocation,
-// 64 bytes: one cache line each, given an allocation on a 64-byte boundary,
-// which is how Go places arrays of this size.
-func (e *Engine) grow(n int) {
-	buf := make([]entry, n+3)
-	h := buf[3:3:len(buf)]
-	e.heap = append(h, e.heap...)
+	return &Engine{seqLimit: 1<<32 - 1, seed: seed, slots: make([]slot, 0, 1024)}
 }
 
 // Now is the current simulated time.
@@ -150,7 +132,7 @@ func (e *Engine) Fired() uint64 { return e.fired }
 // Pending counts the events scheduled and not yet fired or dropped,
 // including cancelled ones that have not reached the top yet.
 func (e *Engine) Pending() int {
-	n := len(e.heap)
+	n := e.q.n
 	for _, l := range e.lanes {
 		n += max(l.n-1, 0) // its front is in the heap
 	}
@@ -188,7 +170,7 @@ func (e *Engine) At(at Time, h Handler, arg any) Timer {
 	}
 	id, s := e.alloc()
 	s.h, s.arg = h, arg
-	e.push(e.newEntry(at, id))
+	e.q.push(e.newEntry(at, id))
 	return Timer{slot: id, gen: s.gen}
 }
 
@@ -226,7 +208,7 @@ func (e *Engine) Cancel(t Timer) bool {
 		return true
 	}
 	e.dead++
-	if e.dead > compactFrom && e.dead > len(e.heap)/2 {
+	if e.dead > compactFrom && e.dead > e.q.n/2 {
 		e.compact()
 	}
 	return true
@@ -237,22 +219,17 @@ func (e *Engine) Cancel(t Timer) bool {
 // either holds at most about twice its live events plus this.
 const compactFrom = 64
 
-// compact drops cancelled entries and restores the heap order bottom-up.
-// A lane's front stays, cancelled or not: dropping it is the lane's job.
+// compact drops cancelled entries. A lane's front stays, cancelled or not:
+// dropping it is the lane's job.
 func (e *Engine) compact() {
-	live := e.heap[:0]
-	for _, x := range e.heap {
+	e.q.filter(func(x entry) bool {
 		if s := &e.slots[x.slot()]; s.h != nil || s.lane != nil {
-			live = append(live, x)
-		} else {
-			e.release(x.slot())
+			return true
 		}
-	}
-	e.heap = live
+		e.release(x.slot())
+		return false
+	})
 	e.dead = 0
-	for i := (len(live) - 2) / 4; i >= 0; i-- {
-		e.down(i)
-	}
 }
 
 // Stop makes the current RunUntil return after the event being handled.
@@ -261,12 +238,12 @@ func (e *Engine) Stop() { e.stopped = true }
 
 // NextAt is the time of the next pending event, or Forever when none is.
 func (e *Engine) NextAt() Time {
-	for len(e.heap) > 0 {
-		top := e.heap[0]
+	for e.q.n > 0 {
+		top := e.q.min()
 		if e.slots[top.slot()].h != nil {
 			return top.at
 		}
-		e.drop(e.pop()) // a cancelled entry
+		e.drop(e.q.pop()) // a cancelled entry
 	}
 	return Forever
 }
@@ -276,7 +253,7 @@ func (e *Engine) Step() bool {
 	if e.NextAt() == Forever {
 		return false
 	}
-	e.fire(e.pop())
+	e.fire(e.q.pop())
 	return true
 }
 
@@ -298,12 +275,12 @@ func (e *Engine) RunUntilN(until Time, n uint64) bool {
 	if limit < e.fired {
 		limit = math.MaxUint64
 	}
-	for len(e.heap) > 0 {
-		top := e.heap[0]
+	for e.q.n > 0 {
+		top := e.q.min()
 		if top.at > until {
 			break
 		}
-		e.pop()
+		e.q.pop()
 		e.fire(top)
 		if e.stopped || e.fired >= limit {
 			return false
@@ -360,107 +337,10 @@ func less(a, b entry) bool {
 }
 
 // lessBit is less as 0 or 1, computed as the borrow of the 128-bit
-// subtraction (at, seq)a - (at, seq)b. It has no branch to mispredict, which
-// matters when choosing between two children: that choice is a coin flip and
-// dominated the heap's cost. Times are never negative, so comparing them as
-// unsigned is exact.
+// subtraction (at, seq)a - (at, seq)b, without a branch. Times are never
+// negative, so comparing them as unsigned is exact.
 func lessBit(a, b entry) uint64 {
 	_, borrow := bits.Sub64(a.key, b.key, 0)
 	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
 	return borrow
-}
-
-// minChild returns the index of the smallest child of i, or -1 for a leaf.
-// A full family of four is decided by a branch-free tournament.
-func minChild(h []entry, i int) int {
-	c := 4*i + 1
-	n := len(h)
-	if c+3 < n {
-		a := c + int(lessBit(h[c+1], h[c]))
-		b := c + 2 + int(lessBit(h[c+3], h[c+2]))
-		return a + (b-a)*int(lessBit(h[b], h[a]))
-	}
-	if c >= n {
-		return -1
-	}
-	m := c
-	for j := c + 1; j < n; j++ {
-		if less(h[j], h[m]) {
-			m = j
-		}
-	}
-	return m
-}
-
-// The heap is 4-ary: half the depth of a binary heap, and the four children
-// of a node share a cache line or two, which measurably beats binary here.
-func (e *Engine) push(x entry) {
-	if len(e.heap) == cap(e.heap) {
-		e.grow(2 * cap(e.heap))
-	}
-	h := append(e.heap, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 4
-		if !less(x, h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = x
-	e.heap = h
-}
-
-func (e *Engine) pop() entry {
-	h := e.heap
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	h = h[:n]
-	e.heap = h
-	if n == 0 {
-		return top
-	}
-	// Floyd's bottom-up deletion: walk the hole at the root down to a leaf
-	// along the smallest children, then sift the former last entry up from
-	// there. The last entry almost always belongs near the bottom, so this
-	// saves the comparison against it at every level.
-	i := 0
-	for {
-		c := minChild(h, i)
-		if c < 0 {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	for i > 0 {
-		p := (i - 1) / 4
-		if !less(last, h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = last
-	return top
-}
-
-// down sifts the entry at i towards the leaves.
-func (e *Engine) down(i int) {
-	h := e.heap
-	x := h[i]
-	for {
-		c := minChild(h, i)
-		if c < 0 {
-			break
-		}
-		if !less(h[c], x) {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	h[i] = x
 }

@@ -5,8 +5,7 @@ package sim
 // goes back, so the lane is already sorted by (time, sequence): a FIFO. Only
 // its front sits in the heap. A model's timeouts are the bulk of its pending
 // events and nearly all of them are cancelled; in a lane they cost an append
-// and a skip instead of a heap push and a dead heap entry that every pop
-// sifts past.
+// and a skip instead of a push and a dead entry in the queue.
 //
 // The order events fire in is exactly the heap's: the front carries its own
 // (time, sequence), assigned when it was scheduled.
@@ -102,7 +101,7 @@ func (e *Engine) AfterFixed(d Time, h Handler, arg any) Timer {
 	x := e.newEntry(e.due(d), id)
 	l.push(x)
 	if l.n == 1 {
-		e.push(x)
+		e.q.push(x)
 	}
 	return Timer{slot: id, gen: s.gen}
 }
@@ -114,7 +113,7 @@ func (e *Engine) advance(l *lane) {
 	for l.n > 0 {
 		x := l.front()
 		if e.slots[x.slot()].h != nil {
-			e.push(x)
+			e.q.push(x)
 			return
 		}
 		e.release(x.slot())

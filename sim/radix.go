@@ -1,0 +1,198 @@
+package sim
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// radixHeap holds the pending entries in (time, sequence) order. It is a
+// radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) with sixteen buckets
+// per hexadecimal digit of the time, in front of a short sorted run.
+//
+// The run, bucket 0 read from head, holds the next entries in order, all at
+// or before last. An entry after last whose time first differs from last in
+// digit L, where its digit is d (greater than last's), is in bucket 16L+d;
+// so every entry of a bucket is earlier than every entry of a higher one. A
+// push is an append, to the run only when it belongs there. When the run is
+// empty the lowest non-empty bucket becomes the next run: sorted as it is
+// when it is short, otherwise split by its earliest time, which becomes
+// last, into lower buckets. An entry moves at most 15 times in all and in
+// practice two or three.
+//
+// Compared with a 4-ary heap this turns a pop's walk down the tree (four
+// children compared per level, a level per factor of four pending) into a
+// few sequential appends per entry, which is what lets a pop cost about the
+// same with three thousand pending as with ten.
+//
+// last only grows, and an entry can be pushed before it (after the engine
+// looked at the next event without firing it and the clock then moved to
+// an earlier until): it goes into the run, which is sorted.
+type radixHeap struct {
+	last     Time
+	n        int
+	head     int       // the run's first entry not yet taken
+	nonEmpty [4]uint64 // bit k%64 of word k/64 set: bucket k > 0 holds entries
+	words    uint64    // bit w set: nonEmpty[w] is not 0
+	b        [radixBuckets][]entry
+}
+
+const (
+	radixBits    = 4
+	radixBuckets = 64 / radixBits << radixBits // times are never negative: 63 bits, 16 digits
+
+	// shortRun is the most entries a bucket may hold to become the run
+	// by sorting instead of being split.
+	shortRun = 8
+)
+
+// bucket is the bucket of x, which is after last.
+func (q *radixHeap) bucket(x entry) int {
+	level := (bits.Len64(uint64(x.at^q.last)) - 1) / radixBits
+	digit := uint64(x.at) >> (level * radixBits) & (1<<radixBits - 1)
+	return level<<radixBits | int(digit)
+}
+
+// lowest is the lowest non-empty bucket above 0; there must be one.
+func (q *radixHeap) lowest() int {
+	w := bits.TrailingZeros64(q.words) & 3
+	return w*64 + bits.TrailingZeros64(q.nonEmpty[w])
+}
+
+// mark notes that bucket i holds entries.
+func (q *radixHeap) mark(i int) {
+	q.nonEmpty[i/64] |= 1 << (i % 64)
+	q.words |= 1 << (i / 64)
+}
+
+// unmark notes that bucket i is empty.
+func (q *radixHeap) unmark(i int) {
+	w := &q.nonEmpty[i/64]
+	*w &^= 1 << (i % 64)
+	if *w == 0 {
+		q.words &^= 1 << (i / 64)
+	}
+}
+
+func (q *radixHeap) push(x entry) {
+	q.n++
+	if x.at <= q.last {
+		if b := q.b[0]; len(b) > q.head && less(x, b[len(b)-1]) {
+			q.insert(x)
+		} else {
+			q.b[0] = append(b, x)
+		}
+		return
+	}
+	i := q.bucket(x)
+	q.b[i] = append(q.b[i], x)
+	q.mark(i)
+}
+
+// insert puts x in the run in order, x being earlier than its last entry.
+func (q *radixHeap) insert(x entry) {
+	b := append(q.b[0], x)
+	j := len(b) - 1
+	for j > q.head && less(x, b[j-1]) {
+		b[j] = b[j-1]
+		j--
+	}
+	b[j] = x
+	q.b[0] = b
+}
+
+// min is the earliest entry; the heap must not be empty.
+func (q *radixHeap) min() entry {
+	if q.head == len(q.b[0]) {
+		q.refill()
+	}
+	return q.b[0][q.head]
+}
+
+// pop removes and returns the earliest entry; the heap must not be empty.
+func (q *radixHeap) pop() entry {
+	x := q.min()
+	q.head++
+	if q.head == len(q.b[0]) {
+		q.b[0], q.head = q.b[0][:0], 0
+	}
+	q.n--
+	return x
+}
+
+// refill makes the lowest non-empty bucket the run, the run being empty.
+func (q *radixHeap) refill() {
+	i := q.lowest()
+	src := q.b[i]
+	q.b[0], q.head = q.b[0][:0], 0
+	if len(src) <= shortRun {
+		b := append(q.b[0], src...)
+		for k := 1; k < len(b); k++ {
+			x, j := b[k], k
+			for j > 0 && less(x, b[j-1]) {
+				b[j] = b[j-1]
+				j--
+			}
+			b[j] = x
+		}
+		q.b[0], q.last = b, b[len(b)-1].at
+	} else {
+		m := src[0].at
+		for _, x := range src[1:] {
+			m = min(m, x.at)
+		}
+		q.last = m
+		for _, x := range src {
+			if x.at == m {
+				q.b[0] = append(q.b[0], x)
+				continue
+			}
+			j := q.bucket(x) // below i
+			q.b[j] = append(q.b[j], x)
+			q.mark(j)
+		}
+		if b := q.b[0]; len(b) > 1 {
+			slices.SortFunc(b, func(a, b entry) int {
+				return int(lessBit(b, a)) - int(lessBit(a, b))
+			})
+		}
+	}
+	q.b[i] = src[:0]
+	q.unmark(i)
+}
+
+// each calls f on every entry, in no particular order.
+func (q *radixHeap) each(f func(*entry)) {
+	for i := q.head; i < len(q.b[0]); i++ {
+		f(&q.b[0][i])
+	}
+	for i := 1; i < len(q.b); i++ {
+		for j := range q.b[i] {
+			f(&q.b[i][j])
+		}
+	}
+}
+
+// filter keeps the entries keep returns true for, in their order: bucket
+// 0 stays sorted, and the rest need no order.
+func (q *radixHeap) filter(keep func(entry) bool) {
+	b0 := q.b[0][:0]
+	for _, x := range q.b[0][q.head:] {
+		if keep(x) {
+			b0 = append(b0, x)
+		}
+	}
+	q.b[0], q.head, q.n = b0, 0, len(b0)
+	for i := 1; i < len(q.b); i++ {
+		b := q.b[i][:0]
+		for _, x := range q.b[i] {
+			if keep(x) {
+				b = append(b, x)
+			}
+		}
+		q.b[i] = b
+		q.n += len(b)
+		if len(b) == 0 {
+			q.unmark(i)
+		}
+	}
+}
