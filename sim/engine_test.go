@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"testing"
 )
 
@@ -244,5 +245,33 @@ func TestRunUntilNBudget(t *testing.T) {
 	z.At(Second, &zeroDelay{z}, nil)
 	if z.RunUntilN(Forever, 1000) || z.Fired() != 1000 || z.Now() != Second {
 		t.Fatalf("stalled clock: fired %d at %v", z.Fired(), z.Now())
+	}
+}
+
+// TestFromSecondsRounds checks the fast path of FromSeconds (fromNanos) against
+// math.Round at the edges of its range and on random values: the same
+// nanosecond for every input.
+func TestFromSecondsRounds(t *testing.T) {
+	ref := func(ns float64) Time {
+		switch {
+		case ns != ns:
+			return 0
+		case ns >= math.MaxInt64/2:
+			return math.MaxInt64 / 2
+		case ns <= math.MinInt64/2:
+			return math.MinInt64 / 2
+		}
+		return Time(math.Round(ns))
+	}
+	ns := []float64{0, 0.25, math.Nextafter(0.5, 0), 0.5, math.Nextafter(0.5, 1), 1.5, 2.5,
+		1<<52 - 0.5, math.Nextafter(1<<52, 0), 1 << 52, 1<<52 + 1, 1<<52 + 3, 1 << 53, -0.5, -2.5}
+	rng := NewStream(1, "round")
+	for i := 0; i < 100000; i++ {
+		ns = append(ns, math.Ldexp(rng.Float64(), rng.IntN(60)), float64(rng.IntN(1<<20))+0.5)
+	}
+	for _, x := range ns {
+		if got, want := fromNanos(x), ref(x); got != want {
+			t.Fatalf("fromNanos(%g) = %d, want %d", x, got, want)
+		}
 	}
 }

@@ -40,8 +40,17 @@ func (t Time) Duration() time.Duration { return time.Duration(t) }
 // FromSeconds converts seconds to Time, rounding to the nearest nanosecond and
 // saturating instead of overflowing, so a sample from a heavy-tailed
 // distribution can never wrap around into the past.
-func FromSeconds(s float64) Time {
-	ns := s * float64(Second)
+func FromSeconds(s float64) Time { return fromNanos(s * float64(Second)) }
+
+// fromNanos is FromSeconds for a count of nanoseconds.
+func fromNanos(ns float64) Time {
+	if ns >= 0.5 && ns < 1<<52 {
+		// The usual case, without math.Round's bit surgery: in this range
+		// ns+0.5 is exact, so truncating it rounds half away from zero as
+		// Round does. (Below 0.5 the sum can round up to 1; from 2^52 on
+		// it can round to even.)
+		return Time(ns + 0.5)
+	}
 	switch {
 	case ns != ns: // NaN
 		return 0
