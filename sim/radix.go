@@ -30,15 +30,17 @@ import (
 type radixHeap struct {
 	last     Time
 	n        int
-	head     int       // the run's first entry not yet taken
-	nonEmpty [4]uint64 // bit k%64 of word k/64 set: bucket k > 0 holds entries
-	words    uint64    // bit w set: nonEmpty[w] is not 0
+	head     int                // the run's first entry not yet taken
+	nonEmpty [radixWords]uint64 // bit k%64 of word k/64 set: bucket k > 0 holds entries
+	words    uint64             // bit w set: nonEmpty[w] is not 0
 	b        [radixBuckets][]entry
 }
 
 const (
 	radixBits    = 4
-	radixBuckets = 64 / radixBits << radixBits // times are never negative: 63 bits, 16 digits
+	radixLevels  = (63 + radixBits - 1) / radixBits // times are never negative: 63 bits
+	radixBuckets = radixLevels << radixBits
+	radixWords   = (radixBuckets + 63) / 64
 
 	// shortRun is the most entries a bucket may hold to become the run
 	// by sorting instead of being split.
@@ -54,7 +56,7 @@ func (q *radixHeap) bucket(x entry) int {
 
 // lowest is the lowest non-empty bucket above 0; there must be one.
 func (q *radixHeap) lowest() int {
-	w := bits.TrailingZeros64(q.words) & 3
+	w := bits.TrailingZeros64(q.words) % radixWords
 	return w*64 + bits.TrailingZeros64(q.nonEmpty[w])
 }
 
