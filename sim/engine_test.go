@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -161,12 +162,19 @@ func (c *churn) Fire(arg any) {
 
 // BenchmarkEngine fires events with a few thousand pending, a third of them
 // timers that get cancelled, and reports events per second. The handler does
-// the minimum a model does per event: draw a delay and schedule.
+// the minimum a model does per event: draw a delay and schedule. churners=10
+// is the same with a few dozen pending, the size of bench-mmc's queue.
 func BenchmarkEngine(b *testing.B) {
+	for _, n := range []int{2000, 10} {
+		b.Run(fmt.Sprintf("churners=%d", n), func(b *testing.B) { benchEngine(b, n) })
+	}
+}
+
+func benchEngine(b *testing.B, churners int) {
 	e := NewEngine(1)
 	rng := NewStream(1, "bench")
 	limit := 1 << 30
-	cs := make([]*churn, 2000)
+	cs := make([]*churn, churners)
 	for i := range cs {
 		cs[i] = &churn{e: e, rng: rng, limit: &limit}
 		e.After(Time(rng.IntN(1000))*Microsecond, cs[i], nil)

@@ -16,13 +16,14 @@ import (
 // push is an append, to the run only when it belongs there. When the run is
 // empty the lowest non-empty bucket becomes the next run: sorted as it is
 // when it is short, otherwise split by its earliest time, which becomes
-// last, into lower buckets. An entry moves at most 15 times in all and in
-// practice two or three.
+// last, into lower buckets. An entry moves at most 15 times in all; in shop,
+// about 1.3 times after its push.
 //
 // Compared with a 4-ary heap this turns a pop's walk down the tree (four
 // children compared per level, a level per factor of four pending) into a
-// few sequential appends per entry, which is what lets a pop cost about the
-// same with three thousand pending as with ten.
+// few sequential appends per entry: BenchmarkEngine with about 3,500
+// pending went from 9M to 12-13M events/s, and with a few dozen pending it
+// is as fast as the heap was (18M).
 //
 // last only grows, and an entry can be pushed before it (after the engine
 // looked at the next event without firing it and the clock then moved to
