@@ -128,9 +128,10 @@ func (q *radixHeap) refill() {
 	src := q.b[i]
 	q.b[0], q.head = q.b[0][:0], 0
 	if len(src) <= shortRun {
-		b := append(q.b[0], src...)
-		for k := 1; k < len(b); k++ {
-			x, j := b[k], k
+		b := q.b[0]
+		for _, x := range src { // an insertion sort (a copy would call memmove)
+			b = append(b, x)
+			j := len(b) - 1
 			for j > 0 && less(x, b[j-1]) {
 				b[j] = b[j-1]
 				j--
