@@ -165,12 +165,24 @@ func (e *Engine) At(at Time, h Handler, arg any) Timer {
 	if at < e.now {
 		at = e.now
 	}
+	return e.schedule(at, h, arg, nil)
+}
+
+// schedule files h.Fire(arg) at at, which its callers have made no earlier
+// than now: in lane l when l is not nil (the lane's front in the queue too),
+// otherwise in the queue.
+func (e *Engine) schedule(at Time, h Handler, arg any, l *lane) Timer {
 	if e.seq >= e.seqLimit {
 		e.renumber()
 	}
 	id, s := e.alloc()
-	s.h, s.arg = h, arg
-	e.q.push(e.newEntry(at, id))
+	s.h, s.arg, s.lane = h, arg, l
+	x := e.newEntry(at, id)
+	if l == nil {
+		e.q.push(x)
+	} else if l.push(x); l.n == 1 {
+		e.q.push(x)
+	}
 	return Timer{slot: id, gen: s.gen}
 }
 
@@ -243,7 +255,8 @@ func (e *Engine) NextAt() Time {
 		if e.slots[top.slot()].h != nil {
 			return top.at
 		}
-		e.drop(e.q.pop()) // a cancelled entry
+		e.q.pop()
+		e.drop(top) // a cancelled entry
 	}
 	return Forever
 }
@@ -253,7 +266,9 @@ func (e *Engine) Step() bool {
 	if e.NextAt() == Forever {
 		return false
 	}
-	e.fire(e.q.pop())
+	top := e.q.min()
+	e.q.pop()
+	e.fire(top)
 	return true
 }
 

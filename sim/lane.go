@@ -89,21 +89,7 @@ func (l *lane) popFront() {
 // that are usually cancelled.
 func (e *Engine) AfterFixed(d Time, h Handler, arg any) Timer {
 	d = max(d, 0)
-	l := e.laneFor(d)
-	if l == nil {
-		return e.At(e.due(d), h, arg)
-	}
-	if e.seq >= e.seqLimit {
-		e.renumber()
-	}
-	id, s := e.alloc()
-	s.h, s.arg, s.lane = h, arg, l
-	x := e.newEntry(e.due(d), id)
-	l.push(x)
-	if l.n == 1 {
-		e.q.push(x)
-	}
-	return Timer{slot: id, gen: s.gen}
+	return e.schedule(e.due(d), h, arg, e.laneFor(d)) // no lane past maxLanes: the queue
 }
 
 // advance drops l's front, which has just left the heap, and the cancelled

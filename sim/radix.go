@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"math/bits"
-	"slices"
-)
+import "math/bits"
 
 // radixHeap holds the pending entries in (time, sequence) order. It is a
 // radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, 1990) with sixteen buckets
@@ -79,11 +76,7 @@ func (q *radixHeap) unmark(i int) {
 func (q *radixHeap) push(x entry) {
 	q.n++
 	if x.at <= q.last {
-		if b := q.b[0]; len(b) > q.head && less(x, b[len(b)-1]) {
-			q.insert(x)
-		} else {
-			q.b[0] = append(b, x)
-		}
+		q.b[0] = sortedAppend(q.b[0], q.head, x)
 		return
 	}
 	i := q.bucket(x)
@@ -91,16 +84,18 @@ func (q *radixHeap) push(x entry) {
 	q.mark(i)
 }
 
-// insert puts x in the run in order, x being earlier than its last entry.
-func (q *radixHeap) insert(x entry) {
-	b := append(q.b[0], x)
+// sortedAppend adds x to b, sorted from from on, keeping it sorted: an
+// insertion sort's step. x usually belongs at the end, its sequence number
+// being the newest; a lane's front carries an older one.
+func sortedAppend(b []entry, from int, x entry) []entry {
+	b = append(b, x)
 	j := len(b) - 1
-	for j > q.head && less(x, b[j-1]) {
+	for j > from && less(x, b[j-1]) {
 		b[j] = b[j-1]
 		j--
 	}
 	b[j] = x
-	q.b[0] = b
+	return b
 }
 
 // min is the earliest entry; the heap must not be empty.
@@ -111,15 +106,14 @@ func (q *radixHeap) min() entry {
 	return q.b[0][q.head]
 }
 
-// pop removes and returns the earliest entry; the heap must not be empty.
-func (q *radixHeap) pop() entry {
-	x := q.min()
+// pop removes the earliest entry, which min has just returned (so that the
+// engine's loop looks for it once).
+func (q *radixHeap) pop() {
 	q.head++
 	if q.head == len(q.b[0]) {
 		q.b[0], q.head = q.b[0][:0], 0
 	}
 	q.n--
-	return x
 }
 
 // refill makes the lowest non-empty bucket the run, the run being empty.
@@ -129,14 +123,8 @@ func (q *radixHeap) refill() {
 	q.b[0], q.head = q.b[0][:0], 0
 	if len(src) <= shortRun {
 		b := q.b[0]
-		for _, x := range src { // an insertion sort (a copy would call memmove)
-			b = append(b, x)
-			j := len(b) - 1
-			for j > 0 && less(x, b[j-1]) {
-				b[j] = b[j-1]
-				j--
-			}
-			b[j] = x
+		for _, x := range src {
+			b = sortedAppend(b, 0, x)
 		}
 		q.b[0], q.last = b, b[len(b)-1].at
 	} else {
@@ -147,17 +135,12 @@ func (q *radixHeap) refill() {
 		q.last = m
 		for _, x := range src {
 			if x.at == m {
-				q.b[0] = append(q.b[0], x)
+				q.b[0] = sortedAppend(q.b[0], 0, x)
 				continue
 			}
 			j := q.bucket(x) // below i
 			q.b[j] = append(q.b[j], x)
 			q.mark(j)
-		}
-		if b := q.b[0]; len(b) > 1 {
-			slices.SortFunc(b, func(a, b entry) int {
-				return int(lessBit(b, a)) - int(lessBit(a, b))
-			})
 		}
 	}
 	q.b[i] = src[:0]

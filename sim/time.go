@@ -51,6 +51,11 @@ func fromNanos(ns float64) Time {
 		// it can round to even.)
 		return Time(ns + 0.5)
 	}
+	return roundNanos(ns)
+}
+
+// roundNanos is fromNanos for every input: NaN, saturation, math.Round.
+func roundNanos(ns float64) Time {
 	switch {
 	case ns != ns: // NaN
 		return 0
