@@ -18,16 +18,18 @@ func TestScaled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	orig, _ := specs(shop)
+	ws, svcs := specs(s)
 	for _, c := range []struct {
 		name      string
 		got, want float64
 	}{
-		{"browse rate (900/s in the file)", workload(t, s, "browse").Rate, 2700},
-		{"checkout users (100)", float64(workload(t, s, "checkout").Users), 300},
-		{"gateway instances (2)", float64(service(t, s, "gateway").Instances), 6},
-		{"db instances (1)", float64(service(t, s, "db").Instances), 3},
-		{"gateway workers per instance, unchanged", float64(service(t, s, "gateway").Workers), 12},
-		{"the original's browse rate, unchanged", workload(t, shop, "browse").Rate, 900},
+		{"browse rate (900/s in the file)", ws["browse"].Rate, 2700},
+		{"checkout users (100)", float64(ws["checkout"].Users), 300},
+		{"gateway instances (2)", float64(svcs["gateway"].Instances), 6},
+		{"db instances (1)", float64(svcs["db"].Instances), 3},
+		{"gateway workers per instance (12), unchanged", float64(svcs["gateway"].Workers), 12},
+		{"the original's browse rate, unchanged", orig["browse"].Rate, 900},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
@@ -45,24 +47,16 @@ func TestScaled(t *testing.T) {
 	}
 }
 
-func workload(t *testing.T, s *Scenario, name string) models.WorkloadSpec {
-	t.Helper()
+// specs indexes a scenario's workloads and services by name; a name that
+// is not there reads as a zero spec, which no assertion here wants.
+func specs(s *Scenario) (map[string]models.WorkloadSpec, map[string]models.ServiceSpec) {
+	ws := map[string]models.WorkloadSpec{}
 	for _, w := range s.Topology().Workloads {
-		if w.Name == name {
-			return w
-		}
+		ws[w.Name] = w
 	}
-	t.Fatalf("no workload %s", name)
-	return models.WorkloadSpec{}
-}
-
-func service(t *testing.T, s *Scenario, name string) models.ServiceSpec {
-	t.Helper()
+	svcs := map[string]models.ServiceSpec{}
 	for _, sv := range s.Topology().Services {
-		if sv.Name == name {
-			return sv
-		}
+		svcs[sv.Name] = sv
 	}
-	t.Fatalf("no service %s", name)
-	return models.ServiceSpec{}
+	return ws, svcs
 }
