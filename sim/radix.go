@@ -159,8 +159,8 @@ func (q *radixHeap) each(f func(*entry)) {
 	}
 }
 
-// filter keeps the entries keep returns true for, in their order: bucket
-// 0 stays sorted, and the rest need no order.
+// filter keeps the entries keep returns true for, in their order: the run
+// stays sorted, and the buckets need no order.
 func (q *radixHeap) filter(keep func(entry) bool) {
 	b0 := q.b[0][:0]
 	for _, x := range q.b[0][q.head:] {
