@@ -296,3 +296,63 @@ func BenchmarkMMc(b *testing.B) {
 	b.ReportMetric(float64(eng.Fired())/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(m.Result(false).Workloads[0].Latency.Mean*1000, "W_ms")
 }
+
+// TestHeadlessSkipsWhatNothingReads: a headless run that keeps no series
+// skips the interval histograms and, with nothing keyed, the key draws,
+// and its totals are exactly those of a full run; a conditional fault
+// keeps the quantiles it may read, and anything keyed keeps the keys.
+func TestHeadlessSkipsWhatNothingReads(t *testing.T) {
+	topo := func(faults ...Fault) Topology {
+		return Topology{
+			Workloads: []WorkloadSpec{{Name: "w", Target: "a", Rate: 200}},
+			Services: []ServiceSpec{
+				service("a", 2, Unbounded, work(exp(t, 4*sim.Millisecond)), callTo("b")),
+				service("b", 4, Unbounded, work(exp(t, 5*sim.Millisecond))),
+			},
+			Faults: faults,
+		}
+	}
+	lean := Options{Until: 30 * sim.Second, NoSeriesLatency: true, Headless: true}
+	full := run(t, topo(), Options{Until: 30 * sim.Second})
+	got := run(t, topo(), lean)
+	for i := range full.Services {
+		if got.Services[i].Latency != full.Services[i].Latency || got.Services[i].Counts != full.Services[i].Counts {
+			t.Errorf("service %d: headless %+v, full %+v", i, got.Services[i].Latency, full.Services[i].Latency)
+		}
+	}
+	if got.Workloads[0].Latency != full.Workloads[0].Latency {
+		t.Errorf("workload: headless %+v, full %+v", got.Workloads[0].Latency, full.Workloads[0].Latency)
+	}
+	p, q := got.Workloads[0].Series[10], full.Workloads[0].Series[10]
+	if !math.IsNaN(p.P99) || math.IsNaN(q.P99) || p.Outcomes != q.Outcomes {
+		t.Errorf("interval 10: headless p99 %v %v, full p99 %v %v; want NaN, a number, same counts", p.P99, p.Outcomes, q.P99, q.Outcomes)
+	}
+	when := Fault{Name: "late", Verb: FaultSlow, Factor: 2, Target: Target{Component: "b"}, Start: 0,
+		When: func(p Probe) bool { return p.Value("w", "p99") > 10 }}
+	if p := run(t, topo(when), lean).Workloads[0].Series[10]; math.IsNaN(p.P99) {
+		t.Error("a conditional fault may read p99, but the series lost it")
+	}
+
+	keyed := func(topo Topology, opt Options) bool {
+		m, err := New(sim.NewEngine(1), topo, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.keysRead
+	}
+	errs := Fault{Name: "e", Verb: FaultErrors, P: 0.5, Keys: 0.1, Target: Target{Component: "b"}, Start: sim.Second, Duration: sim.Second}
+	for _, c := range []struct {
+		name string
+		topo Topology
+		opt  Options
+		want bool
+	}{
+		{"headless, nothing keyed", topo(), lean, false},
+		{"live injection possible", topo(), Options{}, true},
+		{"an errors fault on some keys", topo(errs), lean, true},
+	} {
+		if got := keyed(c.topo, c.opt); got != c.want {
+			t.Errorf("%s: keys read %v, want %v", c.name, got, c.want)
+		}
+	}
+}

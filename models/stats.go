@@ -41,7 +41,7 @@ type stats struct {
 
 	ivArrivals int64
 	ivOutcomes [numOutcomes]int64
-	ivLatency  *sim.Histogram
+	ivLatency  *sim.Histogram // nil when nothing reads the series' quantiles (Options.NoSeriesLatency)
 
 	series *sim.Ring[Point]
 
@@ -51,12 +51,12 @@ type stats struct {
 	windows []*window
 }
 
-func newStats(points int) stats {
-	return stats{
-		latency:   sim.NewHistogram(3),
-		ivLatency: sim.NewHistogram(2),
-		series:    sim.NewRing[Point](points),
+func newStats(points int, seriesLatency bool) stats {
+	s := stats{latency: sim.NewHistogram(3), series: sim.NewRing[Point](points)}
+	if seriesLatency {
+		s.ivLatency = sim.NewHistogram(2)
 	}
+	return s
 }
 
 func (s *stats) arrive(now sim.Time) {
@@ -74,7 +74,9 @@ func (s *stats) end(now sim.Time, o Outcome, latency sim.Time) {
 	s.ivOutcomes[o]++
 	if o == OK {
 		s.latency.Record(latency)
-		s.ivLatency.Record(latency)
+		if s.ivLatency != nil {
+			s.ivLatency.Record(latency)
+		}
 	}
 	for _, t := range s.slos {
 		t.record(now, o, latency)
@@ -87,13 +89,13 @@ func (s *stats) end(now sim.Time, o Outcome, latency sim.Time) {
 // point closes the current interval.
 func (s *stats) point(now sim.Time) Point {
 	p := Point{T: now, Arrivals: s.ivArrivals, Outcomes: s.ivOutcomes, P50: math.NaN(), P99: math.NaN()}
-	if s.ivLatency.Count() > 0 {
-		p.P50 = s.ivLatency.Quantile(0.5)
-		p.P99 = s.ivLatency.Quantile(0.99)
+	if iv := s.ivLatency; iv != nil && iv.Count() > 0 {
+		p.P50 = iv.Quantile(0.5)
+		p.P99 = iv.Quantile(0.99)
+		iv.Reset()
 	}
 	s.ivArrivals = 0
 	s.ivOutcomes = [numOutcomes]int64{}
-	s.ivLatency.Reset()
 	return p
 }
 

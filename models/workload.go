@@ -112,7 +112,7 @@ func (w *Workload) setUsers(n int) {
 // Fire is an open-loop arrival.
 func (w *Workload) Fire(any) {
 	key, ok := w.keyed.draw(w.keys)
-	if !ok {
+	if !ok && w.m.keysRead {
 		key = uint32(w.keys.Uint64())
 	}
 	w.sendFrom(w, key)

@@ -62,8 +62,9 @@ func runJobs(jobs []job, stop func() bool, done func()) ([]runOutput, error) {
 // runJob is one simulation.
 func runJob(j job, stop func() bool) (runOutput, error) {
 	s := j.s
-	opt := models.Options{Until: j.until, Warmup: s.Warmup, Windows: s.Windows()}
+	opt := models.Options{Until: j.until, Warmup: s.Warmup, Windows: s.Windows(), Headless: true}
 	series := j.series || s.NeedsSeries()
+	opt.NoSeriesLatency = !series // the result keeps no series to show them
 	if series && j.until > 0 {
 		opt.Points = max(3600, int(j.until/sim.Second)+2)
 	}

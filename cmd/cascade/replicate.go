@@ -26,7 +26,8 @@ type runOutput struct {
 // scenario, so each run is exactly what a single run with that seed gives.
 // Progress follows the first run only (it is not safe to share).
 func replicate(s *scenarios.Scenario, seeds []uint64, until sim.Time, stop func() bool, prog *progress) ([]runOutput, error) {
-	opt := models.Options{Until: until, Warmup: s.Warmup, Windows: s.Windows()}
+	opt := models.Options{Until: until, Warmup: s.Warmup, Windows: s.Windows(), NoSeriesLatency: !s.NeedsSeries(),
+		Headless: true}
 	if s.NeedsSeries() && until > 0 {
 		// recovered() reads the whole series: keep every interval.
 		opt.Points = max(3600, int(until/sim.Second)+2)
