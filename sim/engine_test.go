@@ -168,6 +168,58 @@ func BenchmarkEngine(b *testing.B) {
 	for _, n := range []int{2000, 10} {
 		b.Run(fmt.Sprintf("churners=%d", n), func(b *testing.B) { benchEngine(b, n) })
 	}
+	b.Run("mm8", benchMM8)
+}
+
+// mm8 is bench-mmc's M/M/8 at rho = 0.9 on the bare engine, as
+// bench/gobaseline writes it: an arrival schedules the next and starts
+// service if a server is free, a completion starts the next waiting
+// customer. Nothing is recorded. It says what the kernel costs per event
+// at that queue's size, apart from everything the model layer does.
+type mm8 struct {
+	e                   *Engine
+	rng                 *Rand
+	busy, waiting, left int
+}
+
+type mm8done mm8
+
+func (m *mm8) Fire(any) {
+	if m.left--; m.left == 0 {
+		m.e.Stop()
+	}
+	m.e.After(FromSeconds(m.rng.ExpFloat64()/7200), m, nil)
+	if m.busy < 8 {
+		m.busy++
+		m.e.After(FromSeconds(m.rng.ExpFloat64()*0.001), (*mm8done)(m), nil)
+	} else {
+		m.waiting++
+	}
+}
+
+func (d *mm8done) Fire(any) {
+	m := (*mm8)(d)
+	if m.waiting > 0 {
+		m.waiting--
+		m.e.After(FromSeconds(m.rng.ExpFloat64()*0.001), d, nil)
+	} else {
+		m.busy--
+	}
+}
+
+func benchMM8(b *testing.B) {
+	e := NewEngine(1)
+	m := &mm8{e: e, rng: NewStream(1, "bench"), left: 1 << 30}
+	e.After(0, m, nil)
+	e.RunUntil(2 * Second)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := e.Fired()
+	m.left = max(b.N/2, 1) // two events per customer
+	e.RunUntil(Forever)
+	b.StopTimer()
+	b.ReportMetric(float64(e.Fired()-start)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(e.Fired()-start)/float64(b.N), "events/op")
 }
 
 func benchEngine(b *testing.B, churners int) {
