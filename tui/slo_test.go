@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cascade/models/slo"
+	"cascade/sim"
 )
 
 // TestTUISLOHistory: the SLO panel names a clean or burned history on the
@@ -23,5 +24,25 @@ func TestTUISLOHistory(t *testing.T) {
 		if c.want == "" && strings.Contains(head, "history") || !strings.Contains(head, c.want) {
 			t.Errorf("%v: SLO line %q, want %q", c.h, head, c.want)
 		}
+	}
+}
+
+// TestTUIWarmupSaysNothingCountsYet: during the warm-up, whose statistics
+// are thrown away, the header says so and each SLO says when it starts
+// counting instead of showing a full budget and zero burns; after it,
+// the budgets show.
+func TestTUIWarmupSaysNothingCountsYet(t *testing.T) {
+	hs := newHarness(t, "testdata/breaker.yaml", 120, 40)
+	hs.stepTo(10 * sim.Second)
+	hs.press("space") // stepping paused it
+	v := hs.view()
+	if !strings.Contains(v, "▶ warm-up") || !strings.Contains(v, "counts after the 30s warm-up") || strings.Contains(v, "% left") {
+		t.Errorf("at 10 s of a 30 s warm-up the screen reads:\n%s", v)
+	}
+	hs.stepTo(31 * sim.Second)
+	hs.press("space")
+	v = hs.view()
+	if !strings.Contains(v, "▶ running") || strings.Contains(v, "warm-up") || !strings.Contains(v, "% left") {
+		t.Errorf("after the warm-up the screen reads:\n%s", v)
 	}
 }

@@ -208,6 +208,8 @@ func (m Model) header() line {
 		l = append(l, sty(&th.bold, "■ finished"))
 	case sn.Paused:
 		l = append(l, sty(&th.warn, "❚❚ paused"))
+	case m.warmingUp(): // running, and nothing counted yet: the SLO panel says so
+		l = append(l, sty(&th.warn, "▶ warm-up"))
 	default:
 		l = append(l, sty(&th.good, "▶ running"))
 	}
@@ -482,7 +484,7 @@ func (m Model) marks(st nodeStats) []seg {
 			l = append(l, sty(&th.bad, "⚑"+a+" "))
 		}
 	}
-	if finite(st.sloRemain) {
+	if finite(st.sloRemain) && !m.warmingUp() {
 		bs := &th.dim
 		if st.sloRemain < 0.5 {
 			bs = &th.warn
@@ -1008,6 +1010,10 @@ func lastOf(series []models.Point, f func(models.Point) float64) float64 {
 
 // ---- SLOs -----------------------------------------------------------------
 
+// warmingUp says the run is still in its warm-up, whose statistics are
+// thrown away: totals and SLOs start at its end.
+func (m Model) warmingUp() bool { return m.sc.Warmup > 0 && m.snap.Now < m.sc.Warmup }
+
 func (m Model) sloPanel(w, h int) []line {
 	th := &m.th
 	out := []line{m.title("SLOs", w)}
@@ -1027,6 +1033,12 @@ func (m Model) sloPanel(w, h int) []line {
 			head = append(head, sty(&th.dim, " · history "+o.History.String()))
 		}
 		out = append(out, head)
+		if m.warmingUp() {
+			// Nothing is counted yet: a full budget and zero burns would
+			// say the fault on screen costs nothing.
+			out = append(out, line{sty(&th.warn, " counts after the "+span(m.sc.Warmup)+" warm-up")})
+			continue
+		}
 		bw := min(max(w-34, 6), 30)
 		full, empty := bar(o.Remaining, bw)
 		bs := &th.good
