@@ -140,7 +140,7 @@ func TestTUIInTmux(t *testing.T) {
 	waitFor("pick a scenario")
 	keys("Enter") // the default, shop
 	waitFor("Topology")
-	s := waitFor("▶ running")
+	s := waitFor("▶ ") // running: "▶ warm-up" until 30 s, "▶ running" after
 	for _, want := range []string{"gateway", "catalog", "Events", "seed 42"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
@@ -185,7 +185,7 @@ func TestTUIEveryVerbInTmux(t *testing.T) {
 				}
 				return ""
 			}
-			waitFor("▶ running")
+			waitFor("▶ ") // running (in the warm-up or after it)
 			var done []string
 			for i := 0; i < 40; i++ {
 				keys("f")
