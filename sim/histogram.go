@@ -16,20 +16,21 @@ import (
 // digits; smaller values fall in the first bucket and larger ones are clamped
 // into the last, while Max still reports the true largest value.
 //
-// The first few values after a Reset are kept as they are and go into the
-// buckets only when there are more (sparse): a model keeps a per-interval
-// histogram for every service and workload, and with a thousand services
-// each sees a handful of requests an interval, so clearing every bucket
-// array each interval was most of the run. Quantiles of the few values are
-// what the buckets would give (the bucket of the ranked value, at its
-// upper edge), which a test checks against the library. The buckets are
-// allocated when first needed.
+// The first values after a Reset, up to sparse of them, are kept as they
+// are and go into the buckets only when there are more: a model keeps
+// histograms for every service and workload, and with a thousand services
+// each sees a handful of requests an interval and a few hundred in a short
+// run. The buckets cost 237 KB at 3 digits (32 KB at 2), allocated, zeroed
+// and then touched at random; the few cost 8 bytes a value, appended in
+// order. Quantiles of the few values are what the buckets would give (the
+// bucket of the ranked value, at its upper edge), which a test checks
+// against the library, so where the limit lies changes no output. The
+// buckets are allocated when first needed.
 type Histogram struct {
 	h       *hdr.Histogram // nil until first needed
 	digits  int
-	few     [sparse]int64 // values since Reset while they are at most sparse
-	nf      int
-	flushed bool // the values since Reset are in h, not few
+	few     []int64 // values since Reset while they are at most sparse; grown as they come
+	flushed bool    // the values since Reset are in h, not few
 	n       int64
 	sum     float64 // seconds; float64 keeps the mean exact enough at any count
 	min     Time
@@ -47,15 +48,16 @@ func NewHistogram(digits int) *Histogram {
 	return &Histogram{digits: digits, min: Forever}
 }
 
-// sparse is how many values a histogram keeps as they are after a Reset.
-const sparse = 32
+// sparse is how many values a histogram keeps as they are after a Reset:
+// at most 8 KB, and sorting them for a quantile costs about what reading
+// the buckets does.
+const sparse = 1024
 
 // raw adds x to the buckets, or to the few while they are few.
 func (h *Histogram) raw(x int64) {
 	if !h.flushed {
-		if h.nf < sparse {
-			h.few[h.nf] = x
-			h.nf++
+		if len(h.few) < sparse {
+			h.few = append(h.few, x)
 			return
 		}
 		h.flush()
@@ -68,10 +70,10 @@ func (h *Histogram) flush() {
 	if h.h == nil {
 		h.h = hdr.New(histLowest, histHighest, h.digits)
 	}
-	for _, x := range h.few[:h.nf] {
+	for _, x := range h.few {
 		_ = h.h.RecordValue(x)
 	}
-	h.nf, h.flushed = 0, true
+	h.few, h.flushed = h.few[:0], true
 }
 
 // Record adds one value. Negative values count as zero.
@@ -152,7 +154,7 @@ func (h *Histogram) Reset() {
 	if h.flushed {
 		h.h.Reset()
 	}
-	h.nf, h.flushed = 0, false
+	h.few, h.flushed = h.few[:0], false
 	h.n, h.sum, h.min, h.max = 0, 0, Forever, 0
 }
 
@@ -167,7 +169,7 @@ func (h *Histogram) Merge(o *Histogram) {
 		}
 		h.h.Merge(o.h)
 	} else {
-		for _, x := range o.few[:o.nf] {
+		for _, x := range o.few {
 			h.raw(x)
 		}
 	}
@@ -181,7 +183,7 @@ func (h *Histogram) Merge(o *Histogram) {
 // values: the value of the ranked one's bucket, at its lower edge for the
 // 0th percentile and its upper edge otherwise.
 func (h *Histogram) fewQuantile(percentile float64) int64 {
-	n := int64(h.nf)
+	n := int64(len(h.few))
 	if percentile > 100 {
 		percentile = 100
 	} else if percentile < 0 {
@@ -196,7 +198,7 @@ func (h *Histogram) fewQuantile(percentile float64) int64 {
 	default:
 		rank = int64(r)
 	}
-	few := h.few[:h.nf]
+	few := h.few
 	slices.Sort(few) // in place: their order matters to nothing else
 	lo, size := bucketOf(few[rank-1], h.digits)
 	if percentile == 0 {
