@@ -65,7 +65,10 @@ func runJob(j job, stop func() bool) (runOutput, error) {
 	opt := models.Options{Until: j.until, Warmup: s.Warmup, Windows: s.Windows(), Headless: true}
 	series := j.series || s.NeedsSeries()
 	opt.NoSeriesLatency = !series // the result keeps no series to show them
-	if series && j.until > 0 {
+	switch {
+	case !series:
+		opt.Points = 1 // the last interval, which conditions read; nothing else does
+	case j.until > 0:
 		opt.Points = max(3600, int(j.until/sim.Second)+2)
 	}
 	eng := sim.NewEngine(j.seed)

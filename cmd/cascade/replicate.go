@@ -28,7 +28,10 @@ type runOutput struct {
 func replicate(s *scenarios.Scenario, seeds []uint64, until sim.Time, stop func() bool, prog *progress) ([]runOutput, error) {
 	opt := models.Options{Until: until, Warmup: s.Warmup, Windows: s.Windows(), NoSeriesLatency: !s.NeedsSeries(),
 		Headless: true}
-	if s.NeedsSeries() && until > 0 {
+	switch {
+	case !s.NeedsSeries():
+		opt.Points = 1 // the last interval, which conditions read; nothing else does
+	case until > 0:
 		// recovered() reads the whole series: keep every interval.
 		opt.Points = max(3600, int(until/sim.Second)+2)
 	}
