@@ -23,12 +23,13 @@ type Options struct {
 	Points   int
 	// Windows are extra spans whose totals the result reports.
 	Windows []WindowSpec
-	// NoSeriesLatency says nothing will read the series' latency quantiles
-	// (a headless run whose result keeps no series): every OK reply then
-	// skips the per-interval histogram, a third of the recording cost on
-	// a small model, and those points' P50 and P99 are NaN. Faults with a
-	// condition keep them all the same, since p99(...) reads them.
-	NoSeriesLatency bool
+	// NoSeries says nothing will read the time series but fault conditions
+	// (a headless run whose result keeps none): each keeps only its last
+	// interval, whatever Points says, and unless a fault has a condition
+	// (p99(...) reads it) every OK reply skips the per-interval latency
+	// histogram, a third of the recording cost on a small model, so the
+	// points' P50 and P99 are NaN.
+	NoSeries bool
 	// Headless says no fault will be injected but the topology's own:
 	// with no cache, database, queue or key-reading fault either, nothing
 	// reads a request's key, and workloads without a key distribution
@@ -95,9 +96,11 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 	if opt.Points <= 0 {
 		opt.Points = 3600
 	}
-	for _, f := range t.Faults {
-		if f.When != nil {
-			opt.NoSeriesLatency = false
+	seriesLatency := !opt.NoSeries
+	if opt.NoSeries {
+		opt.Points = 1
+		for _, f := range t.Faults {
+			seriesLatency = seriesLatency || f.When != nil
 		}
 	}
 	m := &Model{eng: eng, opt: opt, names: map[string]int32{}, timeline: t.Faults}
@@ -126,7 +129,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		if spec.Choices < 0 || spec.Choices == 1 || spec.Refresh < 0 {
 			return nil, fmt.Errorf("service %q: choices must be >= 2 and refresh >= 0", spec.Name)
 		}
-		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points, !opt.NoSeriesLatency),
+		s := &Service{m: m, spec: spec, workers: spec.Workers, stats: newStats(opt.Points, seriesLatency),
 			lbRand: eng.Stream("service/" + spec.Name + "/balancer")}
 		for i := 0; i < spec.Instances; i++ {
 			s.insts = append(s.insts, &instance{idx: i, slow: 1})
@@ -223,7 +226,7 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 		if spec.Users > 0 && spec.Think == nil {
 			return nil, fmt.Errorf("workload %q: closed loop needs a think time", spec.Name)
 		}
-		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points, !opt.NoSeriesLatency), pair: m.pairOf(spec.Name, s.spec.Name),
+		w := &Workload{m: m, spec: spec, target: s, op: o, link: l, stats: newStats(opt.Points, seriesLatency), pair: m.pairOf(spec.Name, s.spec.Name),
 			rng: eng.Stream("workload/" + spec.Name + "/arrivals"), think: eng.Stream("workload/" + spec.Name + "/think"),
 			keys: eng.Stream("workload/" + spec.Name + "/keys"), id: int32(len(m.services) + len(m.workloads))}
 		if spec.Clients < 0 {

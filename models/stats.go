@@ -41,7 +41,7 @@ type stats struct {
 
 	ivArrivals int64
 	ivOutcomes [numOutcomes]int64
-	ivLatency  *sim.Histogram // nil when nothing reads the series' quantiles (Options.NoSeriesLatency)
+	ivLatency  *sim.Histogram // nil when nothing reads the series' quantiles (Options.NoSeries)
 
 	series *sim.Ring[Point]
 

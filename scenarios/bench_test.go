@@ -26,7 +26,7 @@ func BenchmarkScenario(b *testing.B) {
 					b.Fatal(err)
 				}
 				eng := sim.NewEngine(s.Seed)
-				m, err := models.New(eng, s.Topology(), models.Options{Until: s.Duration, Warmup: s.Warmup, NoSeriesLatency: true, Headless: true, Points: 1}) // as cascade run
+				m, err := models.New(eng, s.Topology(), models.Options{Until: s.Duration, Warmup: s.Warmup, NoSeries: true, Headless: true}) // as cascade run
 				if err != nil {
 					b.Fatal(err)
 				}

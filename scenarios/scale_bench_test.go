@@ -55,7 +55,7 @@ func scaleRun(b *testing.B, s *Scenario, d sim.Time) {
 	b.ReportAllocs()
 	for b.Loop() {
 		eng := sim.NewEngine(s.Seed)
-		m, err := models.New(eng, s.Topology(), models.Options{Until: s.Warmup + d, Warmup: s.Warmup, NoSeriesLatency: true, Headless: true, Points: 1}) // as cascade run
+		m, err := models.New(eng, s.Topology(), models.Options{Until: s.Warmup + d, Warmup: s.Warmup, NoSeries: true, Headless: true}) // as cascade run
 		if err != nil {
 			b.Fatal(err)
 		}

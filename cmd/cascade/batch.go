@@ -61,27 +61,19 @@ func runJobs(jobs []job, stop func() bool, done func()) ([]runOutput, error) {
 
 // runJob is one simulation.
 func runJob(j job, stop func() bool) (runOutput, error) {
-	s := j.s
-	opt := models.Options{Until: j.until, Warmup: s.Warmup, Windows: s.Windows(), Headless: true}
-	series := j.series || s.NeedsSeries()
-	opt.NoSeriesLatency = !series // the result keeps no series to show them
-	switch {
-	case !series:
-		opt.Points = 1 // the last interval, which conditions read; nothing else does
-	case j.until > 0:
-		opt.Points = max(3600, int(j.until/sim.Second)+2)
+	opt := modelOptions(j.s, j.until, j.series || j.s.NeedsSeries())
+	return simulate(j.s, j.seed, opt, stop, func(sim.Time, uint64) {})
+}
+
+// modelOptions are a headless run's: until, the scenario's warm-up and
+// windows, and either every interval of every series (series: a report,
+// or recovered() in an expectation) or nothing of them that nobody reads.
+func modelOptions(s *scenarios.Scenario, until sim.Time, series bool) models.Options {
+	opt := models.Options{Until: until, Warmup: s.Warmup, Windows: s.Windows(), NoSeries: !series, Headless: true}
+	if series && until > 0 {
+		opt.Points = max(3600, int(until/sim.Second)+2)
 	}
-	eng := sim.NewEngine(j.seed)
-	m, err := models.New(eng, s.Topology(), opt)
-	if err != nil {
-		return runOutput{}, err
-	}
-	m.Start()
-	stopped := drive(m, stop, func(sim.Time, uint64) {})
-	if err := m.Err(); err != nil {
-		return runOutput{}, err
-	}
-	return runOutput{result: m.Result(series), events: eng.Fired(), stopped: stopped}, nil
+	return opt
 }
 
 // planRun resolves a scenario's seed and end from the flags, refusing a run

@@ -26,15 +26,7 @@ type runOutput struct {
 // scenario, so each run is exactly what a single run with that seed gives.
 // Progress follows the first run only (it is not safe to share).
 func replicate(s *scenarios.Scenario, seeds []uint64, until sim.Time, stop func() bool, prog *progress) ([]runOutput, error) {
-	opt := models.Options{Until: until, Warmup: s.Warmup, Windows: s.Windows(), NoSeriesLatency: !s.NeedsSeries(),
-		Headless: true}
-	switch {
-	case !s.NeedsSeries():
-		opt.Points = 1 // the last interval, which conditions read; nothing else does
-	case until > 0:
-		// recovered() reads the whole series: keep every interval.
-		opt.Points = max(3600, int(until/sim.Second)+2)
-	}
+	opt := modelOptions(s, until, s.NeedsSeries()) // recovered() reads the whole series
 	out := make([]runOutput, len(seeds))
 	errs := make([]error, len(seeds))
 	work := make(chan int)
@@ -79,7 +71,7 @@ func simulate(s *scenarios.Scenario, seed uint64, opt models.Options, stop func(
 	if err := m.Err(); err != nil {
 		return runOutput{}, err
 	}
-	return runOutput{result: m.Result(s.NeedsSeries()), events: eng.Fired(), stopped: stopped}, nil
+	return runOutput{result: m.Result(!opt.NoSeries), events: eng.Fired(), stopped: stopped}, nil
 }
 
 // expandScenarioArgs turns directories into the scenario files they hold
