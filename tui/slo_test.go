@@ -33,13 +33,17 @@ func TestTUISLOHistory(t *testing.T) {
 // the budgets show.
 func TestTUIWarmupSaysNothingCountsYet(t *testing.T) {
 	hs := newHarness(t, "testdata/breaker.yaml", 120, 40)
-	hs.stepTo(10 * sim.Second)
+	warm := hs.m.sc.Warmup // the fixture's warmup: 30s
+	if warm < 2*sim.Second {
+		t.Fatalf("the fixture's warm-up is %v, too short to stop inside", warm)
+	}
+	hs.stepTo(warm / 3)
 	hs.press("space") // stepping paused it
 	v := hs.view()
-	if !strings.Contains(v, "▶ warm-up") || !strings.Contains(v, "counts after the 30s warm-up") || strings.Contains(v, "% left") {
-		t.Errorf("at 10 s of a 30 s warm-up the screen reads:\n%s", v)
+	if !strings.Contains(v, "▶ warm-up") || !strings.Contains(v, "counts after the "+span(warm)+" warm-up") || strings.Contains(v, "% left") {
+		t.Errorf("a third into the %v warm-up the screen reads:\n%s", warm, v)
 	}
-	hs.stepTo(31 * sim.Second)
+	hs.stepTo(warm + sim.Second)
 	hs.press("space")
 	v = hs.view()
 	if !strings.Contains(v, "▶ running") || strings.Contains(v, "warm-up") || !strings.Contains(v, "% left") {
