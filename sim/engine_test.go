@@ -171,8 +171,9 @@ func BenchmarkEngine(b *testing.B) {
 	b.Run("mm8", benchMM8)
 }
 
-// mm8 is bench-mmc's M/M/8 at rho = 0.9 on the bare engine, as
-// bench/gobaseline writes it: an arrival schedules the next and starts
+// mm8 is bench-mmc's M/M/8 at rho = 0.9 on the bare engine (Poisson
+// 7,200/s, 8 servers, exp(1ms) service: scenarios/library/bench-mmc.yaml),
+// as bench/gobaseline writes it: an arrival schedules the next and starts
 // service if a server is free, a completion starts the next waiting
 // customer. Nothing is recorded. It says what the kernel costs per event
 // at that queue's size, apart from everything the model layer does.
