@@ -100,7 +100,7 @@ func newGamma(shape, scale float64, form int, given sim.Time) (*Gamma, error) {
 func (g *Gamma) Sample(r *sim.Rand) sim.Time {
 	boost := 1.0
 	if g.shape < 1 {
-		boost = math.Exp(math.Log(r.Float64()) * g.invShape)
+		boost = exp(math.Log(r.Float64()) * g.invShape)
 	}
 	for {
 		x := r.NormFloat64()

@@ -88,7 +88,7 @@ func NewLognormalMeanP99(mean, p99 sim.Time) (Dist, error) {
 }
 
 func (l *Lognormal) Sample(r *sim.Rand) sim.Time {
-	return sim.FromSeconds(math.Exp(l.mu + l.sigma*r.NormFloat64()))
+	return sim.FromSeconds(exp(l.mu + l.sigma*r.NormFloat64()))
 }
 
 func (l *Lognormal) dist() distuv.LogNormal { return distuv.LogNormal{Mu: l.mu, Sigma: l.sigma} }

@@ -47,7 +47,7 @@ func NewParetoMean(alpha float64, mean sim.Time) (Dist, error) {
 // Sample is inverse-transform sampling written in terms of an exponential
 // draw (xm·e^(E/alpha)); gonum's Rand would allocate a generator per draw.
 func (p *Pareto) Sample(r *sim.Rand) sim.Time {
-	return sim.FromSeconds(p.xm * math.Exp(r.ExpFloat64()/p.alpha))
+	return sim.FromSeconds(p.xm * exp(r.ExpFloat64()/p.alpha))
 }
 
 func (p *Pareto) dist() distuv.Pareto { return distuv.Pareto{Xm: p.xm, Alpha: p.alpha} }
