@@ -1,9 +1,6 @@
 package dist
 
-import (
-	"math"
-	"math/big"
-)
+import "math"
 
 // exp is e^x for the samplers: Tang's table method as ARM's optimized-routines
 // and musl write it (a 128-entry table of 2^(j/128) with its rounding error,
@@ -33,8 +30,8 @@ func exp(x float64) float64 {
 	kd = float64(kd - expShift)
 	r := float64(float64(x+float64(kd*expNegLn2HiN)) + float64(kd*expNegLn2LoN))
 	j := 2 * (ki % expN)
-	tail := math.Float64frombits(expTable[j])
-	scale := math.Float64frombits(expTable[j+1] + ki<<(52-expTableBits)) // 2^(k + j/128)
+	tail := math.Float64frombits(expEntry(j))
+	scale := math.Float64frombits(expEntry(j+1) + ki<<(52-expTableBits)) // 2^(k + j/128)
 	r2 := float64(r * r)
 	p := float64(float64(tail+r) + float64(r2*float64(expC2+float64(r*expC3))))
 	p = float64(p + float64(float64(r2*r2)*float64(expC4+float64(r*expC5))))
@@ -58,25 +55,13 @@ const (
 	expC5 = 0x1.1111167a4d017p-7
 )
 
-// expTable holds, for j < 128, the relative error of 2^(j/128) rounded to a
-// float64 (at 2j) and that float64's bits less j<<45 (at 2j+1), so that
-// adding k<<52 + j<<45 gives 2^(k + j/128). It is computed to 200 bits here
-// rather than pasted, so that it can be checked by reading.
-var expTable = func() (t [2 * expN]uint64) {
-	const prec = 200
-	f := func() *big.Float { return new(big.Float).SetPrec(prec) }
-	root := f().SetInt64(2) // 2^(1/128): seven square roots of 2
-	for range expTableBits {
-		root.Sqrt(root)
-	}
-	p := f().SetInt64(1)
-	for j := range expN {
-		d, _ := p.Float64()
-		rel := f().Sub(p, f().SetFloat64(d))
-		tail, _ := rel.Quo(rel, f().SetFloat64(d)).Float64()
-		t[2*j] = math.Float64bits(tail)
-		t[2*j+1] = math.Float64bits(d) - uint64(j)<<(52-expTableBits)
-		p.Mul(p, root)
-	}
-	return t
-}()
+// expEntry is entry i of expTable (exp_table.go): for j < 128, the relative
+// error of 2^(j/128) rounded to a float64 at 2j, and that float64's bits less
+// j<<45 at 2j+1, so that adding k<<52 + j<<45 gives 2^(k + j/128). The table
+// is a constant string, little-endian, because the simulation core keeps no
+// package-level variables; the compiler reads an entry with one load.
+func expEntry(i uint64) uint64 {
+	s := expTable[8*i : 8*i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
