@@ -94,7 +94,8 @@ func (q *radixHeap) push(x entry) {
 	if q.words == 0 && len(q.b[0])-q.head < smallRun {
 		// No bucket holds anything and the run is short: the run can take
 		// x and stretch last to it, since no bucket is relative to last.
-		q.b[0] = sortedAppend(q.b[0], q.head, x)
+		// Every entry of the run is at or before last, so x goes at its end.
+		q.b[0] = append(q.b[0], x)
 		q.last = x.at
 		return
 	}
