@@ -237,13 +237,10 @@ func newRing(real sim.Time, scale float64) *ring {
 
 // roll moves the ring to now, emptying the buckets that left.
 func (r *ring) roll(now sim.Time) {
-	if now < r.end { // the usual case, without two divisions
+	if now < r.end { // still in cur: the usual case, without two divisions
 		return
 	}
-	b := int64(now / r.width)
-	if b <= r.cur {
-		return
-	}
+	b := int64(now / r.width) // past cur, since end is where cur ends
 	n := int64(len(r.total))
 	for i := r.cur + 1; i <= b && i <= r.cur+n; i++ {
 		k := i % n
