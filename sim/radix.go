@@ -22,14 +22,6 @@ import "math/bits"
 // pending went from 9M to 12-13M events/s, and with a few dozen pending it
 // is as fast as the heap was (18M).
 //
-// While every bucket is empty and the run is short (smallRun), a push after
-// last goes into the run too and becomes last: no bucket is relative to
-// last, so it may move. A queue of a few dozen, an M/M/8's, then lives in
-// one sorted run: a push is an append (an insertion sort's step when it is
-// before last) and a pop takes the head: BenchmarkEngine's mm8 went from 43 to 38 ns per event, churners=10
-// from 53 to 46. The run then may never empty, so pop moves it down once
-// its taken head is half of it.
-//
 // last only grows, and an entry can be pushed before it (after the engine
 // looked at the next event without firing it and the clock then moved to
 // an earlier until): it goes into the run, which is sorted.
@@ -51,10 +43,6 @@ const (
 	// shortRun is the most entries a bucket may hold to become the run
 	// by sorting instead of being split.
 	shortRun = 8
-
-	// smallRun is the most entries the run takes past last while every
-	// bucket is empty.
-	smallRun = 32
 )
 
 // bucket is the bucket of x, which is after last.
@@ -91,14 +79,6 @@ func (q *radixHeap) push(x entry) {
 		q.b[0] = sortedAppend(q.b[0], q.head, x)
 		return
 	}
-	if q.words == 0 && len(q.b[0])-q.head < smallRun {
-		// No bucket holds anything and the run is short: the run can take
-		// x and stretch last to it, since no bucket is relative to last.
-		// Every entry of the run is at or before last, so x goes at its end.
-		q.b[0] = append(q.b[0], x)
-		q.last = x.at
-		return
-	}
 	i := q.bucket(x)
 	q.b[i] = append(q.b[i], x)
 	q.mark(i)
@@ -132,10 +112,6 @@ func (q *radixHeap) pop() {
 	q.head++
 	if q.head == len(q.b[0]) {
 		q.b[0], q.head = q.b[0][:0], 0
-	} else if q.head >= 64 && 2*q.head >= len(q.b[0]) {
-		// a run that never empties (see smallRun) must not grow for ever
-		b := q.b[0]
-		q.b[0], q.head = b[:copy(b, b[q.head:])], 0
 	}
 	q.n--
 }

@@ -240,7 +240,10 @@ func (r *ring) roll(now sim.Time) {
 	if now < r.end { // still in cur: the usual case, without two divisions
 		return
 	}
-	b := int64(now / r.width) // past cur, since end is where cur ends
+	b := int64(now / r.width)
+	if b <= r.cur { // end wrapped past the largest time: the last bucket
+		return
+	}
 	n := int64(len(r.total))
 	for i := r.cur + 1; i <= b && i <= r.cur+n; i++ {
 		k := i % n

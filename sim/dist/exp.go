@@ -12,9 +12,10 @@ import "math"
 // 14 ns. And Go's float arithmetic is the same on every architecture only
 // where nothing is fused or left to assembly: every product here is rounded
 // with an explicit float64 conversion, which the language guarantees stops a
-// fused multiply-add, so this part of a draw is the same on amd64 and arm64
-// (math.Log, in weibull and gamma, and the rare tail steps of math/rand's
-// ziggurat still are not).
+// fused multiply-add, so e^x itself is the same on amd64 and arm64. The draw
+// around it is not yet: mu + sigma*z and FromSeconds may fuse on arm64, and
+// math.Log (weibull, gamma) and math/rand's rare ziggurat tails are assembly
+// or fused there too.
 //
 // Outside (-700, 700), far beyond any duration, it is math.Exp (0, +Inf,
 // NaN and subnormals alike).
