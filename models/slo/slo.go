@@ -222,8 +222,6 @@ type ring struct {
 	width      sim.Time // bucket width, simulated
 	total, bad []int64  // buckets+1 of them
 	cur        int64    // bucket index of the newest bucket
-	k          int      // cur's place in total and bad: cur % len(total)
-	end        sim.Time // where cur ends: (cur+1) * width
 	sumT, sumB int64    // over every bucket held
 }
 
@@ -231,17 +229,13 @@ const buckets = 120
 
 func newRing(real sim.Time, scale float64) *ring {
 	w := sim.Time(math.Ceil(float64(real) / scale / buckets))
-	w = max(w, 1)
-	return &ring{real: real, width: w, end: w, total: make([]int64, buckets+1), bad: make([]int64, buckets+1)}
+	return &ring{real: real, width: max(w, 1), total: make([]int64, buckets+1), bad: make([]int64, buckets+1)}
 }
 
 // roll moves the ring to now, emptying the buckets that left.
 func (r *ring) roll(now sim.Time) {
-	if now < r.end { // still in cur: the usual case, without two divisions
-		return
-	}
 	b := int64(now / r.width)
-	if b <= r.cur { // end wrapped past the largest time: the last bucket
+	if b <= r.cur {
 		return
 	}
 	n := int64(len(r.total))
@@ -252,13 +246,11 @@ func (r *ring) roll(now sim.Time) {
 		r.total[k], r.bad[k] = 0, 0
 	}
 	r.cur = b
-	r.k = int(b % n)
-	r.end = sim.Time(b+1) * r.width
 }
 
 func (r *ring) add(now sim.Time, good bool) {
 	r.roll(now)
-	k := r.k
+	k := r.cur % int64(len(r.total))
 	r.total[k]++
 	r.sumT++
 	if !good {
