@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"cascade/models/slo"
 	"cascade/sim"
@@ -96,12 +97,10 @@ func New(eng *sim.Engine, t Topology, opt Options) (*Model, error) {
 	if opt.Points <= 0 {
 		opt.Points = 3600
 	}
-	seriesLatency := !opt.NoSeries
+	// A fault's condition may read p99(...): the interval latency stays.
+	seriesLatency := !opt.NoSeries || slices.ContainsFunc(t.Faults, func(f Fault) bool { return f.When != nil })
 	if opt.NoSeries {
 		opt.Points = 1
-		for _, f := range t.Faults {
-			seriesLatency = seriesLatency || f.When != nil
-		}
 	}
 	m := &Model{eng: eng, opt: opt, names: map[string]int32{}, timeline: t.Faults}
 	byName := map[string]*Service{}
