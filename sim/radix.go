@@ -22,16 +22,37 @@ import "math/bits"
 // pending went from 9M to 12-13M events/s, and with a few dozen pending it
 // is as fast as the heap was (18M).
 //
-// last only grows, and an entry can be pushed before it (after the engine
-// looked at the next event without firing it and the clock then moved to
-// an earlier until): it goes into the run, which is sorted.
+// While every bucket is empty and the run is short (smallRun), a push after
+// last goes into the run and becomes last: no bucket is relative to last,
+// so it may move. A queue of a few dozen, an M/M/8's, then lives in one
+// sorted run, a push an append (an insertion sort's step when it is before
+// last) and a pop the head. The run then may never empty, so pop moves it
+// down once its taken head is half of it.
+//
+// Stretching last has a cost: every later push before it is an insertion
+// into the run. One far-future event taken in (a warm-up's end, a fault's
+// start) would make the run hold everything pushed before it. So a
+// stretched run that reaches longRun is split (split): its first shortRun
+// entries stay, the last of them becomes last, and the rest of the run and
+// every bucket are filed again relative to it, the state a refill leaves.
+// Everything split was pushed since the stretch began, so this is O(1)
+// amortised per push.
+//
+// last only grows outside a split, and an entry can be pushed before it
+// (after the engine looked at the next event without firing it and the
+// clock then moved to an earlier until): it goes into the run, which is
+// sorted.
 type radixHeap struct {
 	last     Time
 	n        int
 	head     int                // the run's first entry not yet taken
 	nonEmpty [radixWords]uint64 // bit k%64 of word k/64 set: bucket k > 0 holds entries
 	words    uint64             // bit w set: nonEmpty[w] is not 0
-	b        [radixBuckets][]entry
+	// stretched: the run took pushes past last while no bucket held
+	// anything, and has not been refilled or split since.
+	stretched bool
+	b         [radixBuckets][]entry
+	scratch   []entry // split's
 }
 
 const (
@@ -43,6 +64,12 @@ const (
 	// shortRun is the most entries a bucket may hold to become the run
 	// by sorting instead of being split.
 	shortRun = 8
+
+	// smallRun is the most entries the run takes past last while every
+	// bucket is empty; longRun is the length at which a stretched run is
+	// split.
+	smallRun = 32
+	longRun  = 64
 )
 
 // bucket is the bucket of x, which is after last.
@@ -76,9 +103,27 @@ func (q *radixHeap) unmark(i int) {
 func (q *radixHeap) push(x entry) {
 	q.n++
 	if x.at <= q.last {
+		if q.stretched && len(q.b[0])-q.head >= longRun {
+			q.split()
+			if x.at > q.last {
+				q.file(x)
+				return
+			}
+		}
 		q.b[0] = sortedAppend(q.b[0], q.head, x)
 		return
 	}
+	if q.words == 0 && len(q.b[0])-q.head < smallRun {
+		// Every entry of the run is at or before last, so x goes at its end.
+		q.b[0] = append(q.b[0], x)
+		q.last, q.stretched = x.at, true
+		return
+	}
+	q.file(x)
+}
+
+// file puts x, which is after last, in its bucket.
+func (q *radixHeap) file(x entry) {
 	i := q.bucket(x)
 	q.b[i] = append(q.b[i], x)
 	q.mark(i)
@@ -112,15 +157,43 @@ func (q *radixHeap) pop() {
 	q.head++
 	if q.head == len(q.b[0]) {
 		q.b[0], q.head = q.b[0][:0], 0
+	} else if q.head >= 64 && 2*q.head >= len(q.b[0]) {
+		// a stretched run may never empty and must not grow for ever
+		b := q.b[0]
+		q.b[0], q.head = b[:copy(b, b[q.head:])], 0
 	}
 	q.n--
+}
+
+// split ends a stretch (see radixHeap): the run keeps its first shortRun
+// entries and those at the same time as the last of them, which becomes
+// last; the rest of the run and every bucket are filed again.
+func (q *radixHeap) split() {
+	run := q.b[0][q.head:]
+	k := shortRun - 1
+	for k+1 < len(run) && run[k+1].at == run[k].at {
+		k++
+	}
+	s := append(q.scratch[:0], run[k+1:]...)
+	for q.words != 0 {
+		i := q.lowest()
+		s = append(s, q.b[i]...)
+		q.b[i] = q.b[i][:0]
+		q.unmark(i)
+	}
+	q.b[0] = q.b[0][:q.head+k+1]
+	q.last, q.stretched = run[k].at, false
+	for _, x := range s {
+		q.file(x) // after last: the run is sorted, the buckets after it
+	}
+	q.scratch = s[:0]
 }
 
 // refill makes the lowest non-empty bucket the run, the run being empty.
 func (q *radixHeap) refill() {
 	i := q.lowest()
 	src := q.b[i]
-	q.b[0], q.head = q.b[0][:0], 0
+	q.b[0], q.head, q.stretched = q.b[0][:0], 0, false
 	if len(src) <= shortRun {
 		b := q.b[0]
 		for _, x := range src {
