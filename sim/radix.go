@@ -25,21 +25,28 @@ import (
 // pending went from 9M to 12-13M events/s, and with a few dozen pending it
 // is as fast as the heap was (18M).
 //
-// While every bucket is empty and the run is short (smallRun), a push after
-// last goes into the run and becomes last: no bucket is relative to last,
-// so it may move. A queue of a few dozen, an M/M/8's, then lives in one
-// sorted run, a push an append (an insertion sort's step when it is before
-// last) and a pop the head. The run then may never empty, so pop moves it
-// down once its taken head is half of it.
+// While the run is short (smallRun), a push after last whose first digit
+// differing from last is below every non-empty bucket's goes into the run
+// and becomes last (the run is "stretched"): last keeps every digit the
+// buckets are placed by, so none of them moves. A queue of a few dozen, an
+// M/M/8's, then lives in one sorted run, a push an append (an insertion
+// sort's step when it is before last) and a pop the head, with a fault or a
+// warm-up's end waiting in a high bucket. The run then may never empty, so
+// pop moves it down once its taken head is half of it.
 //
 // Stretching last has a cost: every later push before it is an insertion
 // into the run. One far-future event taken in (a warm-up's end, a fault's
 // start) would make the run hold everything pushed before it. So a
 // stretched run that reaches longRun is split (split): its first shortRun
 // entries stay, the last of them becomes last, and the rest of the run and
-// every bucket are filed again relative to it, the state a refill leaves.
-// Everything split was pushed since the stretch began, so this is O(1)
-// amortised per push.
+// the buckets below the first digit where the new last differs from the
+// old are filed again relative to it, the state a refill leaves. Every
+// entry of the run agrees with the last before the stretch on the digits of
+// the buckets that were non-empty then, so what a split files was pushed
+// since the stretch began: O(1) amortised per push. A refill from a short
+// bucket counts as a stretch to its latest entry, which can be as far: a
+// warm-up's end alone in its bucket when traffic pauses made the run hold
+// everything pushed before it (TestRadixHeapFarRefillIsSplit).
 //
 // last only grows outside a split, and an entry can be pushed before it
 // (after the engine looked at the next event without firing it and the
@@ -51,8 +58,9 @@ type radixHeap struct {
 	head     int                // the run's first entry not yet taken
 	nonEmpty [radixWords]uint64 // bit k%64 of word k/64 set: bucket k > 0 holds entries
 	words    uint64             // bit w set: nonEmpty[w] is not 0
-	// stretched: the run took pushes past last while no bucket held
-	// anything, and has not been refilled or split since.
+	// stretched: last is a time the run took in, a push past it (see
+	// above) or a short bucket's latest entry, and not its split since:
+	// every push before it is an insertion, so split bounds the run.
 	stretched bool
 	b         [radixBuckets][]entry
 	scratch   []entry // split's
@@ -68,9 +76,8 @@ const (
 	// by sorting instead of being split.
 	shortRun = 8
 
-	// smallRun is the most entries the run takes past last while every
-	// bucket is empty; longRun is the length at which a stretched run is
-	// split.
+	// smallRun is the most entries the run holds to take a push past
+	// last; longRun is the length at which a stretched run is split.
 	smallRun = 32
 	longRun  = 64
 )
@@ -116,13 +123,20 @@ func (q *radixHeap) push(x entry) {
 		q.b[0] = sortedAppend(q.b[0], q.head, x)
 		return
 	}
-	if q.words == 0 && len(q.b[0])-q.head < smallRun {
+	i := q.bucket(x)
+	if len(q.b[0])-q.head < smallRun && (q.words == 0 || i>>radixBits < q.lowest()>>radixBits) {
 		// Every entry of the run is at or before last, so x goes at its end.
 		q.b[0] = append(q.b[0], x)
 		q.last, q.stretched = x.at, true
 		return
 	}
-	q.file(x)
+	q.b[i] = append(q.b[i], x)
+	q.mark(i)
+}
+
+// level is the level of the first digit where t differs from last.
+func (q *radixHeap) level(t Time) int {
+	return (bits.Len64(uint64(t^q.last)) - 1) / radixBits
 }
 
 // file puts x, which is after last, in its bucket.
@@ -178,11 +192,20 @@ func (q *radixHeap) split() {
 		k++
 	}
 	s := append(q.scratch[:0], run[k+1:]...)
-	for q.words != 0 {
-		i := q.lowest()
-		s = append(s, q.b[i]...)
-		q.b[i] = q.b[i][:0]
-		q.unmark(i)
+	if at := run[k].at; at < q.last {
+		// A bucket above the first level where the new last differs from
+		// the old one is in place relative to both; only those at or
+		// below it move, and they were all filed since the stretch began.
+		below := (q.level(at) + 1) << radixBits
+		for q.words != 0 {
+			i := q.lowest()
+			if i >= below {
+				break
+			}
+			s = append(s, q.b[i]...)
+			q.b[i] = q.b[i][:0]
+			q.unmark(i)
+		}
 	}
 	q.b[0] = q.b[0][:q.head+k+1]
 	q.last, q.stretched = run[k].at, false
@@ -202,7 +225,10 @@ func (q *radixHeap) refill() {
 		for i, x := range src {
 			b[rank(src, i, x)] = x
 		}
-		q.b[0], q.last = b, b[n-1].at
+		// A short bucket's latest entry can be far from its earliest, and
+		// every push between them is an insertion: split bounds the run as
+		// it does a stretched one.
+		q.b[0], q.last, q.stretched = b, b[n-1].at, true
 	} else {
 		m := src[0].at
 		for _, x := range src[1:] {

@@ -136,3 +136,40 @@ func TestRadixHeapStretchIsSplit(t *testing.T) {
 		t.Errorf("the run reached %d entries (of about 300 queued); a split keeps it under %d", longest, longRun+shortRun)
 	}
 }
+
+// TestRadixHeapFarRefillIsSplit empties the queue but for one event far in
+// the future, which a refill then makes the run and last, as a warm-up's
+// end is when traffic pauses; the near events pushed after it all go
+// before last, into the run, which split must keep short as it does a
+// stretched one.
+func TestRadixHeapFarRefillIsSplit(t *testing.T) {
+	var q radixHeap
+	var seq uint64
+	push := func(at Time) { seq++; q.push(entry{at, seq << 32}) }
+	for i := 1; i <= 2*smallRun; i++ {
+		push(Time(i) * Microsecond)
+	}
+	push(Hour)
+	for q.n > 1 {
+		q.min()
+		q.pop()
+	}
+	if x := q.min(); x.at != Hour || q.last != Hour {
+		t.Fatalf("the far event alone: min %v, last %v; want both %v", x.at, q.last, Hour)
+	}
+	rng := NewStream(1, "far")
+	now, longest := Time(0), 0
+	for i := 0; i < 100000; i++ {
+		if q.n < 300 || rng.IntN(2) == 0 {
+			push(now + Time(rng.ExpFloat64()*float64(Second)))
+		} else {
+			x := q.min()
+			q.pop()
+			now = x.at
+		}
+		longest = max(longest, len(q.b[0])-q.head)
+	}
+	if longest > longRun+shortRun {
+		t.Errorf("the run reached %d entries (of about 300 queued); a split keeps it under %d", longest, longRun+shortRun)
+	}
+}
