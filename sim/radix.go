@@ -16,8 +16,8 @@ import (
 // push is an append, to the run only when it belongs there. When the run is
 // empty the lowest non-empty bucket becomes the next run: sorted as it is
 // when it is short, otherwise split by its earliest time, which becomes
-// last, into lower buckets. An entry moves at most 15 times in all; in shop,
-// about 1.3 times after its push.
+// last, into lower buckets. Between splits (below) an entry moves at most
+// 15 times; in shop, about 1.3 times after its push.
 //
 // Compared with a 4-ary heap this turns a pop's walk down the tree (four
 // children compared per level, a level per factor of four pending) into a
@@ -27,26 +27,25 @@ import (
 //
 // While the run is short (smallRun), a push after last whose first digit
 // differing from last is below every non-empty bucket's goes into the run
-// and becomes last (the run is "stretched"): last keeps every digit the
-// buckets are placed by, so none of them moves. A queue of a few dozen, an
-// M/M/8's, then lives in one sorted run, a push an append (an insertion
-// sort's step when it is before last) and a pop the head, with a fault or a
-// warm-up's end waiting in a high bucket. The run then may never empty, so
-// pop moves it down once its taken head is half of it.
+// and becomes last: last keeps every digit the buckets are placed by, so
+// none of them moves. An M/M/8's ten pending events then live in the run
+// alone, a push an append (an insertion sort's step when it is before
+// last) and a pop the head, while a fault or a warm-up's end waits in a
+// high bucket. The run then may never empty, so pop moves it down once its
+// taken head is half of it.
 //
-// Stretching last has a cost: every later push before it is an insertion
-// into the run. One far-future event taken in (a warm-up's end, a fault's
-// start) would make the run hold everything pushed before it. So a
-// stretched run that reaches longRun is split (split): its first shortRun
-// entries stay, the last of them becomes last, and the rest of the run and
-// the buckets below the first digit where the new last differs from the
-// old are filed again relative to it, the state a refill leaves. Every
-// entry of the run agrees with the last before the stretch on the digits of
-// the buckets that were non-empty then, so what a split files was pushed
-// since the stretch began: O(1) amortised per push. A refill from a short
-// bucket counts as a stretch to its latest entry, which can be as far: a
-// warm-up's end alone in its bucket when traffic pauses made the run hold
-// everything pushed before it (TestRadixHeapFarRefillIsSplit).
+// The run is then "stretched": last is a time it took in (so is a short
+// bucket's latest entry after a refill), and every push before last is an
+// insertion into it. One far-future event taken in first (a warm-up's end
+// scheduled at setup) would make every later push an insertion into a run
+// of everything pending. So a push that would move more than deep entries
+// of a stretched run splits it first (split): the run keeps its first
+// shortRun entries and their ties, the last of them becomes last, and the
+// rest of the run and the buckets below the first digit where the new last
+// differs from the old are filed again relative to it. A push then moves at
+// most deep entries; a split moves the run (at least deep entries, pushed
+// since the previous split or refill, but for shortRun) and the buckets it
+// must, measured flat with a queue of up to 10^5 (TestRadixHeapInsertsAreShallow).
 //
 // last only grows outside a split, and an entry can be pushed before it
 // (after the engine looked at the next event without firing it and the
@@ -58,9 +57,8 @@ type radixHeap struct {
 	head     int                // the run's first entry not yet taken
 	nonEmpty [radixWords]uint64 // bit k%64 of word k/64 set: bucket k > 0 holds entries
 	words    uint64             // bit w set: nonEmpty[w] is not 0
-	// stretched: last is a time the run took in, a push past it (see
-	// above) or a short bucket's latest entry, and not its split since:
-	// every push before it is an insertion, so split bounds the run.
+	// stretched: last is a time the run took in (see above), so a push
+	// before it is an insertion, which split keeps shallow.
 	stretched bool
 	b         [radixBuckets][]entry
 	scratch   []entry // split's
@@ -77,9 +75,10 @@ const (
 	shortRun = 8
 
 	// smallRun is the most entries the run holds to take a push past
-	// last; longRun is the length at which a stretched run is split.
+	// last; deep is the most entries of a stretched run a push may move
+	// before the run is split.
 	smallRun = 32
-	longRun  = 64
+	deep     = 16
 )
 
 // bucket is the bucket of x, which is after last.
@@ -113,7 +112,7 @@ func (q *radixHeap) unmark(i int) {
 func (q *radixHeap) push(x entry) {
 	q.n++
 	if x.at <= q.last {
-		if q.stretched && len(q.b[0])-q.head >= longRun {
+		if b := q.b[0]; q.stretched && len(b)-q.head > deep && less(x, b[len(b)-deep]) {
 			q.split()
 			if x.at > q.last {
 				q.file(x)
@@ -182,9 +181,10 @@ func (q *radixHeap) pop() {
 	q.n--
 }
 
-// split ends a stretch (see radixHeap): the run keeps its first shortRun
-// entries and those at the same time as the last of them, which becomes
-// last; the rest of the run and every bucket are filed again.
+// split shortens a stretched run (see radixHeap): it keeps its first
+// shortRun entries and those at the same time as the last of them, which
+// becomes last; the rest of the run, and the buckets no longer in place
+// relative to the new last, are filed again.
 func (q *radixHeap) split() {
 	run := q.b[0][q.head:]
 	k := shortRun - 1
@@ -193,10 +193,10 @@ func (q *radixHeap) split() {
 	}
 	s := append(q.scratch[:0], run[k+1:]...)
 	if at := run[k].at; at < q.last {
-		// A bucket above the first level where the new last differs from
-		// the old one is in place relative to both; only those at or
-		// below it move, and they were all filed since the stretch began.
-		below := (q.level(at) + 1) << radixBits
+		// A bucket at or above the first level where the new last differs
+		// from the old is in place relative to both (its digit there is
+		// above both); only those below it move.
+		below := q.level(at) << radixBits
 		for q.words != 0 {
 			i := q.lowest()
 			if i >= below {
@@ -208,7 +208,8 @@ func (q *radixHeap) split() {
 		}
 	}
 	q.b[0] = q.b[0][:q.head+k+1]
-	q.last, q.stretched = run[k].at, false
+	// last is a time the run took in unless nothing was split off
+	q.last, q.stretched = run[k].at, k+1 < len(run)
 	for _, x := range s {
 		q.file(x) // after last: the run is sorted, the buckets after it
 	}
@@ -226,8 +227,7 @@ func (q *radixHeap) refill() {
 			b[rank(src, i, x)] = x
 		}
 		// A short bucket's latest entry can be far from its earliest, and
-		// every push between them is an insertion: split bounds the run as
-		// it does a stretched one.
+		// every push between them is an insertion: the run is stretched.
 		q.b[0], q.last, q.stretched = b, b[n-1].at, true
 	} else {
 		m := src[0].at

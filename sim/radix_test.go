@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -85,8 +86,10 @@ func radixHeapOrder(t *testing.T, seed uint64, hold int) {
 		if q.n != len(ref) {
 			t.Fatalf("seed %d op %d: %d entries, want %d", seed, op, q.n, len(ref))
 		}
-		if q.stretched && len(q.b[0])-q.head > longRun {
-			t.Fatalf("seed %d hold %d op %d: a stretched run of %d", seed, hold, op, len(q.b[0])-q.head)
+		if op%97 == 0 {
+			if err := q.check(); err != "" {
+				t.Fatalf("seed %d hold %d op %d: %s", seed, hold, op, err)
+			}
 		}
 		if len(q.b[0]) > 2*q.n+128 { // see pop
 			t.Fatalf("seed %d hold %d op %d: the run holds %d places for %d entries", seed, hold, op, len(q.b[0]), q.n)
@@ -105,71 +108,113 @@ func radixHeapOrder(t *testing.T, seed uint64, hold int) {
 	}
 }
 
-// TestRadixHeapStretchIsSplit pushes one event far in the future while the
-// queue is small, which stretches last to it, then keeps a few hundred
-// near ones queued: without split every one of them would be an insertion
-// into a run holding them all.
-func TestRadixHeapStretchIsSplit(t *testing.T) {
-	var q radixHeap
-	var seq uint64
-	push := func(at Time) { seq++; q.push(entry{at, seq << 32}) }
-	push(Hour)
-	if !q.stretched || q.last != Hour {
-		t.Fatalf("a push into an empty queue: stretched %v, last %v; want a run stretched to it", q.stretched, q.last)
+// TestRadixHeapInsertsAreShallow counts how many entries of the run every
+// push before last moves, in the patterns that made a stretched run hold
+// everything pending: an event far in the future pushed first, then a few
+// hundred or a few dozen near ones kept queued; the same far event alone
+// when traffic pauses, which a refill makes last; and pushes in decreasing
+// order. Without split each of them moves up to the whole queue.
+func TestRadixHeapInsertsAreShallow(t *testing.T) {
+	type heap struct {
+		q   radixHeap
+		seq uint64
+		max int // most run entries one push moved
 	}
-	rng := NewStream(1, "split")
-	now, longest := Time(0), 0
-	for i := 0; i < 100000; i++ {
-		if q.n < 300 || rng.IntN(2) == 0 {
-			push(now + Time(rng.ExpFloat64()*float64(Second)))
-		} else {
-			x := q.min()
-			q.pop()
-			if x.at < now {
-				t.Fatalf("popped %v after %v", x.at, now)
-			}
-			now = x.at
+	push := func(h *heap, at Time) {
+		h.seq++
+		x := entry{at, h.seq << 32}
+		h.q.push(x)
+		run := h.q.b[0][h.q.head:]
+		if i := slices.Index(run, x); i >= 0 {
+			h.max = max(h.max, len(run)-1-i) // the entries it moved
 		}
-		longest = max(longest, len(q.b[0])-q.head)
 	}
-	if longest > longRun+shortRun {
-		t.Errorf("the run reached %d entries (of about 300 queued); a split keeps it under %d", longest, longRun+shortRun)
+	// hold keeps about n entries queued for many pushes, each due an
+	// exponential time with mean d after the clock.
+	hold := func(h *heap, n int, d Time) {
+		rng := NewStream(uint64(n), "shallow")
+		now := Time(0)
+		if h.q.n > 0 {
+			now = h.q.min().at
+		}
+		for i := 0; i < 100000; i++ {
+			if h.q.n < n || rng.IntN(2) == 0 {
+				push(h, now+Time(rng.ExpFloat64()*float64(d)))
+			} else {
+				x := h.q.min()
+				h.q.pop()
+				now = x.at
+			}
+		}
+	}
+	cases := []struct {
+		name string
+		run  func(h *heap)
+	}{
+		{"far first, 300 queued", func(h *heap) { push(h, Hour); hold(h, 300, Second) }},
+		{"far first, 50 queued", func(h *heap) { push(h, Hour); hold(h, 50, Millisecond) }},
+		{"far first, 10 queued", func(h *heap) { push(h, Hour); hold(h, 10, Millisecond) }},
+		{"far alone after a pause, 300 queued", func(h *heap) {
+			for i := 1; i <= 2*smallRun; i++ {
+				push(h, Time(i)*Microsecond)
+			}
+			push(h, Hour)
+			for h.q.n > 1 {
+				h.q.min()
+				h.q.pop()
+			}
+			if x := h.q.min(); x.at != Hour || h.q.last != Hour {
+				t.Fatalf("the far event alone: min %v, last %v; want both %v", x.at, h.q.last, Hour)
+			}
+			hold(h, 300, Second)
+		}},
+		{"decreasing", func(h *heap) {
+			for at := Time(10000); at > 0; at-- {
+				push(h, at)
+			}
+		}},
+	}
+	for _, c := range cases {
+		var h heap
+		c.run(&h)
+		if h.max > deep {
+			t.Errorf("%s: a push moved %d entries of the run; split keeps it to %d", c.name, h.max, deep)
+		}
 	}
 }
 
-// TestRadixHeapFarRefillIsSplit empties the queue but for one event far in
-// the future, which a refill then makes the run and last, as a warm-up's
-// end is when traffic pauses; the near events pushed after it all go
-// before last, into the run, which split must keep short as it does a
-// stretched one.
-func TestRadixHeapFarRefillIsSplit(t *testing.T) {
-	var q radixHeap
-	var seq uint64
-	push := func(at Time) { seq++; q.push(entry{at, seq << 32}) }
-	for i := 1; i <= 2*smallRun; i++ {
-		push(Time(i) * Microsecond)
-	}
-	push(Hour)
-	for q.n > 1 {
-		q.min()
-		q.pop()
-	}
-	if x := q.min(); x.at != Hour || q.last != Hour {
-		t.Fatalf("the far event alone: min %v, last %v; want both %v", x.at, q.last, Hour)
-	}
-	rng := NewStream(1, "far")
-	now, longest := Time(0), 0
-	for i := 0; i < 100000; i++ {
-		if q.n < 300 || rng.IntN(2) == 0 {
-			push(now + Time(rng.ExpFloat64()*float64(Second)))
-		} else {
-			x := q.min()
-			q.pop()
-			now = x.at
+// check says what is wrong with q's invariants, or "": the run sorted and at
+// or before last, every bucket's entries after last and in the bucket of
+// their first digit differing from it, the marks and the count right.
+func (q *radixHeap) check() string {
+	run := q.b[0][q.head:]
+	n := len(run)
+	for i, x := range run {
+		if x.at > q.last {
+			return fmt.Sprintf("run entry %v after last %v", x, q.last)
 		}
-		longest = max(longest, len(q.b[0])-q.head)
+		if i > 0 && less(x, run[i-1]) {
+			return fmt.Sprintf("run unsorted at %d", i)
+		}
 	}
-	if longest > longRun+shortRun {
-		t.Errorf("the run reached %d entries (of about 300 queued); a split keeps it under %d", longest, longRun+shortRun)
+	for i := 1; i < len(q.b); i++ {
+		n += len(q.b[i])
+		if marked := q.nonEmpty[i/64]>>(i%64)&1 == 1; marked != (len(q.b[i]) > 0) {
+			return fmt.Sprintf("bucket %d holds %d, marked %v", i, len(q.b[i]), marked)
+		}
+		for _, x := range q.b[i] {
+			if x.at <= q.last || q.bucket(x) != i {
+				return fmt.Sprintf("entry %v in bucket %d, last %v", x, i, q.last)
+			}
+		}
 	}
+	for w := range q.nonEmpty {
+		if (q.nonEmpty[w] != 0) != (q.words>>w&1 == 1) {
+			return fmt.Sprintf("word %d's mark is wrong", w)
+		}
+	}
+	if n != q.n {
+		return fmt.Sprintf("%d entries, counted %d", n, q.n)
+	}
+	return ""
 }
