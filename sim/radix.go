@@ -43,9 +43,11 @@ import (
 // shortRun entries and their ties, the last of them becomes last, and the
 // rest of the run and the buckets below the first digit where the new last
 // differs from the old are filed again relative to it. A push then moves at
-// most deep entries; a split moves the run (at least deep entries, pushed
-// since the previous split or refill, but for shortRun) and the buckets it
-// must, measured flat with a queue of up to 10^5 (TestRadixHeapInsertsAreShallow).
+// most deep entries (TestRadixHeapInsertsAreShallow). A split moves the
+// run, whose entries past the first shortRun (and ties) were pushed since
+// the previous split or refill, and the buckets it must: after a look-ahead
+// those can be older, but with 10^3 to 10^5 queued and a look-ahead every
+// 61 pushes a push still cost 12-18 ns whatever the size.
 //
 // last only grows outside a split, and an entry can be pushed before it
 // (after the engine looked at the next event without firing it and the
