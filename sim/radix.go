@@ -85,7 +85,7 @@ const (
 
 // bucket is the bucket of x, which is after last.
 func (q *radixHeap) bucket(x entry) int {
-	level := (bits.Len64(uint64(x.at^q.last)) - 1) / radixBits
+	level := q.level(x.at)
 	digit := uint64(x.at) >> (level * radixBits) & (1<<radixBits - 1)
 	return level<<radixBits | int(digit)
 }
@@ -131,8 +131,7 @@ func (q *radixHeap) push(x entry) {
 		q.last, q.stretched = x.at, true
 		return
 	}
-	q.b[i] = append(q.b[i], x)
-	q.mark(i)
+	q.put(i, x)
 }
 
 // level is the level of the first digit where t differs from last.
@@ -141,8 +140,10 @@ func (q *radixHeap) level(t Time) int {
 }
 
 // file puts x, which is after last, in its bucket.
-func (q *radixHeap) file(x entry) {
-	i := q.bucket(x)
+func (q *radixHeap) file(x entry) { q.put(q.bucket(x), x) }
+
+// put appends x to bucket i > 0.
+func (q *radixHeap) put(i int, x entry) {
 	q.b[i] = append(q.b[i], x)
 	q.mark(i)
 }
@@ -222,15 +223,16 @@ func (q *radixHeap) split() {
 func (q *radixHeap) refill() {
 	i := q.lowest()
 	src := q.b[i]
-	q.b[0], q.head, q.stretched = q.b[0][:0], 0, false
+	q.b[0], q.head = q.b[0][:0], 0
+	// A short bucket's latest entry can be far from its earliest, and every
+	// push between them is an insertion: the run is stretched.
+	q.stretched = len(src) <= shortRun
 	if n := len(src); n <= shortRun {
 		b := slices.Grow(q.b[0], n)[:n]
 		for i, x := range src {
 			b[rank(src, i, x)] = x
 		}
-		// A short bucket's latest entry can be far from its earliest, and
-		// every push between them is an insertion: the run is stretched.
-		q.b[0], q.last, q.stretched = b, b[n-1].at, true
+		q.b[0], q.last = b, b[n-1].at
 	} else {
 		m := src[0].at
 		for _, x := range src[1:] {
@@ -242,9 +244,7 @@ func (q *radixHeap) refill() {
 				q.b[0] = sortedAppend(q.b[0], 0, x)
 				continue
 			}
-			j := q.bucket(x) // below i
-			q.b[j] = append(q.b[j], x)
-			q.mark(j)
+			q.file(x) // below i
 		}
 	}
 	q.b[i] = src[:0]
