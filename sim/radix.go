@@ -177,7 +177,9 @@ func (q *radixHeap) pop() {
 	if q.head == len(q.b[0]) {
 		q.b[0], q.head = q.b[0][:0], 0
 	} else if q.head >= 64 && 2*q.head >= len(q.b[0]) {
-		// a stretched run may never empty and must not grow for ever
+		// A stretched run may never empty and must not grow for ever: move
+		// it down once what was taken is half of it, and at least 64, so
+		// a copy is paid for by as many pops and a short run never copies.
 		b := q.b[0]
 		q.b[0], q.head = b[:copy(b, b[q.head:])], 0
 	}
