@@ -32,7 +32,7 @@ type Histogram struct {
 	few     []int64 // values since Reset while they are at most sparse; grown as they come
 	flushed bool    // the values since Reset are in h, not few
 	n       int64
-	sum     float64 // seconds; float64 keeps the mean exact enough at any count
+	sum     float64 // nanoseconds (no division per value); float64 keeps the mean exact enough at any count
 	min     Time
 	max     Time
 }
@@ -82,7 +82,7 @@ func (h *Histogram) Record(v Time) {
 		v = 0
 	}
 	h.n++
-	h.sum += v.Seconds()
+	h.sum += float64(v)
 	if v < h.min {
 		h.min = v
 	}
@@ -108,11 +108,11 @@ func (h *Histogram) Mean() float64 {
 	if h.n == 0 {
 		return math.NaN()
 	}
-	return h.sum / float64(h.n)
+	return h.sum / float64(h.n) / float64(Second)
 }
 
 // Sum is the exact total in seconds.
-func (h *Histogram) Sum() float64 { return h.sum }
+func (h *Histogram) Sum() float64 { return h.sum / float64(Second) }
 
 // Max is the exact largest value, or 0 when empty.
 func (h *Histogram) Max() Time { return h.max }

@@ -6,14 +6,14 @@ package sim
 type Level struct {
 	v     int64
 	last  Time
-	area  float64 // value x seconds since since
+	area  float64 // value x nanoseconds since since: no division per change
 	since Time
 	peak  int64
 }
 
 // Add changes the level by d at time now.
 func (l *Level) Add(now Time, d int64) {
-	l.area += float64(l.v) * (now - l.last).Seconds()
+	l.area += float64(l.v) * float64(now-l.last)
 	l.last = now
 	l.v += d
 	if l.v > l.peak {
@@ -33,13 +33,13 @@ func (l *Level) Mean(now Time) float64 {
 	if span <= 0 {
 		return float64(l.v)
 	}
-	return (l.area + float64(l.v)*(now-l.last).Seconds()) / span
+	return (l.area + float64(l.v)*float64(now-l.last)) / float64(now-l.since)
 }
 
 // Area is the integral of the level from the last Restart to now, in
 // value-seconds.
 func (l *Level) Area(now Time) float64 {
-	return l.area + float64(l.v)*(now-l.last).Seconds()
+	return (l.area + float64(l.v)*float64(now-l.last)) / float64(Second)
 }
 
 // Restart forgets the history before now (the level itself is kept): used at
