@@ -755,7 +755,7 @@ func (m *Model) Result(withSeries bool) Result {
 		}
 		sr.Little.L = sr.MeanInFlight
 		if done > 0 {
-			w := s.sojourn / float64(done)
+			w := s.sojourn / float64(done) / float64(sim.Second)
 			sr.Little.LambdaW = rate(c.Arrivals-c.Rejected-s.refused-s.turned) * w
 		}
 		if withSeries {

@@ -25,7 +25,7 @@ type Service struct {
 	stats
 	late     int64     // completions after the caller had given up
 	refused  int64     // failed at the door (crashed instance, errors fault): never admitted
-	sojourn  float64   // seconds, every completion since warm-up (Little's law)
+	sojourn  float64   // nanoseconds (no division per reply), every completion since warm-up (Little's law)
 	departed int64     // admitted calls that left (completed, shed or expired at dequeue)
 	inFlight sim.Level // admitted and not finished, all instances
 	queued   sim.Level // waiting for a worker, all instances
@@ -602,7 +602,7 @@ func (s *Service) leave(c *call, in *instance, now sim.Time, o Outcome, running 
 	in.active--
 	s.inFlight.Add(now, -1)
 	d := now - c.arrived
-	s.sojourn += d.Seconds()
+	s.sojourn += float64(d)
 	s.departed++
 	s.stats.end(now, o, d)
 }
