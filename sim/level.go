@@ -29,18 +29,20 @@ func (l *Level) Peak() int64 { return l.peak }
 
 // Mean is the time average from the last Restart to now.
 func (l *Level) Mean(now Time) float64 {
-	span := (now - l.since).Seconds()
+	span := now - l.since
 	if span <= 0 {
 		return float64(l.v)
 	}
-	return (l.area + float64(l.v)*float64(now-l.last)) / float64(now-l.since)
+	return l.areaNs(now) / float64(span)
 }
 
 // Area is the integral of the level from the last Restart to now, in
 // value-seconds.
-func (l *Level) Area(now Time) float64 {
-	return (l.area + float64(l.v)*float64(now-l.last)) / float64(Second)
-}
+func (l *Level) Area(now Time) float64 { return l.areaNs(now) / float64(Second) }
+
+// areaNs is the integral from the last Restart to now in value-nanoseconds,
+// the unit Add keeps it in.
+func (l *Level) areaNs(now Time) float64 { return l.area + float64(l.v)*float64(now-l.last) }
 
 // Restart forgets the history before now (the level itself is kept): used at
 // the end of a warm-up and at every series interval.
