@@ -213,7 +213,7 @@ func (e *Engine) Cancel(t Timer) bool {
 	if l := s.lane; l != nil { // skipped when it reaches the lane's front
 		if l.front().slot() != t.slot {
 			l.dead++
-			if l.dead > compactFrom && l.dead > l.n/2 {
+			if l.dead > compactFrom && 3*l.dead > 2*l.n {
 				e.compactLane(l)
 			}
 		}
@@ -227,8 +227,9 @@ func (e *Engine) Cancel(t Timer) bool {
 }
 
 // compactFrom is how many cancelled entries a heap or a lane may hold
-// whatever its size; past it they are dropped once they are half of it, so
-// either holds at most about twice its live events plus this.
+// whatever its size; past it the heap's are dropped once they are half of
+// it, a lane's once they are two thirds (see compactLane), so the heap holds
+// at most about twice its live events plus this and a lane three times.
 const compactFrom = 64
 
 // compact drops cancelled entries. A lane's front stays, cancelled or not:

@@ -56,10 +56,14 @@ func (l *lane) push(x entry) {
 	l.n++
 }
 
-// compact drops the cancelled events behind the front, once they are half
-// the lane, so a lane holds at most about twice its live events, as the heap
-// does. The front stays even when cancelled: it is in the heap, and leaves
-// through advance.
+// compactLane drops the cancelled events behind the front once they are two
+// thirds of the lane, so a lane holds at most about three times its live
+// events. A compaction reads the slot of every entry, at random in the slot
+// table: at two thirds it reads 1.5 entries per cancellation where at half
+// (the heap's share) it read 2, and BenchmarkEngine churners=2000 takes 69.5
+// instead of 72 ns per event (paired, n = 4); the lane's entries are 16
+// bytes, so the extra third is cheap in memory. The front stays even when
+// cancelled: it is in the heap, and leaves through advance.
 func (e *Engine) compactLane(l *lane) {
 	mask := len(l.buf) - 1
 	k := 1
