@@ -89,8 +89,9 @@ func TestAfterFixedPendingAndCancel(t *testing.T) {
 }
 
 // Cancelled events behind a lane's front are dropped once they are two
-// thirds of it, so a long timeout that is nearly always cancelled does not keep a
-// lane the size of everything scheduled within the delay.
+// thirds of it (compactLane), so a long timeout that is nearly always
+// cancelled does not keep a lane the size of everything scheduled within the
+// delay: live events are then at least a third, hence the bound of 3x below.
 func TestAfterFixedCompacts(t *testing.T) {
 	e := NewEngine(1)
 	r := &recorder{e: e}
